@@ -1,0 +1,53 @@
+#include "actors/stream_directory.hpp"
+
+#include <mutex>
+
+namespace live_origin::actors {
+
+void stream_directory::add_tenant(const std::string& tenant, tenant_supervisor_actor supervisor) {
+  std::unique_lock lock(mutex_);
+  tenants_[tenant].supervisor = std::move(supervisor);
+}
+
+std::optional<tenant_supervisor_actor> stream_directory::tenant(std::string_view tenant) const {
+  std::shared_lock lock(mutex_);
+  auto it = tenants_.find(tenant);
+  if (it == tenants_.end()) return std::nullopt;
+  return it->second.supervisor;
+}
+
+void stream_directory::set_stream(std::string_view tenant, const std::string& stream, stream_actor actor) {
+  std::unique_lock lock(mutex_);
+  auto it = tenants_.find(tenant);
+  if (it != tenants_.end()) it->second.streams[stream] = std::move(actor);
+}
+
+void stream_directory::erase_stream(std::string_view tenant, std::string_view stream) {
+  std::unique_lock lock(mutex_);
+  auto it = tenants_.find(tenant);
+  if (it == tenants_.end()) return;
+  if (auto s = it->second.streams.find(stream); s != it->second.streams.end()) it->second.streams.erase(s);
+}
+
+std::optional<stream_actor> stream_directory::stream(std::string_view tenant, std::string_view stream) const {
+  std::shared_lock lock(mutex_);
+  auto it = tenants_.find(tenant);
+  if (it == tenants_.end()) return std::nullopt;
+  auto s = it->second.streams.find(stream);
+  if (s == it->second.streams.end()) return std::nullopt;
+  return s->second;
+}
+
+std::size_t stream_directory::stream_count() const {
+  std::shared_lock lock(mutex_);
+  std::size_t count = 0;
+  for (const auto& [name, entry] : tenants_) count += entry.streams.size();
+  return count;
+}
+
+void stream_directory::clear() {
+  std::unique_lock lock(mutex_);
+  tenants_.clear();
+}
+
+}  // namespace live_origin::actors

@@ -1,0 +1,190 @@
+#include "actors/supervisors.hpp"
+
+#include <caf/system_messages.hpp>
+
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <unordered_map>
+
+#include "actors/stream_actor.hpp"
+
+namespace live_origin::actors {
+namespace {
+
+// Introspection fans out to children; a child that does not answer in time is listed as unresponsive
+// rather than holding up the whole tree.
+constexpr std::chrono::milliseconds info_timeout{1000};
+
+bool is_orderly(const caf::error& reason) {
+  return reason == caf::exit_reason::normal || reason == caf::exit_reason::user_shutdown;
+}
+
+// Collects one reply per child and delivers the parent's answer when the last one is in.
+template <class Info, class ChildInfo>
+struct fan_in {
+  Info info;
+  std::vector<ChildInfo> Info::*children;
+  std::size_t pending;
+  caf::typed_response_promise<Info> promise;
+
+  void add(ChildInfo child) {
+    (info.*children).push_back(std::move(child));
+    if (--pending == 0) promise.deliver(std::move(info));
+  }
+};
+
+// -- tenant supervisor ----------------------------------------------------------------------------
+
+struct tenant_state {
+  static inline const char* name = "tenant-supervisor";
+  std::string tenant;
+  std::shared_ptr<stream_directory> directory;
+  std::unordered_map<std::string, stream_actor> streams;
+  std::unordered_map<caf::actor_addr, std::string> stream_names;
+  std::uint64_t restarts = 0;
+};
+
+using tenant_pointer = tenant_supervisor_actor::stateful_pointer<tenant_state>;
+
+stream_actor start_stream(tenant_pointer self, const std::string& stream) {
+  auto& st = self->state;
+  auto actor = spawn_stream_actor(self->system(), st.tenant, stream);
+  self->monitor(actor);
+  st.streams[stream] = actor;
+  st.stream_names[actor.address()] = stream;
+  st.directory->set_stream(st.tenant, stream, actor);
+  return actor;
+}
+
+tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, std::string tenant,
+                                                       std::shared_ptr<stream_directory> directory) {
+  self->state.tenant = std::move(tenant);
+  self->state.directory = std::move(directory);
+  self->set_down_handler([self](caf::down_msg& down) {
+    auto& st = self->state;
+    auto it = st.stream_names.find(down.source);
+    if (it == st.stream_names.end()) return;
+    auto stream = it->second;
+    st.stream_names.erase(it);
+    if (is_orderly(down.reason)) {
+      st.streams.erase(stream);
+      st.directory->erase_stream(st.tenant, stream);
+      return;
+    }
+    ++st.restarts;
+    spdlog::error("stream actor /{}/{} failed ({}); restarting it (restart #{} in tenant {})", st.tenant, stream,
+                  to_string(down.reason), st.restarts, st.tenant);
+    start_stream(self, stream);
+  });
+  self->set_exit_handler([self](caf::exit_msg& exit) {
+    for (auto& [name, actor] : self->state.streams) self->send_exit(actor, exit.reason);
+    self->quit(exit.reason);
+  });
+  return {
+      [=](open_atom, const std::string& stream) -> stream_actor {
+        auto& st = self->state;
+        if (auto it = st.streams.find(stream); it != st.streams.end()) return it->second;
+        spdlog::info("stream /{}/{} opened", st.tenant, stream);
+        return start_stream(self, stream);
+      },
+      [=](info_atom) -> caf::result<tenant_info> {
+        auto& st = self->state;
+        tenant_info info{st.tenant, self->id(), self->mailbox().size(), st.restarts, {}};
+        auto promise = self->make_response_promise<tenant_info>();
+        if (st.streams.empty()) return promise.deliver(std::move(info));
+        using collector = fan_in<tenant_info, stream_info>;
+        auto gather =
+            std::make_shared<collector>(collector{std::move(info), &tenant_info::streams, st.streams.size(), promise});
+        for (auto& [name, actor] : st.streams) {
+          self->request(actor, info_timeout, info_atom_v)
+              .then([gather](stream_info& child) { gather->add(std::move(child)); },
+                    [gather, name = name, id = actor.id()](caf::error&) {
+                      gather->add(stream_info{name, id, 0, 0, 0, 0, 0, false});
+                    });
+        }
+        return promise;
+      },
+  };
+}
+
+// -- origin supervisor ----------------------------------------------------------------------------
+
+struct origin_state {
+  static inline const char* name = "origin-supervisor";
+  std::shared_ptr<stream_directory> directory;
+  std::unordered_map<std::string, tenant_supervisor_actor> tenants;
+  std::unordered_map<caf::actor_addr, std::string> tenant_names;
+};
+
+using origin_pointer = origin_supervisor_actor::stateful_pointer<origin_state>;
+
+void start_tenant(origin_pointer self, const std::string& tenant) {
+  auto& st = self->state;
+  auto actor = self->system().spawn(tenant_behavior, tenant, st.directory);
+  self->monitor(actor);
+  st.tenants[tenant] = actor;
+  st.tenant_names[actor.address()] = tenant;
+  st.directory->add_tenant(tenant, actor);
+}
+
+origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std::vector<std::string> tenants,
+                                                       std::shared_ptr<stream_directory> directory) {
+  self->state.directory = std::move(directory);
+  for (const auto& tenant : tenants) start_tenant(self, tenant);
+  self->set_down_handler([self](caf::down_msg& down) {
+    auto& st = self->state;
+    auto it = st.tenant_names.find(down.source);
+    if (it == st.tenant_names.end() || is_orderly(down.reason)) return;
+    auto tenant = it->second;
+    st.tenant_names.erase(it);
+    spdlog::error("tenant supervisor {} failed ({}); restarting it", tenant, to_string(down.reason));
+    start_tenant(self, tenant);
+  });
+  self->set_exit_handler([self](caf::exit_msg& exit) {
+    for (auto& [name, actor] : self->state.tenants) self->send_exit(actor, exit.reason);
+    self->quit(exit.reason);
+  });
+  return {
+      [=](info_atom) -> caf::result<origin_info> {
+        auto& st = self->state;
+        origin_info info{self->id(), self->mailbox().size(), {}};
+        auto promise = self->make_response_promise<origin_info>();
+        if (st.tenants.empty()) return promise.deliver(std::move(info));
+        using collector = fan_in<origin_info, tenant_info>;
+        auto gather =
+            std::make_shared<collector>(collector{std::move(info), &origin_info::tenants, st.tenants.size(), promise});
+        for (auto& [name, actor] : st.tenants) {
+          self->request(actor, info_timeout * 2, info_atom_v)
+              .then([gather](tenant_info& child) { gather->add(std::move(child)); },
+                    [gather, name = name, id = actor.id()](caf::error&) {
+                      gather->add(tenant_info{name, id, 0, 0, {}, false});
+                    });
+        }
+        return promise;
+      },
+      [=](caf::ping_atom) -> caf::pong_atom { return caf::pong_atom_v; },
+  };
+}
+
+}  // namespace
+
+origin_supervisor_actor spawn_origin_supervisor(caf::actor_system& system, std::vector<std::string> tenants,
+                                                std::shared_ptr<stream_directory> directory) {
+  auto origin = system.spawn(origin_behavior, std::move(tenants), std::move(directory));
+  // An actor initializes on its first run; one round trip means every tenant is in the directory
+  // before the caller opens listeners (start-up only, never on an I/O thread).
+  caf::scoped_actor self{system};
+  self->request(origin, std::chrono::seconds(10), caf::ping_atom_v)
+      .receive([](caf::pong_atom) {},
+               [&](caf::error& error) {
+                 throw std::runtime_error("origin supervisor did not start: " + system.render(error));
+               });
+  return origin;
+}
+
+}  // namespace live_origin::actors

@@ -1,0 +1,80 @@
+// live-origin: command line, start-up, signal handling and orderly shutdown.
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <pthread.h>
+
+#include "app/cli.hpp"
+#include "app/logging.hpp"
+#include "app/origin_server.hpp"
+
+namespace {
+
+std::string endpoint_text(const boost::asio::ip::tcp::endpoint& endpoint) {
+  auto address = endpoint.address();
+  return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+         std::to_string(endpoint.port());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace live_origin;
+  app::cli_options options;
+  config::origin_config config;
+  try {
+    options = app::parse_cli({argv + 1, argv + argc});
+    if (options.help) {
+      std::fputs(app::usage().c_str(), stdout);
+      return 0;
+    }
+    if (options.version) {
+      std::puts("live-origin " LIVE_ORIGIN_VERSION);
+      return 0;
+    }
+    config = config::load_config_file(options.config_path);
+    app::apply_cli(options, config);
+  } catch (const config::config_error& e) {
+    std::fprintf(stderr, "live-origin: %s\n", e.what());
+    return 1;
+  }
+  if (options.check_config) {
+    std::printf("live-origin: configuration %s is valid\n", options.config_path.c_str());
+    return 0;
+  }
+
+  app::setup_logging(config.log);
+
+  // Block the stop signals before any thread starts, so that every thread inherits the mask and
+  // only sigwait() below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  app::origin_server server(config);
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    spdlog::critical("start-up failed: {}", e.what());
+    server.shutdown();
+    spdlog::shutdown();
+    return 1;
+  }
+  spdlog::info("live-origin {} ready: delivery={} ingest={} admin={} tenants={}", LIVE_ORIGIN_VERSION,
+               endpoint_text(server.delivery_endpoint()), endpoint_text(server.ingest_endpoint()),
+               endpoint_text(server.admin_endpoint()), config.tenants.size());
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  spdlog::info("received {}; draining (grace {} ms)", signal_number == SIGINT ? "SIGINT" : "SIGTERM",
+               config.http.shutdown_grace.count());
+  bool drained = server.shutdown();
+  spdlog::info("stopped{}", drained ? "" : " (some connections were cut at the end of the grace period)");
+  spdlog::shutdown();
+  return 0;
+}

@@ -1,0 +1,156 @@
+#include "app/origin_server.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/logger.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "actors/bridge.hpp"
+#include "actors/messages.hpp"
+#include "actors/stream_directory.hpp"
+#include "actors/supervisors.hpp"
+#include "http/listener_metrics.hpp"
+#include "http/routes.hpp"
+#include "http/server.hpp"
+
+namespace live_origin::app {
+
+namespace {
+
+// Admin requests carry no body worth more than this.
+constexpr std::size_t admin_body_limit = 64 << 10;
+// Delivery requests (GET/HEAD) carry no body; a few bytes are tolerated, not stored.
+constexpr std::size_t delivery_body_limit = 4 << 10;
+
+caf::actor_system_config make_actor_config(const config::origin_config& config) {
+  caf::actor_system_config actor_config;
+  actors::register_message_types(actor_config);
+  actor_config.set("scheduler.max-threads", static_cast<std::size_t>(config.actors.scheduler_threads));
+  return actor_config;
+}
+
+}  // namespace
+
+struct origin_server::parts {
+  config::origin_config config;
+  caf::actor_system_config actor_config;
+  std::unique_ptr<caf::actor_system> system;
+  std::shared_ptr<actors::stream_directory> directory = std::make_shared<actors::stream_directory>();
+  std::shared_ptr<actors::bridge_pool> bridges;
+  actors::origin_supervisor_actor origin;
+  std::shared_ptr<http::listener_metrics> delivery_metrics = std::make_shared<http::listener_metrics>("delivery");
+  std::shared_ptr<http::listener_metrics> ingest_metrics = std::make_shared<http::listener_metrics>("ingest");
+  std::shared_ptr<http::listener_metrics> admin_metrics = std::make_shared<http::listener_metrics>("admin");
+  std::unique_ptr<http::server> delivery;
+  std::unique_ptr<http::server> ingest;
+  std::unique_ptr<http::server> admin;
+  std::atomic<bool> accepting{false};
+  bool stopped = false;
+
+  explicit parts(config::origin_config c) : config(std::move(c)), actor_config(make_actor_config(config)) {}
+
+  std::string metrics_text() const {
+    std::string out;
+    http::write_prometheus_preamble(out);
+    for (const auto* metrics : {delivery_metrics.get(), ingest_metrics.get(), admin_metrics.get()})
+      metrics->write_prometheus(out);
+    out += "# HELP live_origin_streams Stream actors currently running.\n# TYPE live_origin_streams gauge\n";
+    out += "live_origin_streams " + std::to_string(directory->stream_count()) + "\n";
+    return out;
+  }
+
+  http::listener_settings settings(std::string name, const config::listener_config& listener,
+                                   std::size_t body_limit) const {
+    return {std::move(name), listener, config.http, body_limit, config.log.access_log};
+  }
+};
+
+origin_server::origin_server(config::origin_config config) : parts_(std::make_unique<parts>(std::move(config))) {}
+
+origin_server::~origin_server() { shutdown(); }
+
+void origin_server::start() {
+  auto& p = *parts_;
+  std::error_code ec;
+  std::filesystem::create_directories(p.config.data_dir, ec);
+  if (ec) throw std::runtime_error("cannot create data directory '" + p.config.data_dir + "': " + ec.message());
+
+  p.system = std::make_unique<caf::actor_system>(p.actor_config);
+  p.bridges = std::make_shared<actors::bridge_pool>(*p.system, p.config.actors.bridges);
+  std::vector<std::string> tenants;
+  for (const auto& tenant : p.config.tenants) tenants.push_back(tenant.name);
+  p.origin = actors::spawn_origin_supervisor(*p.system, tenants, p.directory);
+
+  http::route_context context{p.directory,
+                              p.bridges,
+                              p.origin,
+                              p.config.http.max_target_bytes,
+                              p.config.http.request_timeout,
+                              [&p] { return p.accepting.load(); },
+                              [&p] { return p.metrics_text(); }};
+  p.delivery = std::make_unique<http::server>(p.settings("delivery", p.config.delivery, delivery_body_limit),
+                                              http::make_delivery_handler(context), p.delivery_metrics);
+  p.ingest = std::make_unique<http::server>(p.settings("ingest", p.config.ingest, p.config.http.max_body_bytes),
+                                            http::make_ingest_handler(context), p.ingest_metrics);
+  p.admin = std::make_unique<http::server>(p.settings("admin", p.config.admin, admin_body_limit),
+                                           http::make_admin_handler(context), p.admin_metrics);
+  p.delivery->start();
+  p.ingest->start();
+  p.admin->start();
+  p.accepting = true;
+  // Spawning from this thread left it holding a reference to CAF's logger, and ~actor_system waits
+  // for every such reference; drop it so that any thread may call shutdown().
+  caf::logger::set_current_actor_system(nullptr);
+}
+
+bool origin_server::shutdown() {
+  auto& p = *parts_;
+  if (p.stopped) return true;
+  p.stopped = true;
+  p.accepting = false;
+  std::vector<http::server*> servers;
+  for (auto* server : {p.delivery.get(), p.ingest.get(), p.admin.get()})
+    if (server) servers.push_back(server);
+
+  for (auto* server : servers) server->begin_drain();
+  auto deadline = std::chrono::steady_clock::now() + p.config.http.shutdown_grace;
+  auto open = [&] {
+    std::size_t total = 0;
+    for (auto* server : servers) total += server->open_connections();
+    return total;
+  };
+  while (open() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  bool drained = open() == 0;
+  if (!drained) spdlog::warn("shutdown: {} connection(s) still open after the grace period; closing them", open());
+
+  // Actors stop while the I/O threads still run: a reply in flight may still post to a connection.
+  if (p.system) {
+    caf::anon_send_exit(p.origin, caf::exit_reason::user_shutdown);
+    p.bridges->stop();
+    p.system->await_all_actors_done();
+  }
+  for (auto* server : servers) server->stop();
+  p.delivery.reset();
+  p.ingest.reset();
+  p.admin.reset();
+  p.bridges.reset();
+  p.directory->clear();
+  p.origin = nullptr;
+  p.system.reset();
+  return drained;
+}
+
+boost::asio::ip::tcp::endpoint origin_server::delivery_endpoint() const { return parts_->delivery->endpoint(); }
+boost::asio::ip::tcp::endpoint origin_server::ingest_endpoint() const { return parts_->ingest->endpoint(); }
+boost::asio::ip::tcp::endpoint origin_server::admin_endpoint() const { return parts_->admin->endpoint(); }
+caf::actor_system& origin_server::actor_system() { return *parts_->system; }
+actors::stream_directory& origin_server::directory() { return *parts_->directory; }
+const config::origin_config& origin_server::config() const { return parts_->config; }
+
+}  // namespace live_origin::app

@@ -1,0 +1,251 @@
+#include "config/origin_config.hpp"
+
+#include <fmt/format.h>
+#include <toml.hpp>
+
+#include <array>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+#include "model/object_path.hpp"
+
+namespace live_origin::config {
+namespace {
+
+// Reads one TOML table, remembering which keys were asked for so that leftovers can be reported.
+// Values are returned by value (toml11's find_or returns dangling references for literal defaults).
+class table_reader {
+ public:
+  table_reader(const toml::value& value, std::string prefix) : prefix_(std::move(prefix)) {
+    if (!value.is_table()) fail("", "must be a table");
+    table_ = &value.as_table();
+  }
+
+  std::string key_name(std::string_view key) const {
+    return prefix_.empty() ? std::string(key) : fmt::format("{}.{}", prefix_, key);
+  }
+
+  [[noreturn]] void fail(std::string_view key, std::string_view problem) const {
+    throw config_error(fmt::format("key '{}': {}", key_name(key), problem));
+  }
+
+  const toml::value* find(std::string_view key) {
+    known_.emplace(key);
+    auto it = table_->find(std::string(key));
+    return it == table_->end() ? nullptr : &it->second;
+  }
+
+  void read(std::string_view key, std::string& out) {
+    if (auto* v = find(key)) {
+      if (!v->is_string()) fail(key, "must be a string");
+      out = v->as_string().str;
+    }
+  }
+
+  void read(std::string_view key, bool& out) {
+    if (auto* v = find(key)) {
+      if (!v->is_boolean()) fail(key, "must be true or false");
+      out = v->as_boolean();
+    }
+  }
+
+  std::int64_t read_integer(std::string_view key, std::int64_t current, std::int64_t min, std::int64_t max) {
+    auto* v = find(key);
+    if (!v) return current;
+    if (!v->is_integer()) fail(key, "must be an integer");
+    auto n = v->as_integer();
+    if (n < min || n > max) fail(key, fmt::format("must be between {} and {} (got {})", min, max, n));
+    return n;
+  }
+
+  void read(std::string_view key, int& out, int min, int max) {
+    out = static_cast<int>(read_integer(key, out, min, max));
+  }
+
+  void read(std::string_view key, std::size_t& out, std::int64_t min, std::int64_t max) {
+    out = static_cast<std::size_t>(read_integer(key, static_cast<std::int64_t>(out), min, max));
+  }
+
+  void read(std::string_view key, std::chrono::milliseconds& out, std::int64_t min, std::int64_t max) {
+    out = std::chrono::milliseconds(read_integer(key, out.count(), min, max));
+  }
+
+  void read(std::string_view key, listen_address& out) {
+    std::string text;
+    read(key, text);
+    if (text.empty()) return;
+    auto parsed = parse_listen_address(text);
+    if (!parsed) fail(key, fmt::format("must be HOST:PORT or [V6]:PORT (got \"{}\")", text));
+    out = *parsed;
+  }
+
+  const toml::table& table() const { return *table_; }
+
+  void reject_unknown_keys() const {
+    for (const auto& [key, value] : *table_)
+      if (!known_.count(key)) fail(key, "unknown key");
+  }
+
+ private:
+  const toml::table* table_ = nullptr;
+  std::string prefix_;
+  std::set<std::string, std::less<>> known_;
+};
+
+void read_listener(table_reader& root, std::string_view name, listener_config& listener) {
+  auto* section = root.find(name);
+  if (!section) return;
+  table_reader reader(*section, std::string(name));
+  reader.read("listen", listener.address);
+  reader.read("threads", listener.threads, 1, 64);
+  reader.read("max_connections", listener.max_connections, 1, 1'000'000);
+  reader.reject_unknown_keys();
+}
+
+void read_http(table_reader& root, http_limits& http) {
+  auto* section = root.find("http");
+  if (!section) return;
+  table_reader reader(*section, "http");
+  constexpr std::int64_t hour_ms = 3'600'000;
+  reader.read("max_body_bytes", http.max_body_bytes, 1, std::int64_t{4} << 30);
+  reader.read("max_header_bytes", http.max_header_bytes, 1024, 1 << 20);
+  reader.read("max_target_bytes", http.max_target_bytes, 64, 64 << 10);
+  reader.read("header_timeout_ms", http.header_timeout, 1, hour_ms);
+  reader.read("body_idle_timeout_ms", http.body_idle_timeout, 1, hour_ms);
+  reader.read("send_idle_timeout_ms", http.send_idle_timeout, 1, hour_ms);
+  reader.read("keepalive_timeout_ms", http.keepalive_timeout, 1, hour_ms);
+  reader.read("request_timeout_ms", http.request_timeout, 1, hour_ms);
+  reader.read("shutdown_grace_ms", http.shutdown_grace, 0, hour_ms);
+  reader.reject_unknown_keys();
+}
+
+void read_tenants(table_reader& root, std::vector<tenant_config>& tenants) {
+  auto* section = root.find("tenants");
+  if (!section) return;
+  table_reader all(*section, "tenants");
+  for (const auto& [name, value] : all.table()) {
+    if (!model::is_valid_name(name)) all.fail(name, "tenant names must match [A-Za-z0-9._-]{1,64}");
+    table_reader tenant(value, fmt::format("tenants.{}", name));
+    tenant.reject_unknown_keys();
+    tenants.push_back({name});
+  }
+  std::sort(tenants.begin(), tenants.end(), [](auto& a, auto& b) { return a.name < b.name; });
+}
+
+origin_config parse_document(const toml::value& document) {
+  origin_config config;
+  table_reader root(document, "");
+  read_listener(root, "delivery", config.delivery);
+  read_listener(root, "ingest", config.ingest);
+  read_listener(root, "admin", config.admin);
+  read_http(root, config.http);
+  if (auto* section = root.find("actors")) {
+    table_reader reader(*section, "actors");
+    reader.read("scheduler_threads", config.actors.scheduler_threads, 1, 256);
+    reader.read("bridges", config.actors.bridges, 1, 256);
+    reader.reject_unknown_keys();
+  }
+  if (auto* section = root.find("storage")) {
+    table_reader reader(*section, "storage");
+    reader.read("data_dir", config.data_dir);
+    reader.reject_unknown_keys();
+  }
+  if (auto* section = root.find("log")) {
+    table_reader reader(*section, "log");
+    reader.read("level", config.log.level);
+    reader.read("access_log", config.log.access_log);
+    reader.reject_unknown_keys();
+  }
+  read_tenants(root, config.tenants);
+  root.reject_unknown_keys();
+  return config;
+}
+
+}  // namespace
+
+std::string listen_address::to_string() const {
+  return host.find(':') == std::string::npos ? fmt::format("{}:{}", host, port) : fmt::format("[{}]:{}", host, port);
+}
+
+std::optional<listen_address> parse_listen_address(std::string_view text) {
+  std::string_view host;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find("]:");
+    if (close == std::string_view::npos) return std::nullopt;
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos) return std::nullopt;  // bare IPv6 needs brackets
+  }
+  if (host.empty() || port.empty() || port.size() > 5) return std::nullopt;
+  unsigned value = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (value > 65535) return std::nullopt;
+  return listen_address{std::string(host), static_cast<std::uint16_t>(value)};
+}
+
+const tenant_config* origin_config::find_tenant(std::string_view name) const {
+  for (const auto& tenant : tenants)
+    if (tenant.name == name) return &tenant;
+  return nullptr;
+}
+
+bool is_log_level(std::string_view level) {
+  constexpr std::array<std::string_view, 7> levels{"trace", "debug", "info", "warn", "error", "critical", "off"};
+  return std::find(levels.begin(), levels.end(), level) != levels.end();
+}
+
+origin_config parse_config(std::string_view toml_text, const std::string& source) {
+  std::istringstream input{std::string(toml_text)};
+  toml::value document;
+  try {
+    document = toml::parse(input, source);
+  } catch (const std::exception& e) {
+    throw config_error(fmt::format("{}: not valid TOML: {}", source, e.what()));
+  }
+  try {
+    auto config = parse_document(document);
+    validate(config);
+    return config;
+  } catch (const config_error& e) {
+    throw config_error(fmt::format("{}: {}", source, e.what()));
+  }
+}
+
+origin_config load_config_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw config_error(fmt::format("{}: cannot open config file", path));
+  std::ostringstream text;
+  text << file.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+void validate(const origin_config& config) {
+  if (!is_log_level(config.log.level))
+    throw config_error(fmt::format("key 'log.level': must be one of trace, debug, info, warn, error, critical, off "
+                                   "(got \"{}\")",
+                                   config.log.level));
+  if (config.data_dir.empty()) throw config_error("key 'storage.data_dir': must not be empty");
+  const std::array<std::pair<std::string_view, const listener_config*>, 3> listeners{
+      {{"delivery", &config.delivery}, {"ingest", &config.ingest}, {"admin", &config.admin}}};
+  for (std::size_t i = 0; i < listeners.size(); ++i)
+    for (std::size_t j = i + 1; j < listeners.size(); ++j) {
+      const auto& a = listeners[i].second->address;
+      const auto& b = listeners[j].second->address;
+      if (a.port != 0 && a == b)
+        throw config_error(fmt::format("key '{}.listen': same address as '{}.listen' ({})", listeners[j].first,
+                                       listeners[i].first, b.to_string()));
+    }
+}
+
+}  // namespace live_origin::config

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace live_origin::config {
+
+// A listen address "host:port" or "[v6]:port". Port 0 asks the kernel for a free port (tests).
+struct listen_address {
+  std::string host;
+  std::uint16_t port = 0;
+
+  std::string to_string() const;
+  friend bool operator==(const listen_address&, const listen_address&) = default;
+};
+
+std::optional<listen_address> parse_listen_address(std::string_view text);
+
+struct listener_config {
+  listen_address address;
+  int threads = 1;
+  int max_connections = 1024;
+};
+
+// Per-connection bounds shared by all listeners; every one is a key in origin.toml.
+struct http_limits {
+  std::size_t max_body_bytes = 64u << 20;
+  std::size_t max_header_bytes = 16u << 10;
+  std::size_t max_target_bytes = 2048;
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds body_idle_timeout{10'000};
+  std::chrono::milliseconds send_idle_timeout{30'000};
+  std::chrono::milliseconds keepalive_timeout{75'000};
+  std::chrono::milliseconds request_timeout{5'000};
+  std::chrono::milliseconds shutdown_grace{10'000};
+};
+
+struct actor_settings {
+  int scheduler_threads = 2;
+  int bridges = 4;
+};
+
+struct log_settings {
+  std::string level = "info";
+  bool access_log = true;
+};
+
+struct tenant_config {
+  std::string name;
+};
+
+struct origin_config {
+  listener_config delivery{{"127.0.0.1", 8080}, 2, 10'000};
+  listener_config ingest{{"127.0.0.1", 8081}, 1, 1'000};
+  listener_config admin{{"127.0.0.1", 8082}, 1, 64};
+  http_limits http;
+  actor_settings actors;
+  log_settings log;
+  std::string data_dir = "data";
+  std::vector<tenant_config> tenants;
+
+  const tenant_config* find_tenant(std::string_view name) const;
+};
+
+// A config problem, always naming the key (or flag) and what is wrong with it.
+class config_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads and validates a TOML file. Unknown keys are errors, so a typo never silently falls back to a default.
+origin_config load_config_file(const std::string& path);
+
+// Parses TOML text (the file loader and the tests share this). `source` names it in error messages.
+origin_config parse_config(std::string_view toml_text, const std::string& source);
+
+// Checks cross-field rules after CLI overrides have been applied.
+void validate(const origin_config& config);
+
+bool is_log_level(std::string_view level);
+
+}  // namespace live_origin::config

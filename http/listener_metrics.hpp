@@ -1,0 +1,45 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace live_origin::http {
+
+// Counters for one listener. Every refusal is counted by reason: packagers like ffmpeg ignore error
+// statuses, so these counters (and the log) are the only place an operator sees them.
+class listener_metrics {
+ public:
+  explicit listener_metrics(std::string listener) : listener_(std::move(listener)) {}
+
+  void count_response(unsigned status, std::uint64_t body_bytes_out);
+  void count_body_in(std::uint64_t bytes) { body_bytes_in_.fetch_add(bytes, std::memory_order_relaxed); }
+  void count_rejection(std::string_view reason);
+  void count_connection(bool refused);
+
+  const std::string& listener() const { return listener_; }
+  std::uint64_t responses(unsigned status_class) const;  // 1..5
+  std::uint64_t rejections(std::string_view reason) const;
+
+  // Prometheus text exposition of these counters.
+  void write_prometheus(std::string& out) const;
+
+ private:
+  std::string listener_;
+  std::array<std::atomic<std::uint64_t>, 6> responses_by_class_{};
+  std::atomic<std::uint64_t> body_bytes_out_{0};
+  std::atomic<std::uint64_t> body_bytes_in_{0};
+  std::atomic<std::uint64_t> connections_accepted_{0};
+  std::atomic<std::uint64_t> connections_refused_{0};
+  mutable std::mutex rejections_mutex_;  // refusals are rare; a map under a lock is enough
+  std::map<std::string, std::uint64_t, std::less<>> rejections_;
+};
+
+// The HELP/TYPE preamble for the metric families that write_prometheus emits.
+void write_prometheus_preamble(std::string& out);
+
+}  // namespace live_origin::http

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/span_body.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace live_origin::http {
+
+namespace beast_http = boost::beast::http;
+
+using request = beast_http::request<beast_http::string_body>;
+using request_header = beast_http::request_header<>;
+using response_message = beast_http::response<beast_http::span_body<const char>>;
+
+// A response ready for the socket. The body is a view into `owner`'s bytes (a stored object or a
+// small string made for this answer), so serving a segment never copies it.
+struct response {
+  response_message message;
+  std::shared_ptr<const void> owner;
+  // Non-empty when the request was refused: the reason is counted per listener and logged.
+  // Always a string with static storage (a literal or a model enum name).
+  std::string_view rejection;
+};
+
+// A small text answer (errors, health checks). Bodies of error answers stay tiny on purpose:
+// packagers never read them, and leftovers on a kept-alive connection confuse some clients.
+response text_response(beast_http::status status, std::string_view text, std::string_view rejection = {},
+                       std::string_view content_type = "text/plain; charset=utf-8");
+
+// A response whose body is `bytes`, shared with whoever else holds them.
+response bytes_response(beast_http::status status, std::shared_ptr<const std::string> bytes,
+                        std::string_view content_type);
+
+// Hands a response back to the connection that asked. Safe to call from any thread; only the first
+// call counts. If every copy is dropped unanswered (an actor died with the request), the connection
+// gets a 503 instead of hanging.
+class responder {
+ public:
+  explicit responder(std::function<void(response)> deliver);
+  void operator()(response answer) const;
+
+ private:
+  struct state {
+    std::function<void(response)> deliver;
+    std::atomic<bool> answered{false};
+    ~state();
+  };
+  std::shared_ptr<state> state_;
+};
+
+// What a listener does with requests: a function of the request header, written apart from the I/O.
+// It either answers at once (refusals, answers needing no body) or returns the continuation that
+// gets the complete request once its body has been read.
+class handler {
+ public:
+  using continuation = std::function<void(request&&, responder)>;
+  using route_result = std::variant<response, continuation>;
+
+  virtual ~handler() = default;
+  virtual route_result route(const request_header& header) = 0;
+};
+
+}  // namespace live_origin::http

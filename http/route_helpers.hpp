@@ -1,0 +1,44 @@
+#pragma once
+
+// Small pieces shared by the three handlers.
+
+#include <caf/error.hpp>
+#include <caf/sec.hpp>
+#include <fmt/format.h>
+
+#include <string>
+#include <variant>
+
+#include "http/message.hpp"
+#include "model/object_path.hpp"
+
+namespace live_origin::http {
+
+// An answer with no body and no Content-Length (204 must not carry one).
+inline response empty_response(beast_http::status status) {
+  response answer;
+  answer.message.result(status);
+  if (status != beast_http::status::no_content) answer.message.content_length(0);
+  return answer;
+}
+
+inline response method_not_allowed(std::string_view allow) {
+  auto answer = text_response(beast_http::status::method_not_allowed, "method not allowed\n", "method_not_allowed");
+  answer.message.set(beast_http::field::allow, allow);
+  return answer;
+}
+
+inline response bad_path(model::path_error error) {
+  return text_response(beast_http::status::bad_request, fmt::format("bad path: {}\n", model::to_string(error)),
+                       model::to_string(error));
+}
+
+// An actor did not answer in time or is gone: the client may retry, nothing was decided.
+inline response actor_unavailable(const caf::error& error) {
+  bool timed_out = error == caf::sec::request_timeout;
+  return text_response(beast_http::status::service_unavailable,
+                       timed_out ? "stream busy, retry\n" : "stream unavailable, retry\n",
+                       timed_out ? "actor_timeout" : "actor_unavailable");
+}
+
+}  // namespace live_origin::http

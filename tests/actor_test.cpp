@@ -1,0 +1,231 @@
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <thread>
+
+#include "actors/messages.hpp"
+#include "actors/stream_directory.hpp"
+#include "actors/supervisors.hpp"
+#include "model/content_digest.hpp"
+
+namespace live_origin::actors {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ActorTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    spdlog::set_level(spdlog::level::off);
+    config_ = new caf::actor_system_config();
+    register_message_types(*config_);
+    config_->set("scheduler.max-threads", 2);
+    system_ = new caf::actor_system(*config_);
+  }
+  static void TearDownTestSuite() {
+    delete system_;  // blocks until every actor is gone; each test stops what it spawns
+    delete config_;
+  }
+
+  void SetUp() override {
+    directory_ = std::make_shared<stream_directory>();
+    origin_ = spawn_origin_supervisor(*system_, {"demo", "other"}, directory_);
+  }
+  void TearDown() override {
+    caf::anon_send_exit(origin_, caf::exit_reason::user_shutdown);
+    system_->await_all_actors_done();
+    directory_->clear();
+  }
+
+  template <class Reply, class Handle, class... Ts>
+  Reply ask(const Handle& target, Ts&&... xs) {
+    caf::scoped_actor self{*system_};
+    Reply reply{};
+    self->request(target, 5s, std::forward<Ts>(xs)...)
+        .receive([&](Reply& value) { reply = std::move(value); },
+                 [&](caf::error& error) { ADD_FAILURE() << system_->render(error); });
+    return reply;
+  }
+
+  stream_actor open(const std::string& stream) {
+    return ask<stream_actor>(*directory_->tenant("demo"), open_atom_v, stream);
+  }
+
+  static object_write write_of(std::string object, object_body body) {
+    auto digest = model::content_digest(body.view());
+    return {std::move(object), std::move(body), digest};
+  }
+
+  static inline caf::actor_system_config* config_ = nullptr;
+  static inline caf::actor_system* system_ = nullptr;
+  std::shared_ptr<stream_directory> directory_;
+  origin_supervisor_actor origin_;
+};
+
+TEST_F(ActorTest, BodyTravelsFromPutToEveryGetWithoutACopy) {
+  auto stream = open("live1");
+  auto body = object_body::adopt(std::string(1 << 20, 'x'));
+  const auto* original = body.bytes.get();
+  EXPECT_EQ(ask<write_reply>(stream, put_atom_v, write_of("seg-1.m4s", body)).status, 201);
+  auto first = ask<read_reply>(stream, get_atom_v, std::string("seg-1.m4s"));
+  auto second = ask<read_reply>(stream, get_atom_v, std::string("seg-1.m4s"));
+  ASSERT_EQ(first.status, 200);
+  ASSERT_EQ(second.status, 200);
+  EXPECT_EQ(first.object.body.bytes.get(), original);
+  EXPECT_EQ(second.object.body.bytes.get(), original);
+  EXPECT_EQ(first.object.body.size(), 1u << 20);
+}
+
+TEST_F(ActorTest, WritesAnswerCreatedUnchangedAndReplaced) {
+  auto stream = open("live1");
+  EXPECT_EQ(ask<write_reply>(stream, put_atom_v, write_of("a.m3u8", object_body::adopt("v1"))).status, 201);
+  EXPECT_EQ(ask<write_reply>(stream, put_atom_v, write_of("a.m3u8", object_body::adopt("v1"))).status, 204);
+  EXPECT_EQ(ask<write_reply>(stream, put_atom_v, write_of("a.m3u8", object_body::adopt("v2"))).status, 204);
+  auto read = ask<read_reply>(stream, get_atom_v, std::string("a.m3u8"));
+  EXPECT_EQ(read.object.body.view(), "v2");
+  EXPECT_EQ(read.object.digest, model::content_digest("v2"));
+}
+
+TEST_F(ActorTest, MissingObjectIs404) {
+  auto stream = open("live1");
+  EXPECT_EQ(ask<read_reply>(stream, get_atom_v, std::string("nope.ts")).status, 404);
+}
+
+TEST_F(ActorTest, DeleteKeepsTheObjectAndMarksIt) {
+  auto stream = open("live1");
+  ask<write_reply>(stream, put_atom_v, write_of("seg-1.ts", object_body::adopt("bytes")));
+  EXPECT_EQ(ask<write_reply>(stream, delete_atom_v, std::string("seg-1.ts")).status, 204);
+  auto read = ask<read_reply>(stream, get_atom_v, std::string("seg-1.ts"));
+  EXPECT_EQ(read.status, 200);
+  EXPECT_EQ(read.object.body.view(), "bytes");
+  EXPECT_GT(read.object.delete_requested_at_ms, 0);
+}
+
+TEST_F(ActorTest, OpeningTwiceGivesTheSameActorAndTheDirectoryKnowsIt) {
+  auto first = open("live1");
+  auto second = open("live1");
+  EXPECT_EQ(first, second);
+  ASSERT_TRUE(directory_->stream("demo", "live1"));
+  EXPECT_EQ(*directory_->stream("demo", "live1"), first);
+  EXPECT_FALSE(directory_->stream("other", "live1"));
+}
+
+TEST_F(ActorTest, FailedStreamIsRestartedAndTheDirectoryFollows) {
+  auto first = open("live1");
+  caf::anon_send_exit(first, caf::exit_reason::kill);
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  std::optional<stream_actor> current;
+  while (std::chrono::steady_clock::now() < deadline) {
+    current = directory_->stream("demo", "live1");
+    if (current && *current != first) break;
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_TRUE(current);
+  EXPECT_NE(*current, first);
+  EXPECT_EQ(ask<write_reply>(*current, put_atom_v, write_of("x.ts", object_body::adopt("x"))).status, 201);
+  auto tree = ask<origin_info>(origin_, info_atom_v);
+  ASSERT_EQ(tree.tenants.size(), 2u);
+  auto& demo = tree.tenants[0].name == "demo" ? tree.tenants[0] : tree.tenants[1];
+  EXPECT_EQ(demo.restarts, 1u);
+}
+
+TEST_F(ActorTest, TreeListsEveryTenantAndStreamWithCounts) {
+  auto live1 = open("live1");
+  open("live2");
+  ask<write_reply>(live1, put_atom_v, write_of("a.ts", object_body::adopt("123")));
+  ask<write_reply>(live1, put_atom_v, write_of("b.ts", object_body::adopt("45")));
+  auto tree = ask<origin_info>(origin_, info_atom_v);
+  EXPECT_EQ(tree.actor_id, origin_.id());
+  ASSERT_EQ(tree.tenants.size(), 2u);
+  for (const auto& tenant : tree.tenants) {
+    if (tenant.name == "other") {
+      EXPECT_TRUE(tenant.streams.empty());
+      continue;
+    }
+    ASSERT_EQ(tenant.streams.size(), 2u);
+    for (const auto& stream : tenant.streams) {
+      EXPECT_TRUE(stream.responsive);
+      if (stream.name == "live1") {
+        EXPECT_EQ(stream.objects, 2u);
+        EXPECT_EQ(stream.bytes, 5u);
+        EXPECT_EQ(stream.actor_id, live1.id());
+      } else {
+        EXPECT_EQ(stream.objects, 0u);
+      }
+    }
+  }
+}
+
+// Every message type must survive CAF's serializer: an unregistered or lossy type arrives empty on
+// another node, silently.
+template <class T>
+T round_trip(caf::actor_system& system, const T& value) {
+  std::vector<char> buffer;
+  caf::binary_serializer sink{system, buffer};
+  auto copy = value;
+  EXPECT_FALSE(sink(copy));
+  T result{};
+  caf::binary_deserializer source{system, buffer};
+  EXPECT_FALSE(source(result));
+  return result;
+}
+
+TEST_F(ActorTest, EveryMessageTypeRoundTripsThroughTheSerializer) {
+  auto body = object_body::adopt("segment bytes");
+  EXPECT_EQ(round_trip(*system_, body).view(), "segment bytes");
+  EXPECT_EQ(round_trip(*system_, object_body{}).view(), "");
+
+  stored_object stored{body, 42, 1000, 2000};
+  auto stored_copy = round_trip(*system_, stored);
+  EXPECT_EQ(stored_copy.body.view(), "segment bytes");
+  EXPECT_EQ(stored_copy.digest, 42u);
+  EXPECT_EQ(stored_copy.stored_at_ms, 1000);
+  EXPECT_EQ(stored_copy.delete_requested_at_ms, 2000);
+
+  auto write = round_trip(*system_, object_write{"v/1.m4s", body, 7});
+  EXPECT_EQ(write.object, "v/1.m4s");
+  EXPECT_EQ(write.body.view(), "segment bytes");
+  EXPECT_EQ(write.digest, 7u);
+
+  EXPECT_EQ(round_trip(*system_, write_reply{204}).status, 204);
+  auto read = round_trip(*system_, read_reply{200, stored});
+  EXPECT_EQ(read.status, 200);
+  EXPECT_EQ(read.object.body.view(), "segment bytes");
+
+  stream_info stream{"live1", 3, 4, 5, 6, 7, 8, false};
+  auto stream_copy = round_trip(*system_, stream);
+  EXPECT_EQ(stream_copy.name, "live1");
+  EXPECT_EQ(stream_copy.reads, 8u);
+  EXPECT_FALSE(stream_copy.responsive);
+
+  auto tenant = round_trip(*system_, tenant_info{"demo", 1, 2, 3, {stream}, true});
+  EXPECT_EQ(tenant.restarts, 3u);
+  ASSERT_EQ(tenant.streams.size(), 1u);
+  EXPECT_EQ(tenant.streams[0].objects, 4u);
+
+  auto origin = round_trip(*system_, origin_info{9, 0, {tenant}});
+  EXPECT_EQ(origin.actor_id, 9u);
+  ASSERT_EQ(origin.tenants.size(), 1u);
+  EXPECT_EQ(origin.tenants[0].name, "demo");
+}
+
+TEST_F(ActorTest, EveryMessageTypeIsRegistered) {
+  for (const char* name : {"live_origin::actors::object_body", "live_origin::actors::stored_object",
+                           "live_origin::actors::object_write", "live_origin::actors::write_reply",
+                           "live_origin::actors::read_reply", "live_origin::actors::stream_info",
+                           "live_origin::actors::tenant_info", "live_origin::actors::origin_info",
+                           "live_origin::actors::stream_actor", "live_origin::actors::tenant_supervisor_actor",
+                           "live_origin::actors::origin_supervisor_actor"})
+    EXPECT_TRUE(system_->types().make_value(name)) << name;
+}
+
+}  // namespace
+}  // namespace live_origin::actors

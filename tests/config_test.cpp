@@ -1,0 +1,192 @@
+#include <gtest/gtest.h>
+
+#include "app/cli.hpp"
+#include "config/origin_config.hpp"
+
+namespace live_origin::config {
+namespace {
+
+// Expects `text` to be refused with a message that contains every one of `needles`.
+void expect_refused(std::string_view text, std::initializer_list<std::string_view> needles) {
+  try {
+    parse_config(text, "test.toml");
+    ADD_FAILURE() << "accepted: " << text;
+  } catch (const config_error& e) {
+    for (auto needle : needles) EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+TEST(Config, EmptyFileGivesTheDocumentedDefaults) {
+  auto config = parse_config("", "empty.toml");
+  EXPECT_EQ(config.delivery.address.to_string(), "127.0.0.1:8080");
+  EXPECT_EQ(config.ingest.address.to_string(), "127.0.0.1:8081");
+  EXPECT_EQ(config.admin.address.to_string(), "127.0.0.1:8082");
+  EXPECT_EQ(config.http.max_body_bytes, 64u << 20);
+  EXPECT_EQ(config.data_dir, "data");
+  EXPECT_EQ(config.log.level, "info");
+  EXPECT_TRUE(config.tenants.empty());
+}
+
+TEST(Config, ShippedConfigIsValidAndHasTheDemoTenant) {
+  auto config = load_config_file(LIVE_ORIGIN_SOURCE_DIR "/config/origin.toml");
+  ASSERT_NE(config.find_tenant("demo"), nullptr);
+  // The shipped file documents the defaults; it must not drift from them.
+  origin_config defaults;
+  EXPECT_EQ(config.delivery.address, defaults.delivery.address);
+  EXPECT_EQ(config.ingest.address, defaults.ingest.address);
+  EXPECT_EQ(config.admin.address, defaults.admin.address);
+  EXPECT_EQ(config.delivery.threads, defaults.delivery.threads);
+  EXPECT_EQ(config.delivery.max_connections, defaults.delivery.max_connections);
+  EXPECT_EQ(config.ingest.max_connections, defaults.ingest.max_connections);
+  EXPECT_EQ(config.admin.max_connections, defaults.admin.max_connections);
+  EXPECT_EQ(config.http.max_body_bytes, defaults.http.max_body_bytes);
+  EXPECT_EQ(config.http.max_header_bytes, defaults.http.max_header_bytes);
+  EXPECT_EQ(config.http.max_target_bytes, defaults.http.max_target_bytes);
+  EXPECT_EQ(config.http.header_timeout, defaults.http.header_timeout);
+  EXPECT_EQ(config.http.body_idle_timeout, defaults.http.body_idle_timeout);
+  EXPECT_EQ(config.http.send_idle_timeout, defaults.http.send_idle_timeout);
+  EXPECT_EQ(config.http.keepalive_timeout, defaults.http.keepalive_timeout);
+  EXPECT_EQ(config.http.request_timeout, defaults.http.request_timeout);
+  EXPECT_EQ(config.http.shutdown_grace, defaults.http.shutdown_grace);
+  EXPECT_EQ(config.actors.scheduler_threads, defaults.actors.scheduler_threads);
+  EXPECT_EQ(config.actors.bridges, defaults.actors.bridges);
+  EXPECT_EQ(config.log.level, defaults.log.level);
+}
+
+TEST(Config, ReadsEveryKey) {
+  auto config = parse_config(R"(
+    [delivery]
+    listen = "[::1]:9000"
+    threads = 3
+    max_connections = 5
+    [http]
+    max_body_bytes = 1024
+    request_timeout_ms = 250
+    [actors]
+    scheduler_threads = 4
+    [storage]
+    data_dir = "/var/lib/live-origin"
+    [log]
+    level = "debug"
+    access_log = false
+    [tenants.b]
+    [tenants.a]
+  )", "full.toml");
+  EXPECT_EQ(config.delivery.address.host, "::1");
+  EXPECT_EQ(config.delivery.address.port, 9000);
+  EXPECT_EQ(config.delivery.address.to_string(), "[::1]:9000");
+  EXPECT_EQ(config.delivery.threads, 3);
+  EXPECT_EQ(config.delivery.max_connections, 5);
+  EXPECT_EQ(config.http.max_body_bytes, 1024u);
+  EXPECT_EQ(config.http.request_timeout.count(), 250);
+  EXPECT_EQ(config.actors.scheduler_threads, 4);
+  EXPECT_EQ(config.data_dir, "/var/lib/live-origin");
+  EXPECT_EQ(config.log.level, "debug");
+  EXPECT_FALSE(config.log.access_log);
+  ASSERT_EQ(config.tenants.size(), 2u);
+  EXPECT_EQ(config.tenants[0].name, "a");
+}
+
+TEST(Config, UnknownKeysAreNamed) {
+  expect_refused("[delivery]\nlisten_on = \"127.0.0.1:1\"\n", {"delivery.listen_on", "unknown key"});
+  expect_refused("[http]\nmax_body = 1\n", {"http.max_body", "unknown key"});
+  expect_refused("colour = \"red\"\n", {"'colour'", "unknown key"});
+  expect_refused("[tenants.demo]\ntoken = \"x\"\n", {"tenants.demo.token", "unknown key"});
+}
+
+TEST(Config, WrongTypesAndRangesAreNamed) {
+  expect_refused("[delivery]\nthreads = \"two\"\n", {"delivery.threads", "integer"});
+  expect_refused("[delivery]\nthreads = 0\n", {"delivery.threads", "between 1 and 64", "got 0"});
+  expect_refused("[http]\nmax_body_bytes = -1\n", {"http.max_body_bytes"});
+  expect_refused("[log]\naccess_log = \"yes\"\n", {"log.access_log", "true or false"});
+  expect_refused("[log]\nlevel = \"loud\"\n", {"log.level", "loud"});
+  expect_refused("delivery = 3\n", {"delivery", "table"});
+}
+
+TEST(Config, BadAddressesAreNamed) {
+  expect_refused("[ingest]\nlisten = \"localhost\"\n", {"ingest.listen", "HOST:PORT"});
+  expect_refused("[ingest]\nlisten = \"127.0.0.1:70000\"\n", {"ingest.listen"});
+  expect_refused("[ingest]\nlisten = \"::1:80\"\n", {"ingest.listen"});
+  expect_refused("[ingest]\nlisten = \"127.0.0.1:8080\"\n", {"ingest.listen", "delivery.listen"});
+}
+
+TEST(Config, BadTenantNamesAreNamed) {
+  expect_refused("[tenants.\"bad name\"]\n", {"tenants.bad name"});
+  expect_refused("[tenants.\"..\"]\n", {"tenants..."});
+}
+
+TEST(Config, SyntaxErrorsNameTheFile) { expect_refused("[delivery\n", {"test.toml", "not valid TOML"}); }
+
+TEST(Config, MissingFileIsNamed) {
+  try {
+    load_config_file("/nonexistent/origin.toml");
+    ADD_FAILURE();
+  } catch (const config_error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/origin.toml"), std::string::npos);
+  }
+}
+
+TEST(ListenAddress, ParsesV4V6AndRejectsGarbage) {
+  EXPECT_EQ(parse_listen_address("0.0.0.0:80"), (listen_address{"0.0.0.0", 80}));
+  EXPECT_EQ(parse_listen_address("[::]:0"), (listen_address{"::", 0}));
+  EXPECT_FALSE(parse_listen_address("127.0.0.1"));
+  EXPECT_FALSE(parse_listen_address("127.0.0.1:"));
+  EXPECT_FALSE(parse_listen_address(":80"));
+  EXPECT_FALSE(parse_listen_address("127.0.0.1:8o"));
+  EXPECT_FALSE(parse_listen_address("[::1]80"));
+}
+
+}  // namespace
+}  // namespace live_origin::config
+
+namespace live_origin::app {
+namespace {
+
+TEST(Cli, ReadsEveryFlagInBothSpellings) {
+  auto options = parse_cli({"--config", "x.toml", "--delivery=127.0.0.1:1", "--ingest", "127.0.0.1:2", "--admin",
+                            "127.0.0.1:3", "--data-dir", "/tmp/d", "--log-level=debug", "--check-config"});
+  EXPECT_EQ(options.config_path, "x.toml");
+  EXPECT_EQ(*options.delivery, "127.0.0.1:1");
+  EXPECT_EQ(*options.ingest, "127.0.0.1:2");
+  EXPECT_EQ(*options.admin, "127.0.0.1:3");
+  EXPECT_EQ(*options.data_dir, "/tmp/d");
+  EXPECT_EQ(*options.log_level, "debug");
+  EXPECT_TRUE(options.check_config);
+}
+
+TEST(Cli, FlagsOverrideTheConfig) {
+  auto options = parse_cli({"--delivery", "127.0.0.1:9100", "--data-dir", "/srv/lo", "--log-level", "error"});
+  config::origin_config config;
+  apply_cli(options, config);
+  EXPECT_EQ(config.delivery.address.port, 9100);
+  EXPECT_EQ(config.data_dir, "/srv/lo");
+  EXPECT_EQ(config.log.level, "error");
+}
+
+TEST(Cli, ProblemsNameTheFlag) {
+  auto message = [](std::vector<std::string> args) -> std::string {
+    try {
+      config::origin_config config;
+      apply_cli(parse_cli(args), config);
+    } catch (const config::config_error& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  EXPECT_NE(message({"--bogus"}).find("'--bogus'"), std::string::npos);
+  EXPECT_NE(message({"--delivery"}).find("needs a value"), std::string::npos);
+  EXPECT_NE(message({"--delivery", "nowhere"}).find("'--delivery'"), std::string::npos);
+  EXPECT_NE(message({"--log-level", "chatty"}).find("'--log-level'"), std::string::npos);
+  EXPECT_NE(message({"--help=yes"}).find("takes no value"), std::string::npos);
+  EXPECT_NE(message({"--ingest", "127.0.0.1:8080"}).find("same address"), std::string::npos);
+}
+
+TEST(Cli, UsageListsEveryFlag) {
+  auto text = usage();
+  for (auto flag : {"--config", "--delivery", "--ingest", "--admin", "--data-dir", "--log-level", "--check-config",
+                    "--help", "--version"})
+    EXPECT_NE(text.find(flag), std::string::npos) << flag;
+}
+
+}  // namespace
+}  // namespace live_origin::app

@@ -1,0 +1,67 @@
+#pragma once
+
+// The whole origin in-process on free loopback ports, with its own temporary data directory.
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <random>
+
+#include "app/origin_server.hpp"
+#include "config/origin_config.hpp"
+
+namespace live_origin::test {
+
+inline config::origin_config test_config() {
+  config::origin_config config;
+  config.delivery.address = {"127.0.0.1", 0};
+  config.ingest.address = {"127.0.0.1", 0};
+  config.admin.address = {"127.0.0.1", 0};
+  config.log.access_log = false;
+  config.log.level = "warn";
+  config.tenants = {{"demo"}, {"other"}};
+  return config;
+}
+
+class temp_dir {
+ public:
+  temp_dir() {
+    std::random_device random;
+    path_ = std::filesystem::temp_directory_path() / ("live-origin-test-" + std::to_string(random()) + "-" +
+                                                      std::to_string(random()));
+    std::filesystem::create_directories(path_);
+  }
+  ~temp_dir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+class running_origin {
+ public:
+  explicit running_origin(const std::function<void(config::origin_config&)>& adjust = {}) {
+    spdlog::set_level(spdlog::level::warn);
+    auto config = test_config();
+    config.data_dir = (data_.path() / "data").string();
+    if (adjust) adjust(config);
+    server_ = std::make_unique<app::origin_server>(config);
+    server_->start();
+  }
+
+  app::origin_server& server() { return *server_; }
+  boost::asio::ip::tcp::endpoint delivery() const { return server_->delivery_endpoint(); }
+  boost::asio::ip::tcp::endpoint ingest() const { return server_->ingest_endpoint(); }
+  boost::asio::ip::tcp::endpoint admin() const { return server_->admin_endpoint(); }
+
+ private:
+  temp_dir data_;
+  std::unique_ptr<app::origin_server> server_;
+};
+
+}  // namespace live_origin::test
