@@ -1,0 +1,83 @@
+#include "model/read_policy.hpp"
+
+#include <algorithm>
+
+namespace live_origin::model {
+namespace {
+
+std::string public_max_age(std::int64_t seconds) { return "public, max-age=" + std::to_string(std::max<std::int64_t>(seconds, 0)); }
+
+}  // namespace
+
+std::string_view to_string(read_outcome outcome) {
+  switch (outcome) {
+    case read_outcome::serve: return "serve";
+    case read_outcome::hold: return "hold";
+    case read_outcome::not_yet: return "not_yet";
+    case read_outcome::gone: return "gone";
+    case read_outcome::shed: return "shed";
+    case read_outcome::not_found: return "not_found";
+  }
+  return "unknown";
+}
+
+read_decision decide_read(const object_class& object, const std::optional<timeline>& line, const live_policy& policy,
+                          const object_facts& facts, std::int64_t now_ms, bool shed_dvr) {
+  const auto hold_bound = now_ms + policy.max_hold_ms;
+  if (object.kind != object_kind::media_segment || !line) {
+    if (facts.present) return {read_outcome::serve};
+    // ffmpeg uploads a playlist before the segment it names is complete: wait for the upload.
+    if (facts.upload_in_flight) return {read_outcome::hold, hold_bound};
+    return {read_outcome::not_found};
+  }
+  const auto n = object.segment_number;
+  const auto position = position_of(*line, policy, n, now_ms);
+  if (position == segment_position::expired) return {read_outcome::gone};
+  if (facts.present) {
+    auto edge = live_edge(*line, now_ms);
+    bool is_dvr = edge && n + policy.live_window_segments < *edge;
+    return {shed_dvr && is_dvr ? read_outcome::shed : read_outcome::serve};
+  }
+  if (facts.upload_in_flight) return {read_outcome::hold, hold_bound};
+  if (facts.declared_gone) return {read_outcome::gone};
+  switch (position) {
+    case segment_position::before_start:
+    case segment_position::missed:
+    case segment_position::expired:
+      return {read_outcome::gone};
+    case segment_position::awaited: {
+      auto deadline = due_ms(*line, n) + policy.retry_budget_ms;
+      return {read_outcome::hold, std::min(deadline, hold_bound)};
+    }
+    case segment_position::ahead:
+      return {read_outcome::not_yet, 0, due_ms(*line, n) - now_ms};
+  }
+  return {read_outcome::not_found};
+}
+
+answer_headers answer_for(const read_decision& decision, object_kind kind, const cache_policy& cache) {
+  switch (decision.outcome) {
+    case read_outcome::serve: {
+      bool immutable = kind == object_kind::media_segment || kind == object_kind::init_segment;
+      return {200, public_max_age(immutable ? cache.segment_max_age_s : cache.manifest_max_age_s)};
+    }
+    case read_outcome::not_yet:
+      // Cacheable until just before the segment is due, in whole seconds; the exact figure in ms.
+      return {404, public_max_age((decision.ttl_ms - 1) / 1000), decision.ttl_ms};
+    case read_outcome::gone:
+      return {410, public_max_age(cache.gone_max_age_s)};
+    case read_outcome::shed:
+      return {503, public_max_age(cache.shed_max_age_s)};
+    case read_outcome::not_found:
+    case read_outcome::hold:
+      return {404, public_max_age(cache.miss_max_age_s)};
+  }
+  return {404, public_max_age(cache.miss_max_age_s)};
+}
+
+answer_headers answer_for_expired_hold(const read_decision& redecided, object_kind kind, const cache_policy& cache) {
+  if (redecided.outcome == read_outcome::hold) return {404, "no-store"};
+  return answer_for(redecided, kind, cache);
+}
+
+}  // namespace live_origin::model

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "model/object_kind.hpp"
+#include "model/timeline.hpp"
+
+namespace live_origin::model {
+
+// What the stream knows about the object a GET asks for.
+struct object_facts {
+  bool present = false;           // a version is stored
+  bool declared_gone = false;     // a 410 was already served for it
+  bool upload_in_flight = false;  // a PUT for it has started and not finished
+};
+
+enum class read_outcome {
+  serve,      // 200 with the stored bytes
+  hold,       // park the request until the object lands or `hold_until_ms`
+  not_yet,    // 404 cacheable until just before the segment is due
+  gone,       // 410: missed its deadline, never produced, or older than the DVR window
+  shed,       // 503: a DVR read while the origin is overloaded
+  not_found,  // 404 with a short lifetime: no timeline to say more
+};
+
+std::string_view to_string(read_outcome outcome);
+
+struct read_decision {
+  read_outcome outcome = read_outcome::not_found;
+  std::int64_t hold_until_ms = 0;  // hold: when the hold ends if nothing lands
+  std::int64_t ttl_ms = 0;         // not_yet: milliseconds until the segment is due
+};
+
+// Decides a GET (PRODUCT.md "Delivery"). `line` is empty until the stream has a timeline.
+// `shed_dvr` is true while the origin is overloaded: stored segments more than live_window_segments
+// behind the live edge are shed; live-edge reads and holds never are.
+read_decision decide_read(const object_class& object, const std::optional<timeline>& line, const live_policy& policy,
+                          const object_facts& facts, std::int64_t now_ms, bool shed_dvr);
+
+// Cache lifetimes a CDN gets with each answer (seconds).
+struct cache_policy {
+  std::int64_t segment_max_age_s = 3600;   // 200 for media and init segments (immutable once served)
+  std::int64_t manifest_max_age_s = 1;     // 200 for manifests and plain objects
+  std::int64_t gone_max_age_s = 3600;      // 410
+  std::int64_t miss_max_age_s = 1;         // 404 with no timeline to say when, unknown tenant or stream
+  std::int64_t shed_max_age_s = 5;         // 503 while shedding
+};
+
+// Status and cache headers for a decision; `hold` has none (it is decided again when it ends).
+struct answer_headers {
+  std::uint16_t status = 0;
+  std::string cache_control;
+  std::int64_t ttl_ms = -1;  // X-Origin-TTL-Ms, when >= 0
+};
+
+answer_headers answer_for(const read_decision& decision, object_kind kind, const cache_policy& cache);
+
+// A hold that ended without the object: re-decided at its end. Still awaited (the hold hit
+// max_hold_ms first) means "not here yet, ask again": 404 that must not be cached.
+answer_headers answer_for_expired_hold(const read_decision& redecided, object_kind kind, const cache_policy& cache);
+
+}  // namespace live_origin::model
