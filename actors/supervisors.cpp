@@ -38,6 +38,29 @@ struct fan_in {
   }
 };
 
+// Asks every child (name -> handle) for its info and answers with `info` holding all of them; a child
+// that does not answer within `timeout` is listed as unresponsive. CAF 0.17 has no fan_out_request.
+template <class Info, class ChildInfo, class Self, class Children>
+caf::result<Info> gather_children(Self self, Info info, std::vector<ChildInfo> Info::*field, const Children& children,
+                                  std::chrono::milliseconds timeout) {
+  auto promise = self->template make_response_promise<Info>();
+  if (children.empty()) return promise.deliver(std::move(info));
+  using collector = fan_in<Info, ChildInfo>;
+  auto gather = std::make_shared<collector>(collector{std::move(info), field, children.size(), promise});
+  for (const auto& [name, actor] : children) {
+    self->request(actor, timeout, info_atom_v)
+        .then([gather](ChildInfo& child) { gather->add(std::move(child)); },
+              [gather, name = name, id = actor.id()](caf::error&) {
+                ChildInfo missing{};
+                missing.name = name;
+                missing.actor_id = id;
+                missing.responsive = false;
+                gather->add(std::move(missing));
+              });
+  }
+  return promise;
+}
+
 // -- tenant supervisor ----------------------------------------------------------------------------
 
 struct tenant_state {
@@ -95,19 +118,7 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, std:
       [=](info_atom) -> caf::result<tenant_info> {
         auto& st = self->state;
         tenant_info info{st.tenant, self->id(), self->mailbox().size(), st.restarts, {}};
-        auto promise = self->make_response_promise<tenant_info>();
-        if (st.streams.empty()) return promise.deliver(std::move(info));
-        using collector = fan_in<tenant_info, stream_info>;
-        auto gather =
-            std::make_shared<collector>(collector{std::move(info), &tenant_info::streams, st.streams.size(), promise});
-        for (auto& [name, actor] : st.streams) {
-          self->request(actor, info_timeout, info_atom_v)
-              .then([gather](stream_info& child) { gather->add(std::move(child)); },
-                    [gather, name = name, id = actor.id()](caf::error&) {
-                      gather->add(stream_info{name, id, 0, 0, 0, 0, 0, false});
-                    });
-        }
-        return promise;
+        return gather_children(self, std::move(info), &tenant_info::streams, st.streams, info_timeout);
       },
   };
 }
@@ -151,21 +162,9 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
   });
   return {
       [=](info_atom) -> caf::result<origin_info> {
-        auto& st = self->state;
         origin_info info{self->id(), self->mailbox().size(), {}};
-        auto promise = self->make_response_promise<origin_info>();
-        if (st.tenants.empty()) return promise.deliver(std::move(info));
-        using collector = fan_in<origin_info, tenant_info>;
-        auto gather =
-            std::make_shared<collector>(collector{std::move(info), &origin_info::tenants, st.tenants.size(), promise});
-        for (auto& [name, actor] : st.tenants) {
-          self->request(actor, info_timeout * 2, info_atom_v)
-              .then([gather](tenant_info& child) { gather->add(std::move(child)); },
-                    [gather, name = name, id = actor.id()](caf::error&) {
-                      gather->add(tenant_info{name, id, 0, 0, {}, false});
-                    });
-        }
-        return promise;
+        // Tenants gather their streams first, so they get twice the time.
+        return gather_children(self, std::move(info), &origin_info::tenants, self->state.tenants, info_timeout * 2);
       },
       [=](caf::ping_atom) -> caf::pong_atom { return caf::pong_atom_v; },
   };

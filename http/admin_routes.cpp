@@ -1,4 +1,3 @@
-#include <caf/event_based_actor.hpp>
 #include <nlohmann/json.hpp>
 
 #include "http/route_helpers.hpp"
@@ -63,24 +62,23 @@ class admin_handler final : public handler {
     return [this](request&&, responder respond) {
       if (!context_.accepting())
         return respond(text_response(beast_http::status::service_unavailable, "not ready\n"));
-      context_.bridges->post([origin = context_.origin, respond](caf::event_based_actor* self) {
-        self->request(origin, readiness_timeout, caf::ping_atom_v)
-            .then([respond](caf::pong_atom) { respond(text_response(beast_http::status::ok, "ready\n")); },
-                  [respond](caf::error&) {
-                    respond(text_response(beast_http::status::service_unavailable, "actors not responding\n"));
-                  });
-      });
+      ask_actor<caf::pong_atom>(
+          *context_.bridges, context_.origin, readiness_timeout,
+          [respond](caf::pong_atom) { respond(text_response(beast_http::status::ok, "ready\n")); },
+          [respond](const caf::error&) {
+            respond(text_response(beast_http::status::service_unavailable, "actors not responding\n"));
+          },
+          caf::ping_atom_v);
     };
   }
 
   // The live tree, gathered by asking every supervisor and stream actor.
   continuation actor_tree() {
     return [this](request&&, responder respond) {
-      context_.bridges->post([origin = context_.origin, respond](caf::event_based_actor* self) {
-        self->request(origin, introspection_timeout, actors::info_atom_v)
-            .then([respond](actors::origin_info& info) { respond(json_response(to_json(info))); },
-                  [respond](caf::error& error) { respond(actor_unavailable(error)); });
-      });
+      ask_actor<actors::origin_info>(
+          *context_.bridges, context_.origin, introspection_timeout,
+          [respond](actors::origin_info&& info) { respond(json_response(to_json(info))); },
+          answer_unavailable(respond), actors::info_atom_v);
     };
   }
 

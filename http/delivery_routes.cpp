@@ -1,5 +1,3 @@
-#include <caf/event_based_actor.hpp>
-
 #include "http/representation.hpp"
 #include "http/route_helpers.hpp"
 #include "http/routes.hpp"
@@ -30,19 +28,15 @@ class delivery_handler final : public handler {
   continuation read_object(std::string object, actors::stream_actor stream) {
     return [this, object = std::move(object), stream = std::move(stream)](request&& req, responder respond) {
       auto header = std::make_shared<const request_header>(std::move(req.base()));
-      auto timeout = context_.request_timeout;
-      context_.bridges->post([=](caf::event_based_actor* self) {
-        self->request(stream, timeout, actors::get_atom_v, object)
-            .then(
-                [=](actors::read_reply& reply) {
-                  if (reply.status != 200)
-                    return respond(text_response(static_cast<beast_http::status>(reply.status), "not found\n"));
-                  representation rep{reply.object.body.bytes, model::entity_tag(reply.object.digest),
-                                     reply.object.stored_at_ms, model::media_type_for(object)};
-                  respond(serve_representation(*header, rep));
-                },
-                [respond](caf::error& error) { respond(actor_unavailable(error)); });
-      });
+      auto on_reply = [header, object, respond](actors::read_reply&& reply) {
+        if (reply.status != 200)
+          return respond(text_response(static_cast<beast_http::status>(reply.status), "not found\n"));
+        representation rep{reply.object.body.bytes, model::entity_tag(reply.object.digest), reply.object.stored_at_ms,
+                           model::media_type_for(object)};
+        respond(serve_representation(*header, rep));
+      };
+      ask_actor<actors::read_reply>(*context_.bridges, stream, context_.request_timeout, on_reply,
+                                    answer_unavailable(respond), actors::get_atom_v, object);
     };
   }
 

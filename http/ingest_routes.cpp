@@ -1,5 +1,3 @@
-#include <caf/event_based_actor.hpp>
-
 #include "http/route_helpers.hpp"
 #include "http/routes.hpp"
 #include "model/content_digest.hpp"
@@ -40,17 +38,15 @@ class ingest_handler final : public handler {
       actors::object_write write{path.object, std::move(body), digest};
       auto known = context_.directory->stream(path.tenant, path.stream);
       auto timeout = context_.request_timeout;
-      context_.bridges->post([=](caf::event_based_actor* self) {
-        auto put = [=](const stream_actor& stream) {
-          self->request(stream, timeout, actors::put_atom_v, write)
-              .then([respond](actors::write_reply& reply) { respond(write_answer(reply)); },
-                    [respond](caf::error& error) { respond(actor_unavailable(error)); });
-        };
-        if (known) return put(*known);
-        self->request(tenant, timeout, actors::open_atom_v, path.stream)
-            .then([put](stream_actor& stream) { put(stream); },
-                  [respond](caf::error& error) { respond(actor_unavailable(error)); });
-      });
+      auto& bridges = *context_.bridges;
+      auto put = [&bridges, timeout, write, respond](const stream_actor& stream) {
+        ask_actor<actors::write_reply>(
+            bridges, stream, timeout, [respond](actors::write_reply&& reply) { respond(write_answer(reply)); },
+            answer_unavailable(respond), actors::put_atom_v, write);
+      };
+      if (known) return put(*known);
+      ask_actor<stream_actor>(bridges, tenant, timeout, put, answer_unavailable(respond), actors::open_atom_v,
+                              path.stream);
     };
   }
 
@@ -59,12 +55,10 @@ class ingest_handler final : public handler {
     return [this, path = std::move(path)](request&&, responder respond) {
       auto stream = context_.directory->stream(path.tenant, path.stream);
       if (!stream) return respond(empty_response(beast_http::status::no_content));
-      auto timeout = context_.request_timeout;
-      context_.bridges->post([=, stream = *stream](caf::event_based_actor* self) {
-        self->request(stream, timeout, actors::delete_atom_v, path.object)
-            .then([respond](actors::write_reply& reply) { respond(write_answer(reply)); },
-                  [respond](caf::error& error) { respond(actor_unavailable(error)); });
-      });
+      ask_actor<actors::write_reply>(
+          *context_.bridges, *stream, context_.request_timeout,
+          [respond](actors::write_reply&& reply) { respond(write_answer(reply)); }, answer_unavailable(respond),
+          actors::delete_atom_v, path.object);
     };
   }
 

@@ -3,12 +3,14 @@
 // Small pieces shared by the three handlers.
 
 #include <caf/error.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/sec.hpp>
 #include <fmt/format.h>
 
 #include <string>
 #include <variant>
 
+#include "actors/bridge.hpp"
 #include "http/message.hpp"
 #include "model/object_path.hpp"
 
@@ -39,6 +41,24 @@ inline response actor_unavailable(const caf::error& error) {
   return text_response(beast_http::status::service_unavailable,
                        timed_out ? "stream busy, retry\n" : "stream unavailable, retry\n",
                        timed_out ? "actor_timeout" : "actor_unavailable");
+}
+
+// Sends `message...` to `target` through a bridge actor, bounded by `timeout`. `on_reply(Reply&&)` runs
+// on a CAF thread with the typed reply; `on_error(const caf::error&)` when the actor is gone or late.
+// Both must end by calling the request's responder (which posts back to the connection).
+template <class Reply, class Handle, class OnReply, class OnError, class... Ts>
+void ask_actor(actors::bridge_pool& bridges, const Handle& target, std::chrono::milliseconds timeout, OnReply on_reply,
+               OnError on_error, const Ts&... message) {
+  bridges.post([=](caf::event_based_actor* self) {
+    self->request(target, timeout, message...)
+        .then([on_reply](Reply& reply) { on_reply(std::move(reply)); },
+              [on_error](caf::error& error) { on_error(error); });
+  });
+}
+
+// The usual error answer for ask_actor.
+inline auto answer_unavailable(responder respond) {
+  return [respond](const caf::error& error) { respond(actor_unavailable(error)); };
 }
 
 }  // namespace live_origin::http
