@@ -11,6 +11,7 @@
 #include <caf/replies_to.hpp>
 
 #include <cstdint>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@ struct stored_object {
   std::uint64_t digest = 0;        // model::content_digest of the bytes; the strong ETag
   std::int64_t stored_at_ms = 0;   // wall clock when it was stored (Last-Modified)
   std::int64_t delete_requested_at_ms = 0;  // 0: never; DELETE schedules expiry, it never removes at once
+  bool served = false;             // a 200 went out for it: a media segment's bytes are now fixed
 };
 
 // A write from a packager: the object name inside the stream, the bytes and their digest
@@ -32,17 +34,64 @@ struct object_write {
   std::string object;
   object_body body;
   std::uint64_t digest = 0;
+  std::int64_t segment_duration_ms = 0;  // X-Origin-Segment-Duration, 0 when absent
 };
 
-// The stream actor's answer to a write: the HTTP status the packager gets.
+// The stream actor's answer to a write: the HTTP status the packager gets and the model's outcome
+// (a model::write_outcome), which names a refusal in the counters.
 struct write_reply {
   std::uint16_t status = 0;
+  std::uint8_t outcome = 0;
 };
 
-// The stream actor's answer to a read: a status and, for 200, the object.
+// A read from a CDN node. `token` identifies this request so its hold can be released when the client
+// goes away; `shed_dvr` is set while the delivery side is over its load bound.
+struct object_read {
+  std::string object;
+  std::uint64_t token = 0;
+  bool shed_dvr = false;
+};
+
+// The stream actor's answer to a read: status, cache headers, and for 200 the object.
 struct read_reply {
   std::uint16_t status = 0;
+  std::uint8_t outcome = 0;            // the model::read_outcome behind the status
+  std::string cache_control;
+  std::int64_t ttl_ms = -1;            // X-Origin-TTL-Ms when >= 0
+  std::int64_t segment_number = -1;    // X-Origin-Segment when >= 0
   stored_object object;
+};
+
+// Per-stream timeline and policy changes from the admin API; `unset` leaves a field as it is.
+struct stream_settings {
+  static constexpr std::int64_t unset = INT64_MIN;
+  std::int64_t segment_duration_ms = unset;
+  std::int64_t start_number = unset;
+  std::int64_t availability_start_ms = unset;
+  std::int64_t retry_budget_ms = unset;
+  std::int64_t dvr_window_ms = unset;
+  std::int64_t max_hold_ms = unset;
+  std::int64_t live_window_segments = unset;
+  std::int64_t force_shedding = unset;  // 0 or 1: shed this stream's DVR reads regardless of load (drills)
+};
+
+// A stream's timeline and state as the admin API shows it.
+struct stream_status {
+  bool has_timeline = false;
+  std::int64_t segment_duration_ms = 0;
+  std::int64_t start_number = 0;
+  std::int64_t availability_start_ms = 0;
+  std::int64_t live_edge = -1;  // -1: nothing due yet
+  std::int64_t retry_budget_ms = 0;
+  std::int64_t dvr_window_ms = 0;
+  std::int64_t max_hold_ms = 0;
+  std::int64_t live_window_segments = 0;
+  bool force_shedding = false;
+  std::uint64_t objects = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t held_requests = 0;
+  std::uint64_t uploads_in_flight = 0;
+  std::int64_t now_ms = 0;
 };
 
 // Introspection: what /actors shows, gathered by asking each actor.
@@ -54,6 +103,7 @@ struct stream_info {
   std::uint64_t mailbox = 0;
   std::uint64_t writes = 0;
   std::uint64_t reads = 0;
+  std::uint64_t held_requests = 0;
   bool responsive = true;  // false: it did not answer the introspection request in time
 };
 
@@ -74,24 +124,41 @@ struct origin_info {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stored_object& x) {
-  return f(caf::meta::type_name("stored_object"), x.body, x.digest, x.stored_at_ms, x.delete_requested_at_ms);
+  return f(caf::meta::type_name("stored_object"), x.body, x.digest, x.stored_at_ms, x.delete_requested_at_ms,
+           x.served);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, object_write& x) {
-  return f(caf::meta::type_name("object_write"), x.object, x.body, x.digest);
+  return f(caf::meta::type_name("object_write"), x.object, x.body, x.digest, x.segment_duration_ms);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_reply& x) {
-  return f(caf::meta::type_name("write_reply"), x.status);
+  return f(caf::meta::type_name("write_reply"), x.status, x.outcome);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, object_read& x) {
+  return f(caf::meta::type_name("object_read"), x.object, x.token, x.shed_dvr);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, read_reply& x) {
-  return f(caf::meta::type_name("read_reply"), x.status, x.object);
+  return f(caf::meta::type_name("read_reply"), x.status, x.outcome, x.cache_control, x.ttl_ms, x.segment_number, x.object);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_settings& x) {
+  return f(caf::meta::type_name("stream_settings"), x.segment_duration_ms, x.start_number, x.availability_start_ms,
+           x.retry_budget_ms, x.dvr_window_ms, x.max_hold_ms, x.live_window_segments, x.force_shedding);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_status& x) {
+  return f(caf::meta::type_name("stream_status"), x.has_timeline, x.segment_duration_ms, x.start_number,
+           x.availability_start_ms, x.live_edge, x.retry_budget_ms, x.dvr_window_ms, x.max_hold_ms,
+           x.live_window_segments, x.force_shedding, x.objects, x.bytes, x.held_requests, x.uploads_in_flight,
+           x.now_ms);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_info& x) {
   return f(caf::meta::type_name("stream_info"), x.name, x.actor_id, x.objects, x.bytes, x.mailbox, x.writes, x.reads,
-           x.responsive);
+           x.held_requests, x.responsive);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tenant_info& x) {
@@ -109,11 +176,20 @@ CAF_BEGIN_TYPE_ID_BLOCK(live_origin, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stored_object))
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::object_write))
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::write_reply))
+  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::object_read))
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::read_reply))
+  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stream_settings))
+  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stream_status))
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stream_info))
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::tenant_info))
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::origin_info))
   CAF_ADD_ATOM(live_origin, live_origin::actors, info_atom, "info")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, upload_atom, "upload")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, abort_atom, "abort")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, release_atom, "release")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, expire_atom, "expire")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, sweep_atom, "sweep")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, settings_atom, "settings")
 CAF_END_TYPE_ID_BLOCK(live_origin)
 
 namespace live_origin::actors {
@@ -127,11 +203,18 @@ using caf::get_atom_v;
 using caf::open_atom_v;
 using caf::put_atom_v;
 
-// One live stream: owns its objects and answers reads and writes for them.
+// One live stream: owns its objects, its timeline and its held requests.
 using stream_actor = caf::typed_actor<
     caf::replies_to<put_atom, object_write>::with<write_reply>,
-    caf::replies_to<get_atom, std::string>::with<read_reply>,
+    caf::replies_to<get_atom, object_read>::with<read_reply>,   // may be held until the object lands
     caf::replies_to<delete_atom, std::string>::with<write_reply>,
+    caf::reacts_to<upload_atom, std::string>,                   // a PUT's body started arriving
+    caf::reacts_to<abort_atom, std::string>,                    // ... and failed before completing
+    caf::reacts_to<release_atom, std::string, std::uint64_t>,   // a held client went away
+    caf::reacts_to<expire_atom, std::string, std::uint64_t>,    // a hold's deadline (sent to itself)
+    caf::reacts_to<sweep_atom>,                                 // DVR expiry (sent to itself)
+    caf::replies_to<settings_atom, stream_settings>::with<stream_status>,
+    caf::replies_to<settings_atom>::with<stream_status>,
     caf::replies_to<info_atom>::with<stream_info>>;
 
 // One tenant: spawns, monitors and restarts its stream actors.

@@ -1,12 +1,17 @@
 #include "actors/stream_actor.hpp"
 
 #include <caf/stateful_actor.hpp>
+#include <caf/system_messages.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
-#include "model/write_policy.hpp"
+#include "model/timeline.hpp"
 
 namespace live_origin::actors {
 namespace {
@@ -16,11 +21,33 @@ std::int64_t unix_now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+// DVR expiry runs this often, or once per segment when segments are shorter.
+constexpr std::int64_t sweep_interval_ms = 1000;
+
+struct held_request {
+  caf::typed_response_promise<read_reply> promise;
+  std::uint64_t token = 0;
+};
+
 struct stream_state {
   static inline const char* name = "stream";
   std::string tenant;
   std::string stream;
+  std::shared_ptr<const stream_defaults> defaults;
+
+  // Timeline: fixed pieces from config or the admin API; the rest is learned from the first segment.
+  std::int64_t segment_duration_ms = 2000;
+  std::optional<std::uint64_t> fixed_start_number;
+  std::optional<std::int64_t> fixed_availability_start_ms;
+  std::optional<model::timeline> timeline;
+  model::live_policy policy;
+  bool force_shedding = false;
+
   std::unordered_map<std::string, stored_object> objects;
+  std::unordered_set<std::string> declared_gone;  // media segments a 410 was served for
+  std::unordered_map<std::string, std::uint32_t> uploads_in_flight;
+  std::unordered_map<std::string, std::vector<held_request>> holds;
+  std::size_t held = 0;
   std::uint64_t bytes = 0;
   std::uint64_t writes = 0;
   std::uint64_t reads = 0;
@@ -28,55 +55,301 @@ struct stream_state {
 
 using stream_pointer = stream_actor::stateful_pointer<stream_state>;
 
-stream_actor::behavior_type stream_behavior(stream_pointer self, std::string tenant, std::string stream) {
-  self->state.tenant = std::move(tenant);
-  self->state.stream = std::move(stream);
+model::object_class classify(const stream_state& st, const std::string& object) {
+  return model::classify_object(object, st.defaults->naming);
+}
+
+// The first media segment anchors a timeline that config or the admin API did not fix.
+void ensure_timeline(stream_state& st, const model::object_class& object, std::int64_t duration_header_ms,
+                     std::int64_t now) {
+  if (object.kind != model::object_kind::media_segment) return;
+  if (duration_header_ms > 0 && duration_header_ms != st.segment_duration_ms) {
+    st.segment_duration_ms = duration_header_ms;
+    if (st.timeline && !st.fixed_availability_start_ms) st.timeline.reset();  // learned: learn again
+    if (st.timeline) st.timeline->segment_duration_ms = duration_header_ms;
+  }
+  if (st.timeline) return;
+  auto start = st.fixed_start_number.value_or(object.segment_number);
+  if (object.segment_number < start) return;  // before the configured start: nothing to anchor on
+  model::timeline line{st.segment_duration_ms, start, 0};
+  if (st.fixed_availability_start_ms) {
+    line.availability_start_ms = *st.fixed_availability_start_ms;
+  } else {
+    // This segment is due now: due(n) = availability_start + (n - start + 1) * duration.
+    auto anchored = model::anchored_timeline(object.segment_number, now, st.segment_duration_ms);
+    line.availability_start_ms =
+        anchored.availability_start_ms - static_cast<std::int64_t>(object.segment_number - start) * st.segment_duration_ms;
+  }
+  st.timeline = line;
+  spdlog::info("stream /{}/{}: timeline anchored at segment {} (start {}, {} ms segments)", st.tenant, st.stream,
+               object.segment_number, line.start_number, line.segment_duration_ms);
+}
+
+model::object_facts facts_of(const stream_state& st, const std::string& name) {
+  auto upload = st.uploads_in_flight.find(name);
+  return {st.objects.count(name) > 0, st.declared_gone.count(name) > 0,
+          upload != st.uploads_in_flight.end() && upload->second > 0};
+}
+
+// Turns a decision into the reply; a 200 marks the object served (its bytes are now fixed).
+read_reply reply_for(stream_state& st, const model::object_class& object, const std::string& name,
+                     model::read_outcome outcome, const model::answer_headers& headers) {
+  read_reply reply{headers.status, static_cast<std::uint8_t>(outcome), headers.cache_control, headers.ttl_ms, -1, {}};
+  if (object.kind == model::object_kind::media_segment) reply.segment_number = static_cast<std::int64_t>(object.segment_number);
+  if (headers.status == 200) {
+    auto& stored = st.objects.at(name);
+    stored.served = true;
+    reply.object = stored;
+  }
+  if (headers.status == 410 && object.kind == model::object_kind::media_segment && !st.objects.count(name) &&
+      st.timeline &&
+      model::position_of(*st.timeline, st.policy, object.segment_number, unix_now_ms()) ==
+          model::segment_position::missed)
+    st.declared_gone.insert(name);  // bounded: only numbers inside the DVR window are ever "missed"
+  return reply;
+}
+
+model::read_decision decide(stream_pointer self, const model::object_class& object, const std::string& name,
+                            bool shed_dvr, std::int64_t now) {
+  auto& st = self->state;
+  bool overloaded = shed_dvr || st.force_shedding || self->mailbox().size() > st.defaults->shed_mailbox_messages;
+  return model::decide_read(object, st.timeline, st.policy, facts_of(st, name), now, overloaded);
+}
+
+std::optional<held_request> take_hold(stream_state& st, const std::string& name, std::uint64_t token) {
+  auto it = st.holds.find(name);
+  if (it == st.holds.end()) return std::nullopt;
+  auto& waiting = it->second;
+  auto hold = std::find_if(waiting.begin(), waiting.end(), [&](const held_request& h) { return h.token == token; });
+  if (hold == waiting.end()) return std::nullopt;
+  held_request taken = std::move(*hold);
+  waiting.erase(hold);
+  if (waiting.empty()) st.holds.erase(it);
+  --st.held;
+  st.defaults->held_total->fetch_sub(1);
+  return taken;
+}
+
+// Re-decides every request held for `name` (after a write or an aborted upload) and answers, in arrival
+// order, those that no longer need to wait.
+void resolve_holds(stream_pointer self, const std::string& name) {
+  auto& st = self->state;
+  auto it = st.holds.find(name);
+  if (it == st.holds.end()) return;
+  auto object = classify(st, name);
+  auto decision = decide(self, object, name, false, unix_now_ms());
+  if (decision.outcome == model::read_outcome::hold) return;
+  auto reply = reply_for(st, object, name, decision.outcome, model::answer_for(decision, object.kind, st.defaults->cache));
+  auto waiting = std::move(it->second);
+  st.holds.erase(it);
+  st.held -= waiting.size();
+  st.defaults->held_total->fetch_sub(waiting.size());
+  for (auto& hold : waiting) hold.promise.deliver(reply);
+}
+
+void fail_all_holds(stream_state& st) {
+  for (auto& [name, waiting] : st.holds)
+    for (auto& hold : waiting) hold.promise.deliver(caf::make_error(caf::sec::runtime_error));
+  st.defaults->held_total->fetch_sub(st.held);
+  st.held = 0;
+  st.holds.clear();
+}
+
+// Frees what left the DVR window: media segments, "gone" markers, and objects whose DELETE has aged out.
+void sweep(stream_state& st, std::int64_t now) {
+  auto expired = [&](const std::string& name) {
+    auto object = classify(st, name);
+    return object.kind == model::object_kind::media_segment && st.timeline &&
+           model::position_of(*st.timeline, st.policy, object.segment_number, now) ==
+               model::segment_position::expired;
+  };
+  for (auto it = st.objects.begin(); it != st.objects.end();) {
+    bool deleted_long_ago = it->second.delete_requested_at_ms > 0 &&
+                            it->second.delete_requested_at_ms + st.policy.dvr_window_ms <= now;
+    if (expired(it->first) || deleted_long_ago) {
+      st.bytes -= it->second.body.size();
+      it = st.objects.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = st.declared_gone.begin(); it != st.declared_gone.end();)
+    it = expired(*it) ? st.declared_gone.erase(it) : std::next(it);
+}
+
+void schedule_sweep(stream_pointer self) {
+  auto interval = std::min(sweep_interval_ms, std::max<std::int64_t>(self->state.segment_duration_ms, 10));
+  self->delayed_send(self, std::chrono::milliseconds(interval), sweep_atom_v);
+}
+
+void apply(stream_state& st, const stream_settings& update) {
+  auto set = [](std::int64_t value, auto& field) {
+    if (value != stream_settings::unset) field = static_cast<std::remove_reference_t<decltype(field)>>(value);
+  };
+  set(update.segment_duration_ms, st.segment_duration_ms);
+  set(update.retry_budget_ms, st.policy.retry_budget_ms);
+  set(update.dvr_window_ms, st.policy.dvr_window_ms);
+  set(update.max_hold_ms, st.policy.max_hold_ms);
+  set(update.live_window_segments, st.policy.live_window_segments);
+  if (update.force_shedding != stream_settings::unset) st.force_shedding = update.force_shedding != 0;
+  if (update.start_number != stream_settings::unset)
+    st.fixed_start_number = static_cast<std::uint64_t>(update.start_number);
+  if (update.availability_start_ms != stream_settings::unset)
+    st.fixed_availability_start_ms = update.availability_start_ms;
+  if (st.fixed_start_number && st.fixed_availability_start_ms) {
+    st.timeline = model::timeline{st.segment_duration_ms, *st.fixed_start_number, *st.fixed_availability_start_ms};
+  } else if (st.timeline) {
+    st.timeline->segment_duration_ms = st.segment_duration_ms;
+    if (st.fixed_start_number) st.timeline->start_number = *st.fixed_start_number;
+    if (st.fixed_availability_start_ms) st.timeline->availability_start_ms = *st.fixed_availability_start_ms;
+  }
+}
+
+stream_status status_of(stream_pointer self) {
+  auto& st = self->state;
+  auto now = unix_now_ms();
+  stream_status status;
+  status.has_timeline = st.timeline.has_value();
+  status.segment_duration_ms = st.segment_duration_ms;
+  if (st.timeline) {
+    status.start_number = static_cast<std::int64_t>(st.timeline->start_number);
+    status.availability_start_ms = st.timeline->availability_start_ms;
+    if (auto edge = model::live_edge(*st.timeline, now)) status.live_edge = static_cast<std::int64_t>(*edge);
+  }
+  status.retry_budget_ms = st.policy.retry_budget_ms;
+  status.dvr_window_ms = st.policy.dvr_window_ms;
+  status.max_hold_ms = st.policy.max_hold_ms;
+  status.live_window_segments = static_cast<std::int64_t>(st.policy.live_window_segments);
+  status.force_shedding = st.force_shedding;
+  status.objects = st.objects.size();
+  status.bytes = st.bytes;
+  status.held_requests = st.held;
+  status.uploads_in_flight = st.uploads_in_flight.size();
+  status.now_ms = now;
+  return status;
+}
+
+stream_actor::behavior_type stream_behavior(stream_pointer self, std::string tenant, std::string stream,
+                                            std::shared_ptr<const stream_defaults> defaults) {
+  auto& init = self->state;
+  init.tenant = std::move(tenant);
+  init.stream = std::move(stream);
+  init.defaults = std::move(defaults);
+  init.segment_duration_ms = init.defaults->segment_duration_ms;
+  init.policy = init.defaults->policy;
+  init.fixed_start_number = init.defaults->start_number;
+  init.fixed_availability_start_ms = init.defaults->availability_start_ms;
+  if (init.fixed_start_number && init.fixed_availability_start_ms)
+    init.timeline = model::timeline{init.segment_duration_ms, *init.fixed_start_number, *init.fixed_availability_start_ms};
+  // CAF 0.17 drops pending promises silently when an actor dies; answer every held request first.
+  self->set_exception_handler([self](std::exception_ptr&) -> caf::error {
+    fail_all_holds(self->state);
+    return caf::make_error(caf::sec::runtime_error);
+  });
+  self->set_exit_handler([self](caf::exit_msg& exit) {
+    fail_all_holds(self->state);
+    self->quit(exit.reason);
+  });
+  schedule_sweep(self);
   return {
       [=](put_atom, const object_write& write) -> write_reply {
         auto& st = self->state;
         ++st.writes;
+        auto now = unix_now_ms();
+        auto object = classify(st, write.object);
+        ensure_timeline(st, object, write.segment_duration_ms, now);
+        if (auto upload = st.uploads_in_flight.find(write.object); upload != st.uploads_in_flight.end())
+          if (--upload->second == 0) st.uploads_in_flight.erase(upload);
         auto it = st.objects.find(write.object);
         std::string_view stored_bytes;
-        const std::string_view* stored = nullptr;
+        model::write_facts facts;
+        bool is_segment = object.kind == model::object_kind::media_segment;
         if (it != st.objects.end()) {
           stored_bytes = it->second.body.view();
-          stored = &stored_bytes;
+          facts = {&stored_bytes, it->second.digest, is_segment && it->second.served, false};
         }
-        auto outcome = model::classify_write(stored, stored ? it->second.digest : 0, write.body.view(), write.digest);
-        if (outcome != model::write_outcome::unchanged) {
+        facts.declared_gone = is_segment && st.declared_gone.count(write.object) > 0;
+        auto outcome = model::classify_write(facts, write.body.view(), write.digest);
+        if (outcome == model::write_outcome::created || outcome == model::write_outcome::replaced) {
           if (it == st.objects.end()) it = st.objects.emplace(write.object, stored_object{}).first;
           st.bytes -= it->second.body.size();
           st.bytes += write.body.size();
-          it->second = stored_object{write.body, write.digest, unix_now_ms(), 0};
+          it->second = stored_object{write.body, write.digest, now, 0, false};
         }
-        return {model::status_for(outcome)};
+        resolve_holds(self, write.object);
+        return {model::status_for(outcome), static_cast<std::uint8_t>(outcome)};
       },
-      [=](get_atom, const std::string& object) -> read_reply {
+      [=](get_atom, const object_read& read) -> caf::result<read_reply> {
         auto& st = self->state;
         ++st.reads;
-        auto it = st.objects.find(object);
-        if (it == st.objects.end()) return {404, {}};
-        return {200, it->second};
+        auto now = unix_now_ms();
+        auto object = classify(st, read.object);
+        auto decision = decide(self, object, read.object, read.shed_dvr, now);
+        if (decision.outcome != model::read_outcome::hold)
+          return reply_for(st, object, read.object, decision.outcome,
+                           model::answer_for(decision, object.kind, st.defaults->cache));
+        if (st.held >= st.defaults->max_held_per_stream ||
+            st.defaults->held_total->load() >= st.defaults->max_held_total)
+          return read_reply{503, static_cast<std::uint8_t>(model::read_outcome::hold),
+                            "public, max-age=" + std::to_string(st.defaults->cache.miss_max_age_s), -1, -1, {}};
+        auto promise = self->make_response_promise<read_reply>();
+        st.holds[read.object].push_back({promise, read.token});
+        ++st.held;
+        st.defaults->held_total->fetch_add(1);
+        self->delayed_send(self, std::chrono::milliseconds(std::max<std::int64_t>(decision.hold_until_ms - now, 0)),
+                           expire_atom_v, read.object, read.token);
+        return promise;
       },
-      [=](delete_atom, const std::string& object) -> write_reply {
-        // DELETE never removes at once: CDNs and late viewers still need the object. It is marked
-        // for expiry; the DVR window decides when it leaves.
+      [=](delete_atom, const std::string& name) -> write_reply {
         auto& st = self->state;
-        if (auto it = st.objects.find(object); it != st.objects.end() && it->second.delete_requested_at_ms == 0)
+        auto it = st.objects.find(name);
+        if (st.defaults->on_delete == model::delete_policy::expire && it != st.objects.end() &&
+            it->second.delete_requested_at_ms == 0)
           it->second.delete_requested_at_ms = unix_now_ms();
-        return {204};
+        return {204, 0};
       },
+      [=](upload_atom, const std::string& name) { ++self->state.uploads_in_flight[name]; },
+      [=](abort_atom, const std::string& name) {
+        auto& st = self->state;
+        if (auto upload = st.uploads_in_flight.find(name); upload != st.uploads_in_flight.end())
+          if (--upload->second == 0) st.uploads_in_flight.erase(upload);
+        resolve_holds(self, name);
+      },
+      [=](release_atom, const std::string& name, std::uint64_t token) {
+        // The client is gone; its bridge still waits for an answer, which nobody will read.
+        if (auto hold = take_hold(self->state, name, token)) hold->promise.deliver(read_reply{499, 0, {}, -1, -1, {}});
+      },
+      [=](expire_atom, const std::string& name, std::uint64_t token) {
+        auto& st = self->state;
+        auto hold = take_hold(st, name, token);
+        if (!hold) return;  // answered already
+        auto object = classify(st, name);
+        auto decision = decide(self, object, name, false, unix_now_ms());
+        hold->promise.deliver(reply_for(st, object, name, decision.outcome,
+                                        model::answer_for_expired_hold(decision, object.kind, st.defaults->cache)));
+      },
+      [=](sweep_atom) {
+        sweep(self->state, unix_now_ms());
+        schedule_sweep(self);
+      },
+      [=](settings_atom, const stream_settings& update) -> stream_status {
+        apply(self->state, update);
+        return status_of(self);
+      },
+      [=](settings_atom) -> stream_status { return status_of(self); },
       [=](info_atom) -> stream_info {
         auto& st = self->state;
-        return {st.stream, self->id(), st.objects.size(), st.bytes, self->mailbox().size(), st.writes, st.reads};
+        return {st.stream, self->id(), st.objects.size(), st.bytes, self->mailbox().size(), st.writes, st.reads,
+                st.held, true};
       },
   };
 }
 
 }  // namespace
 
-stream_actor spawn_stream_actor(caf::actor_system& system, std::string tenant, std::string stream) {
-  return system.spawn(stream_behavior, std::move(tenant), std::move(stream));
+stream_actor spawn_stream_actor(caf::actor_system& system, std::string tenant, std::string stream,
+                                std::shared_ptr<const stream_defaults> defaults) {
+  return system.spawn(stream_behavior, std::move(tenant), std::move(stream), std::move(defaults));
 }
 
 }  // namespace live_origin::actors

@@ -66,6 +66,7 @@ caf::result<Info> gather_children(Self self, Info info, std::vector<ChildInfo> I
 struct tenant_state {
   static inline const char* name = "tenant-supervisor";
   std::string tenant;
+  std::shared_ptr<const stream_defaults> defaults;
   std::shared_ptr<stream_directory> directory;
   std::unordered_map<std::string, stream_actor> streams;
   std::unordered_map<caf::actor_addr, std::string> stream_names;
@@ -76,7 +77,7 @@ using tenant_pointer = tenant_supervisor_actor::stateful_pointer<tenant_state>;
 
 stream_actor start_stream(tenant_pointer self, const std::string& stream) {
   auto& st = self->state;
-  auto actor = spawn_stream_actor(self->system(), st.tenant, stream);
+  auto actor = spawn_stream_actor(self->system(), st.tenant, stream, st.defaults);
   self->monitor(actor);
   st.streams[stream] = actor;
   st.stream_names[actor.address()] = stream;
@@ -84,9 +85,10 @@ stream_actor start_stream(tenant_pointer self, const std::string& stream) {
   return actor;
 }
 
-tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, std::string tenant,
+tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tenant_setup setup,
                                                        std::shared_ptr<stream_directory> directory) {
-  self->state.tenant = std::move(tenant);
+  self->state.tenant = std::move(setup.name);
+  self->state.defaults = std::move(setup.defaults);
   self->state.directory = std::move(directory);
   self->set_down_handler([self](caf::down_msg& down) {
     auto& st = self->state;
@@ -128,6 +130,7 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, std:
 struct origin_state {
   static inline const char* name = "origin-supervisor";
   std::shared_ptr<stream_directory> directory;
+  std::unordered_map<std::string, tenant_setup> setups;
   std::unordered_map<std::string, tenant_supervisor_actor> tenants;
   std::unordered_map<caf::actor_addr, std::string> tenant_names;
 };
@@ -136,17 +139,21 @@ using origin_pointer = origin_supervisor_actor::stateful_pointer<origin_state>;
 
 void start_tenant(origin_pointer self, const std::string& tenant) {
   auto& st = self->state;
-  auto actor = self->system().spawn(tenant_behavior, tenant, st.directory);
+  auto actor = self->system().spawn(tenant_behavior, st.setups.at(tenant), st.directory);
   self->monitor(actor);
   st.tenants[tenant] = actor;
   st.tenant_names[actor.address()] = tenant;
   st.directory->add_tenant(tenant, actor);
 }
 
-origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std::vector<std::string> tenants,
+origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std::vector<tenant_setup> tenants,
                                                        std::shared_ptr<stream_directory> directory) {
   self->state.directory = std::move(directory);
-  for (const auto& tenant : tenants) start_tenant(self, tenant);
+  for (auto& tenant : tenants) {
+    auto name = tenant.name;
+    self->state.setups.emplace(name, std::move(tenant));
+    start_tenant(self, name);
+  }
   self->set_down_handler([self](caf::down_msg& down) {
     auto& st = self->state;
     auto it = st.tenant_names.find(down.source);
@@ -172,7 +179,7 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
 
 }  // namespace
 
-origin_supervisor_actor spawn_origin_supervisor(caf::actor_system& system, std::vector<std::string> tenants,
+origin_supervisor_actor spawn_origin_supervisor(caf::actor_system& system, std::vector<tenant_setup> tenants,
                                                 std::shared_ptr<stream_directory> directory) {
   auto origin = system.spawn(origin_behavior, std::move(tenants), std::move(directory));
   // An actor initializes on its first run; one round trip means every tenant is in the directory

@@ -34,6 +34,24 @@ caf::actor_system_config make_actor_config(const config::origin_config& config) 
   return actor_config;
 }
 
+std::shared_ptr<const actors::stream_defaults> stream_defaults_for(const config::origin_config& config,
+                                                                 const config::tenant_config& tenant,
+                                                                 std::shared_ptr<std::atomic<std::size_t>> held_total) {
+  auto defaults = std::make_shared<actors::stream_defaults>();
+  defaults->segment_duration_ms = tenant.segment_duration_ms;
+  defaults->policy = tenant.policy;
+  defaults->start_number = tenant.start_number;
+  defaults->availability_start_ms = tenant.availability_start_ms;
+  defaults->on_delete = tenant.on_delete;
+  defaults->naming = tenant.naming;
+  defaults->cache = config.cache;
+  defaults->max_held_per_stream = config.live.max_held_per_stream;
+  defaults->max_held_total = config.live.max_held_total;
+  defaults->shed_mailbox_messages = config.live.shed_mailbox_messages;
+  defaults->held_total = std::move(held_total);
+  return defaults;
+}
+
 }  // namespace
 
 struct origin_server::parts {
@@ -51,6 +69,7 @@ struct origin_server::parts {
   std::unique_ptr<http::server> admin;
   std::atomic<bool> accepting{false};
   bool stopped = false;
+  std::shared_ptr<std::atomic<std::size_t>> held_total = std::make_shared<std::atomic<std::size_t>>(0);
 
   explicit parts(config::origin_config c) : config(std::move(c)), actor_config(make_actor_config(config)) {}
 
@@ -61,12 +80,15 @@ struct origin_server::parts {
       metrics->write_prometheus(out);
     out += "# HELP live_origin_streams Stream actors currently running.\n# TYPE live_origin_streams gauge\n";
     out += "live_origin_streams " + std::to_string(directory->stream_count()) + "\n";
+    out += "# HELP live_origin_held_requests GET requests held for a segment that has not landed.\n";
+    out += "# TYPE live_origin_held_requests gauge\n";
+    out += "live_origin_held_requests " + std::to_string(held_total->load()) + "\n";
     return out;
   }
 
-  http::listener_settings settings(std::string name, const config::listener_config& listener,
-                                   std::size_t body_limit) const {
-    return {std::move(name), listener, config.http, body_limit, config.log.access_log};
+  http::listener_settings settings(std::string name, const config::listener_config& listener, std::size_t body_limit,
+                                   spdlog::level::level_enum refusal_log_level) const {
+    return {std::move(name), listener, config.http, body_limit, config.log.access_log, refusal_log_level};
   }
 };
 
@@ -82,22 +104,27 @@ void origin_server::start() {
 
   p.system = std::make_unique<caf::actor_system>(p.actor_config);
   p.bridges = std::make_shared<actors::bridge_pool>(*p.system, p.config.actors.bridges);
-  std::vector<std::string> tenants;
-  for (const auto& tenant : p.config.tenants) tenants.push_back(tenant.name);
+  std::vector<actors::tenant_setup> tenants;
+  for (const auto& tenant : p.config.tenants) tenants.push_back({tenant.name, stream_defaults_for(p.config, tenant, p.held_total)});
   p.origin = actors::spawn_origin_supervisor(*p.system, tenants, p.directory);
 
-  http::route_context context{p.directory,
-                              p.bridges,
-                              p.origin,
-                              p.config.http.max_target_bytes,
-                              p.config.http.request_timeout,
-                              [&p] { return p.accepting.load(); },
-                              [&p] { return p.metrics_text(); }};
-  p.delivery = std::make_unique<http::server>(p.settings("delivery", p.config.delivery, delivery_body_limit),
+  http::route_context context;
+  context.directory = p.directory;
+  context.bridges = p.bridges;
+  context.origin = p.origin;
+  context.max_target_bytes = p.config.http.max_target_bytes;
+  context.request_timeout = p.config.http.request_timeout;
+  context.max_hold = std::chrono::milliseconds(p.config.live.policy.max_hold_ms);
+  context.cache = p.config.cache;
+  context.held_total = p.held_total;
+  context.shed_inflight_requests = p.config.live.shed_inflight_requests;
+  context.accepting = [&p] { return p.accepting.load(); };
+  context.metrics = [&p] { return p.metrics_text(); };
+  p.delivery = std::make_unique<http::server>(p.settings("delivery", p.config.delivery, delivery_body_limit, spdlog::level::debug),
                                               http::make_delivery_handler(context), p.delivery_metrics);
-  p.ingest = std::make_unique<http::server>(p.settings("ingest", p.config.ingest, p.config.http.max_body_bytes),
+  p.ingest = std::make_unique<http::server>(p.settings("ingest", p.config.ingest, p.config.http.max_body_bytes, spdlog::level::warn),
                                             http::make_ingest_handler(context), p.ingest_metrics);
-  p.admin = std::make_unique<http::server>(p.settings("admin", p.config.admin, admin_body_limit),
+  p.admin = std::make_unique<http::server>(p.settings("admin", p.config.admin, admin_body_limit, spdlog::level::info),
                                            http::make_admin_handler(context), p.admin_metrics);
   p.delivery->start();
   p.ingest->start();

@@ -68,6 +68,29 @@ class table_reader {
     out = static_cast<std::size_t>(read_integer(key, static_cast<std::int64_t>(out), min, max));
   }
 
+  void read(std::string_view key, std::int64_t& out, std::int64_t min, std::int64_t max) {
+    out = read_integer(key, out, min, max);
+  }
+
+  template <class T>
+  void read(std::string_view key, std::optional<T>& out, std::int64_t min, std::int64_t max) {
+    if (!find(key)) return;
+    T value{};
+    read(key, value, min, max);
+    out = value;
+  }
+
+  void read(std::string_view key, std::vector<std::string>& out) {
+    auto* v = find(key);
+    if (!v) return;
+    if (!v->is_array()) fail(key, "must be an array of strings");
+    out.clear();
+    for (const auto& item : v->as_array()) {
+      if (!item.is_string()) fail(key, "must be an array of strings");
+      out.push_back(item.as_string().str);
+    }
+  }
+
   void read(std::string_view key, std::chrono::milliseconds& out, std::int64_t min, std::int64_t max) {
     out = std::chrono::milliseconds(read_integer(key, out.count(), min, max));
   }
@@ -94,6 +117,9 @@ class table_reader {
   std::set<std::string, std::less<>> known_;
 };
 
+constexpr std::int64_t hour_ms = 3'600'000;
+constexpr std::int64_t day_s = 86'400;
+
 void read_listener(table_reader& root, std::string_view name, listener_config& listener) {
   auto* section = root.find(name);
   if (!section) return;
@@ -108,7 +134,6 @@ void read_http(table_reader& root, http_limits& http) {
   auto* section = root.find("http");
   if (!section) return;
   table_reader reader(*section, "http");
-  constexpr std::int64_t hour_ms = 3'600'000;
   reader.read("max_body_bytes", http.max_body_bytes, 1, std::int64_t{4} << 30);
   reader.read("max_header_bytes", http.max_header_bytes, 1024, 1 << 20);
   reader.read("max_target_bytes", http.max_target_bytes, 64, 64 << 10);
@@ -121,15 +146,68 @@ void read_http(table_reader& root, http_limits& http) {
   reader.reject_unknown_keys();
 }
 
-void read_tenants(table_reader& root, std::vector<tenant_config>& tenants) {
+// Timeline keys shared by [live] and [tenants.NAME]; a tenant's max_hold_ms may not exceed [live]'s,
+// which also bounds how long the delivery side waits for any stream actor.
+void read_timeline(table_reader& reader, std::int64_t& duration_ms, model::live_policy& policy,
+                   std::int64_t max_hold_ceiling_ms) {
+  reader.read("segment_duration_ms", duration_ms, 1, hour_ms);
+  reader.read("retry_budget_ms", policy.retry_budget_ms, 0, hour_ms);
+  std::int64_t dvr_window_s = policy.dvr_window_ms / 1000;
+  reader.read("dvr_window_s", dvr_window_s, 1, 30 * day_s);
+  policy.dvr_window_ms = dvr_window_s * 1000;
+  reader.read("max_hold_ms", policy.max_hold_ms, 0, max_hold_ceiling_ms);
+  reader.read("live_window_segments", policy.live_window_segments, 0, 1'000'000);
+}
+
+void read_live(table_reader& root, live_settings& live) {
+  auto* section = root.find("live");
+  if (!section) return;
+  table_reader reader(*section, "live");
+  read_timeline(reader, live.segment_duration_ms, live.policy, 10 * 60'000);
+  reader.read("max_held_per_stream", live.max_held_per_stream, 0, 10'000'000);
+  reader.read("max_held_total", live.max_held_total, 0, 10'000'000);
+  reader.read("shed_inflight_requests", live.shed_inflight_requests, 1, 10'000'000);
+  reader.read("shed_mailbox_messages", live.shed_mailbox_messages, 1, 10'000'000);
+  reader.reject_unknown_keys();
+}
+
+void read_cache(table_reader& root, model::cache_policy& cache) {
+  auto* section = root.find("cache");
+  if (!section) return;
+  table_reader reader(*section, "cache");
+  constexpr std::int64_t year_s = 365 * day_s;
+  reader.read("segment_max_age_s", cache.segment_max_age_s, 0, year_s);
+  reader.read("manifest_max_age_s", cache.manifest_max_age_s, 0, year_s);
+  reader.read("gone_max_age_s", cache.gone_max_age_s, 0, year_s);
+  reader.read("miss_max_age_s", cache.miss_max_age_s, 0, year_s);
+  reader.read("shed_max_age_s", cache.shed_max_age_s, 0, year_s);
+  reader.reject_unknown_keys();
+}
+
+void read_tenants(table_reader& root, const live_settings& live, std::vector<tenant_config>& tenants) {
   auto* section = root.find("tenants");
   if (!section) return;
   table_reader all(*section, "tenants");
   for (const auto& [name, value] : all.table()) {
     if (!model::is_valid_name(name)) all.fail(name, "tenant names must match [A-Za-z0-9._-]{1,64}");
-    table_reader tenant(value, fmt::format("tenants.{}", name));
-    tenant.reject_unknown_keys();
-    tenants.push_back({name});
+    table_reader reader(value, fmt::format("tenants.{}", name));
+    tenant_config tenant;
+    tenant.name = name;
+    tenant.segment_duration_ms = live.segment_duration_ms;
+    tenant.policy = live.policy;
+    read_timeline(reader, tenant.segment_duration_ms, tenant.policy, live.policy.max_hold_ms);
+    reader.read("start_number", tenant.start_number, 0, std::numeric_limits<std::int64_t>::max());
+    reader.read("availability_start_ms", tenant.availability_start_ms, 0, std::numeric_limits<std::int64_t>::max());
+    std::string on_delete = "expire";
+    reader.read("delete", on_delete);
+    if (on_delete != "expire" && on_delete != "ignore")
+      reader.fail("delete", fmt::format("must be \"expire\" or \"ignore\" (got \"{}\")", on_delete));
+    tenant.on_delete = on_delete == "expire" ? model::delete_policy::expire : model::delete_policy::ignore;
+    reader.read("manifest_patterns", tenant.naming.manifest_patterns);
+    reader.read("init_patterns", tenant.naming.init_patterns);
+    reader.read("plain_patterns", tenant.naming.plain_patterns);
+    reader.reject_unknown_keys();
+    tenants.push_back(std::move(tenant));
   }
   std::sort(tenants.begin(), tenants.end(), [](auto& a, auto& b) { return a.name < b.name; });
 }
@@ -158,7 +236,9 @@ origin_config parse_document(const toml::value& document) {
     reader.read("access_log", config.log.access_log);
     reader.reject_unknown_keys();
   }
-  read_tenants(root, config.tenants);
+  read_live(root, config.live);
+  read_cache(root, config.cache);
+  read_tenants(root, config.live, config.tenants);
   root.reject_unknown_keys();
   return config;
 }

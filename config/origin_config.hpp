@@ -9,6 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "model/object_kind.hpp"
+#include "model/read_policy.hpp"
+#include "model/timeline.hpp"
+#include "model/write_policy.hpp"
+
 namespace live_origin::config {
 
 // A listen address "host:port" or "[v6]:port". Port 0 asks the kernel for a free port (tests).
@@ -51,8 +56,25 @@ struct log_settings {
   bool access_log = true;
 };
 
+// [live]: how every stream waits for, serves and keeps segments; tenants may override the timeline part.
+struct live_settings {
+  std::int64_t segment_duration_ms = 2000;
+  model::live_policy policy;                   // retry budget, DVR window, max hold, live window
+  std::size_t max_held_per_stream = 10'000;    // held GETs one stream may park; more: 503
+  std::size_t max_held_total = 100'000;        // held GETs in the whole process; more: 503
+  std::size_t shed_inflight_requests = 2'000;  // delivery requests in progress (not counting holds) above
+                                               // which DVR reads are shed
+  std::size_t shed_mailbox_messages = 1'000;   // a stream actor's mailbox above which its DVR reads are shed
+};
+
 struct tenant_config {
   std::string name;
+  std::int64_t segment_duration_ms = 2000;
+  model::live_policy policy;
+  std::optional<std::uint64_t> start_number;           // unset: the first segment seen
+  std::optional<std::int64_t> availability_start_ms;   // unset: learned from the first segment
+  model::delete_policy on_delete = model::delete_policy::expire;
+  model::naming_rules naming;
 };
 
 struct origin_config {
@@ -61,6 +83,8 @@ struct origin_config {
   listener_config admin{{"127.0.0.1", 8082}, 1, 64};
   http_limits http;
   actor_settings actors;
+  live_settings live;
+  model::cache_policy cache;
   log_settings log;
   std::string data_dir = "data";
   std::vector<tenant_config> tenants;

@@ -1,5 +1,8 @@
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <variant>
+
 #include "http/route_helpers.hpp"
 #include "http/routes.hpp"
 
@@ -13,7 +16,8 @@ constexpr std::chrono::milliseconds readiness_timeout{1000};
 nlohmann::ordered_json to_json(const actors::stream_info& stream) {
   return {{"kind", "stream"},       {"name", stream.name},         {"actor_id", stream.actor_id},
           {"objects", stream.objects}, {"bytes", stream.bytes},     {"mailbox", stream.mailbox},
-          {"writes", stream.writes},   {"reads", stream.reads},     {"responsive", stream.responsive}};
+          {"writes", stream.writes},   {"reads", stream.reads},     {"held_requests", stream.held_requests},
+          {"responsive", stream.responsive}};
 }
 
 nlohmann::ordered_json to_json(const actors::tenant_info& tenant) {
@@ -31,6 +35,69 @@ nlohmann::ordered_json to_json(const actors::origin_info& origin) {
           {"mailbox", origin.mailbox},   {"children", std::move(children)}};
 }
 
+nlohmann::ordered_json to_json(const std::string& tenant, const std::string& stream,
+                               const actors::stream_status& status) {
+  nlohmann::ordered_json timeline = nullptr;
+  if (status.has_timeline)
+    timeline = {{"segment_duration_ms", status.segment_duration_ms},
+                {"start_number", status.start_number},
+                {"availability_start_ms", status.availability_start_ms}};
+  return {{"tenant", tenant},
+          {"stream", stream},
+          {"now_ms", status.now_ms},
+          {"timeline", timeline},
+          {"segment_duration_ms", status.segment_duration_ms},
+          {"live_edge", status.live_edge >= 0 ? nlohmann::ordered_json(status.live_edge) : nlohmann::ordered_json()},
+          {"retry_budget_ms", status.retry_budget_ms},
+          {"dvr_window_s", status.dvr_window_ms / 1000},
+          {"max_hold_ms", status.max_hold_ms},
+          {"live_window_segments", status.live_window_segments},
+          {"force_shedding", status.force_shedding},
+          {"objects", status.objects},
+          {"bytes", status.bytes},
+          {"held_requests", status.held_requests},
+          {"uploads_in_flight", status.uploads_in_flight}};
+}
+
+// Parses PUT /streams/{tenant}/{stream}: every key optional, every value checked; unknown keys refused.
+std::variant<actors::stream_settings, std::string> parse_stream_settings(const std::string& body,
+                                                                          std::chrono::milliseconds max_hold_ceiling) {
+  auto document = nlohmann::json::parse(body, nullptr, false);
+  if (document.is_discarded() || !document.is_object()) return std::string("body must be a JSON object");
+  actors::stream_settings settings;
+  struct field {
+    const char* key;
+    std::int64_t actors::stream_settings::*member;
+    std::int64_t min;
+    std::int64_t max;
+    std::int64_t scale;  // dvr_window_s is given in seconds, held in ms
+  };
+  const field fields[] = {
+      {"segment_duration_ms", &actors::stream_settings::segment_duration_ms, 1, 3'600'000, 1},
+      {"start_number", &actors::stream_settings::start_number, 0, INT64_MAX, 1},
+      {"availability_start_ms", &actors::stream_settings::availability_start_ms, 0, INT64_MAX, 1},
+      {"retry_budget_ms", &actors::stream_settings::retry_budget_ms, 0, 3'600'000, 1},
+      {"dvr_window_s", &actors::stream_settings::dvr_window_ms, 1, 30 * 86'400, 1000},
+      {"max_hold_ms", &actors::stream_settings::max_hold_ms, 0, max_hold_ceiling.count(), 1},
+      {"live_window_segments", &actors::stream_settings::live_window_segments, 0, 1'000'000, 1},
+  };
+  for (const auto& [key, value] : document.items()) {
+    if (key == "force_shedding") {
+      if (!value.is_boolean()) return std::string("force_shedding must be true or false");
+      settings.force_shedding = value.get<bool>() ? 1 : 0;
+      continue;
+    }
+    auto known = std::find_if(std::begin(fields), std::end(fields), [&](const field& f) { return key == f.key; });
+    if (known == std::end(fields)) return "unknown key '" + key + "'";
+    if (!value.is_number_integer()) return key + " must be an integer";
+    auto number = value.get<std::int64_t>();
+    if (number < known->min || number > known->max)
+      return key + " must be between " + std::to_string(known->min) + " and " + std::to_string(known->max);
+    settings.*(known->member) = number * known->scale;
+  }
+  return settings;
+}
+
 response json_response(const nlohmann::ordered_json& body) {
   auto answer = bytes_response(beast_http::status::ok, std::make_shared<const std::string>(body.dump(2) + "\n"),
                                "application/json");
@@ -43,10 +110,11 @@ class admin_handler final : public handler {
   explicit admin_handler(route_context context) : context_(std::move(context)) {}
 
   route_result route(const request_header& header) override {
-    if (header.method() != beast_http::verb::get && header.method() != beast_http::verb::head)
-      return method_not_allowed("GET, HEAD");
     auto target = header.target();
     auto path = target.substr(0, target.find('?'));
+    if (path.substr(0, streams_prefix.size()) == streams_prefix) return stream_route(header, path.substr(streams_prefix.size()));
+    if (header.method() != beast_http::verb::get && header.method() != beast_http::verb::head)
+      return method_not_allowed("GET, HEAD");
     if (path == "/healthz") return text_response(beast_http::status::ok, "ok\n");
     if (path == "/readyz") return readiness();
     if (path == "/actors") return actor_tree();
@@ -57,6 +125,53 @@ class admin_handler final : public handler {
   }
 
  private:
+  static constexpr std::string_view streams_prefix = "/streams/";
+
+  // /streams/{tenant}/{stream}: GET shows the timeline and live edge; PUT (JSON) configures them and
+  // opens the stream if it does not exist yet.
+  route_result stream_route(const request_header& header, std::string_view rest) {
+    auto slash = rest.find('/');
+    auto tenant_name = std::string(rest.substr(0, slash));
+    auto stream_name = slash == std::string_view::npos ? std::string() : std::string(rest.substr(slash + 1));
+    if (!model::is_valid_name(tenant_name) || !model::is_valid_name(stream_name))
+      return text_response(beast_http::status::bad_request, "expected /streams/{tenant}/{stream}\n", "bad_stream_path");
+    auto tenant = context_.directory->tenant(tenant_name);
+    if (!tenant) return text_response(beast_http::status::not_found, "unknown tenant\n");
+    auto verb = header.method();
+    if (verb == beast_http::verb::get || verb == beast_http::verb::head) {
+      auto stream = context_.directory->stream(tenant_name, stream_name);
+      if (!stream) return text_response(beast_http::status::not_found, "unknown stream\n");
+      return [this, stream = *stream, tenant_name, stream_name](request&&, responder respond) {
+        ask_actor<actors::stream_status>(
+            *context_.bridges, stream, context_.request_timeout,
+            [respond, tenant_name, stream_name](actors::stream_status&& status) {
+              respond(json_response(to_json(tenant_name, stream_name, status)));
+            },
+            answer_unavailable(respond), actors::settings_atom_v);
+      };
+    }
+    if (verb != beast_http::verb::put) return method_not_allowed("GET, HEAD, PUT");
+    return [this, tenant = *tenant, tenant_name, stream_name](request&& req, responder respond) {
+      auto update = parse_stream_settings(req.body(), context_.max_hold);
+      if (auto* problem = std::get_if<std::string>(&update))
+        return respond(text_response(beast_http::status::bad_request, *problem + "\n", "bad_stream_settings"));
+      auto settings = std::get<actors::stream_settings>(update);
+      auto& bridges = *context_.bridges;
+      auto timeout = context_.request_timeout;
+      ask_actor<actors::stream_actor>(
+          bridges, tenant, timeout,
+          [&bridges, timeout, settings, respond, tenant_name, stream_name](actors::stream_actor&& stream) {
+            ask_actor<actors::stream_status>(
+                bridges, stream, timeout,
+                [respond, tenant_name, stream_name](actors::stream_status&& status) {
+                  respond(json_response(to_json(tenant_name, stream_name, status)));
+                },
+                answer_unavailable(respond), actors::settings_atom_v, settings);
+          },
+          answer_unavailable(respond), actors::open_atom_v, stream_name);
+    };
+  }
+
   // Ready when the listeners accept and the actor system schedules work (a ping round trip).
   continuation readiness() {
     return [this](request&&, responder respond) {

@@ -1,3 +1,5 @@
+#include <caf/send.hpp>
+
 #include "http/representation.hpp"
 #include "http/route_helpers.hpp"
 #include "http/routes.hpp"
@@ -6,6 +8,40 @@
 
 namespace live_origin::http {
 namespace {
+
+// Counts delivery requests waiting for a stream actor, for load shedding; released when the bridge is done.
+class inflight_ticket {
+ public:
+  explicit inflight_ticket(std::atomic<std::size_t>& count) : count_(count) { count_.fetch_add(1); }
+  ~inflight_ticket() { count_.fetch_sub(1); }
+  inflight_ticket(const inflight_ticket&) = delete;
+  inflight_ticket& operator=(const inflight_ticket&) = delete;
+
+ private:
+  std::atomic<std::size_t>& count_;
+};
+
+std::string_view rejection_for(const actors::read_reply& reply) {
+  if (reply.status != 503) return {};
+  return static_cast<model::read_outcome>(reply.outcome) == model::read_outcome::shed ? "shed_dvr" : "hold_limit";
+}
+
+response answer_for(const request_header& header, const std::string& object, actors::read_reply&& reply) {
+  response answer;
+  if (reply.status == 200) {
+    representation rep{reply.object.body.bytes, model::entity_tag(reply.object.digest), reply.object.stored_at_ms,
+                       model::media_type_for(object)};
+    answer = serve_representation(header, rep);
+  } else {
+    static constexpr std::string_view bodies[] = {"not found\n", "gone\n", "overloaded, retry\n"};
+    auto body = reply.status == 410 ? bodies[1] : reply.status == 503 ? bodies[2] : bodies[0];
+    answer = text_response(static_cast<beast_http::status>(reply.status), body, rejection_for(reply));
+  }
+  if (!reply.cache_control.empty()) answer.message.set(beast_http::field::cache_control, reply.cache_control);
+  if (reply.ttl_ms >= 0) answer.message.set("X-Origin-TTL-Ms", std::to_string(reply.ttl_ms));
+  if (reply.segment_number >= 0) answer.message.set("X-Origin-Segment", std::to_string(reply.segment_number));
+  return answer;
+}
 
 class delivery_handler final : public handler {
  public:
@@ -18,29 +54,48 @@ class delivery_handler final : public handler {
     if (auto* error = std::get_if<model::path_error>(&parsed)) return bad_path(*error);
     auto path = std::get<model::object_path>(std::move(parsed));
     // Unknown tenants and streams are answered from the directory, without touching any actor.
-    if (!context_.directory->tenant(path.tenant)) return text_response(beast_http::status::not_found, "not found\n");
+    if (!context_.directory->tenant(path.tenant)) return unknown();
     auto stream = context_.directory->stream(path.tenant, path.stream);
-    if (!stream) return text_response(beast_http::status::not_found, "not found\n");
+    if (!stream) return unknown();
     return read_object(std::move(path.object), std::move(*stream));
   }
 
  private:
+  response unknown() const {
+    auto answer = text_response(beast_http::status::not_found, "not found\n");
+    answer.message.set(beast_http::field::cache_control,
+                       "public, max-age=" + std::to_string(context_.cache.miss_max_age_s));
+    return answer;
+  }
+
+  // Over the load bound, DVR reads are shed. Held requests are not load: they cost a promise each.
+  bool overloaded() const {
+    auto inflight = inflight_.load();
+    auto held = context_.held_total->load();
+    return inflight > held && inflight - held > context_.shed_inflight_requests;
+  }
+
   continuation read_object(std::string object, actors::stream_actor stream) {
     return [this, object = std::move(object), stream = std::move(stream)](request&& req, responder respond) {
       auto header = std::make_shared<const request_header>(std::move(req.base()));
-      auto on_reply = [header, object, respond](actors::read_reply&& reply) {
-        if (reply.status != 200)
-          return respond(text_response(static_cast<beast_http::status>(reply.status), "not found\n"));
-        representation rep{reply.object.body.bytes, model::entity_tag(reply.object.digest), reply.object.stored_at_ms,
-                           model::media_type_for(object)};
-        respond(serve_representation(*header, rep));
-      };
-      ask_actor<actors::read_reply>(*context_.bridges, stream, context_.request_timeout, on_reply,
-                                    answer_unavailable(respond), actors::get_atom_v, object);
+      auto ticket = std::make_shared<inflight_ticket>(inflight_);
+      actors::object_read read{object, next_token_.fetch_add(1), overloaded()};
+      respond.on_abandon([stream, object, token = read.token] {
+        caf::anon_send(stream, actors::release_atom_v, object, token);
+      });
+      ask_actor<actors::read_reply>(
+          *context_.bridges, stream, context_.request_timeout + context_.max_hold,
+          [header, object, respond, ticket](actors::read_reply&& reply) {
+            respond(answer_for(*header, object, std::move(reply)));
+          },
+          [respond, ticket](const caf::error& error) { respond(actor_unavailable(error)); }, actors::get_atom_v,
+          read);
     };
   }
 
   route_context context_;
+  std::atomic<std::size_t> inflight_{0};
+  std::atomic<std::uint64_t> next_token_{1};
 };
 
 }  // namespace

@@ -1,14 +1,35 @@
+#include <caf/send.hpp>
+
+#include <charconv>
+
 #include "http/route_helpers.hpp"
 #include "http/routes.hpp"
 #include "model/content_digest.hpp"
+#include "model/write_policy.hpp"
 
 namespace live_origin::http {
 namespace {
 
 using actors::stream_actor;
 
+constexpr std::int64_t max_segment_duration_ms = 3'600'000;
+
 response write_answer(const actors::write_reply& reply) {
-  return empty_response(static_cast<beast_http::status>(reply.status));
+  auto status = static_cast<beast_http::status>(reply.status);
+  if (reply.status < 400) return empty_response(status);
+  // Packagers never read this; the reason is for the counters and the log.
+  auto reason = model::to_string(static_cast<model::write_outcome>(reply.outcome));
+  return text_response(status, "refused: " + std::string(reason) + "\n", reason);
+}
+
+// X-Origin-Segment-Duration: whole milliseconds, 1 ms to 1 hour; 0 when absent, -1 when malformed.
+std::int64_t segment_duration_header(const request_header& header) {
+  auto value = header["X-Origin-Segment-Duration"];
+  if (value.empty()) return 0;
+  std::int64_t ms = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
+  if (ec != std::errc() || end != value.data() + value.size() || ms < 1 || ms > max_segment_duration_ms) return -1;
+  return ms;
 }
 
 class ingest_handler final : public handler {
@@ -26,17 +47,27 @@ class ingest_handler final : public handler {
     if (!tenant)
       return text_response(beast_http::status::not_found, "unknown tenant\n", "unknown_tenant");
     if (verb == beast_http::verb::delete_) return delete_object(std::move(path));
-    return store_object(std::move(path), *tenant);
+    auto duration_ms = segment_duration_header(header);
+    if (duration_ms < 0)
+      return text_response(beast_http::status::bad_request, "bad X-Origin-Segment-Duration\n", "bad_segment_duration");
+    return store_object(std::move(path), *tenant, duration_ms);
   }
 
  private:
-  // The stream actor is spawned by the tenant supervisor on the first write to it.
-  continuation store_object(model::object_path path, actors::tenant_supervisor_actor tenant) {
-    return [this, path = std::move(path), tenant = std::move(tenant)](request&& req, responder respond) {
+  // The stream actor is spawned by the tenant supervisor on the first write to it. A known stream is
+  // told at once that an upload has started, so that GETs for it wait rather than 404 (ffmpeg sends the
+  // playlist naming a segment before that segment's upload completes).
+  continuation store_object(model::object_path path, actors::tenant_supervisor_actor tenant, std::int64_t duration_ms) {
+    auto known = context_.directory->stream(path.tenant, path.stream);
+    if (known) caf::anon_send(*known, actors::upload_atom_v, path.object);
+    auto aborted = [known, object = path.object] {
+      if (known) caf::anon_send(*known, actors::abort_atom_v, object);
+    };
+    auto complete = [this, path = std::move(path), tenant = std::move(tenant), known, duration_ms](request&& req,
+                                                                                                  responder respond) {
       auto body = actors::object_body::adopt(std::move(req.body()));
       auto digest = model::content_digest(body.view());
-      actors::object_write write{path.object, std::move(body), digest};
-      auto known = context_.directory->stream(path.tenant, path.stream);
+      actors::object_write write{path.object, std::move(body), digest, duration_ms};
       auto timeout = context_.request_timeout;
       auto& bridges = *context_.bridges;
       auto put = [&bridges, timeout, write, respond](const stream_actor& stream) {
@@ -48,6 +79,7 @@ class ingest_handler final : public handler {
       ask_actor<stream_actor>(bridges, tenant, timeout, put, answer_unavailable(respond), actors::open_atom_v,
                               path.stream);
     };
+    return continuation(std::move(complete), std::move(aborted));
   }
 
   // DELETE means "expire later"; for a stream that does not exist there is nothing to schedule.

@@ -32,6 +32,28 @@ void responder::operator()(response answer) const {
   if (!state_->answered.exchange(true)) state_->deliver(std::move(answer));
 }
 
+void responder::on_abandon(std::function<void()> callback) const {
+  {
+    std::lock_guard lock(state_->mutex);
+    if (!state_->abandoned) {
+      state_->abandon_callback = std::move(callback);
+      return;
+    }
+  }
+  callback();
+}
+
+void responder::abandon() const {
+  std::function<void()> callback;
+  {
+    std::lock_guard lock(state_->mutex);
+    state_->abandoned = true;
+    callback = std::move(state_->abandon_callback);
+  }
+  state_->answered = true;
+  if (callback) callback();
+}
+
 responder::state::~state() {
   if (!answered.load()) deliver(text_response(beast_http::status::service_unavailable, "request dropped\n", "dropped"));
 }

@@ -8,6 +8,8 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <type_traits>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -47,10 +49,19 @@ class responder {
   explicit responder(std::function<void(response)> deliver);
   void operator()(response answer) const;
 
+  // Registers what to do if the client goes away before the answer (release a held request). Runs at
+  // once if it is already gone. One callback per request.
+  void on_abandon(std::function<void()> callback) const;
+  // Called by the connection when its client went away; later answers are dropped.
+  void abandon() const;
+
  private:
   struct state {
     std::function<void(response)> deliver;
     std::atomic<bool> answered{false};
+    std::mutex mutex;  // guards the two below
+    bool abandoned = false;
+    std::function<void()> abandon_callback;
     ~state();
   };
   std::shared_ptr<state> state_;
@@ -61,7 +72,18 @@ class responder {
 // gets the complete request once its body has been read.
 class handler {
  public:
-  using continuation = std::function<void(request&&, responder)>;
+  // What happens once the body is read: `complete` gets the request; `aborted` (optional) runs
+  // instead when the body never completes (peer gone, timeout, limit, malformed).
+  struct continuation {
+    std::function<void(request&&, responder)> complete;
+    std::function<void()> aborted;
+
+    continuation() = default;
+    template <class F>
+      requires std::is_invocable_v<F&, request&&, responder>
+    continuation(F complete_fn, std::function<void()> aborted_fn = {})  // NOLINT: lambdas convert implicitly
+        : complete(std::move(complete_fn)), aborted(std::move(aborted_fn)) {}
+  };
   using route_result = std::variant<response, continuation>;
 
   virtual ~handler() = default;

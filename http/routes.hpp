@@ -5,11 +5,13 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <atomic>
 
 #include "actors/bridge.hpp"
 #include "actors/messages.hpp"
 #include "actors/stream_directory.hpp"
 #include "http/message.hpp"
+#include "model/read_policy.hpp"
 
 namespace live_origin::http {
 
@@ -21,6 +23,10 @@ struct route_context {
   actors::origin_supervisor_actor origin;
   std::size_t max_target_bytes = 2048;
   std::chrono::milliseconds request_timeout{5000};
+  std::chrono::milliseconds max_hold{6000};          // the longest a stream may hold a GET ([live] max_hold_ms)
+  model::cache_policy cache;                         // lifetimes for answers made without a stream actor
+  std::shared_ptr<std::atomic<std::size_t>> held_total;  // held GETs in the process (not load)
+  std::size_t shed_inflight_requests = 2000;         // delivery requests in progress above which DVR is shed
   std::function<bool()> accepting;          // false while starting up or draining (readiness)
   std::function<std::string()> metrics;     // Prometheus text for /metrics
 };
@@ -29,7 +35,7 @@ struct route_context {
 std::shared_ptr<handler> make_ingest_handler(route_context context);
 // CDN nodes: GET/HEAD.
 std::shared_ptr<handler> make_delivery_handler(route_context context);
-// Operators: /healthz, /readyz, /actors, /metrics.
+// Operators: /healthz, /readyz, /actors, /metrics, /streams/{tenant}/{stream}.
 std::shared_ptr<handler> make_admin_handler(route_context context);
 
 }  // namespace live_origin::http

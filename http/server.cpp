@@ -98,6 +98,8 @@ class session : public std::enable_shared_from_this<session> {
       std::lock_guard lock(core_->sessions_mutex);
       registration_ = core_->sessions.insert(core_->sessions.end(), weak_from_this());
     }
+    beast::error_code ignored;
+    socket_.non_blocking(true, ignored);  // affects only the synchronous peek in watch_peer()
     net::dispatch(socket_.get_executor(), [self = shared_from_this(), over_capacity] {
       if (over_capacity) {
         self->keep_alive_ = false;
@@ -168,10 +170,12 @@ class session : public std::enable_shared_from_this<session> {
       keep_alive_ = parser_->keep_alive() && parser_->is_done() && answer->rejection.empty();
       return respond(std::move(*answer));
     }
-    auto content_length = parser_->content_length();
-    if (content_length && *content_length > settings().body_limit)
-      return respond(text_response(beast_http::status::payload_too_large, "body too large\n", "body_too_large"));
     continuation_ = std::move(std::get<handler::continuation>(routed));
+    auto content_length = parser_->content_length();
+    if (content_length && *content_length > settings().body_limit) {
+      abort_request();
+      return respond(text_response(beast_http::status::payload_too_large, "body too large\n", "body_too_large"));
+    }
     parser_->body_limit(settings().body_limit);
     if (expects_continue(header) && !parser_->is_done()) {
       arm_deadline(settings().limits.send_idle_timeout);
@@ -182,8 +186,17 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void on_continue_sent(beast::error_code ec, std::size_t) {
-    if (ec) return close();
+    if (ec) {
+      abort_request();
+      return close();
+    }
     read_body();
+  }
+
+  // The body will never complete: let the handler undo what it announced (an upload in flight).
+  void abort_request() {
+    if (continuation_.aborted) continuation_.aborted();
+    continuation_ = {};
   }
 
   void read_body() {
@@ -193,6 +206,7 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void on_body(beast::error_code ec, std::size_t) {
+    if (ec) abort_request();
     if (ec == beast_http::error::body_limit)
       return respond(text_response(beast_http::status::payload_too_large, "body too large\n", "body_too_large"));
     if (timed_out(ec))
@@ -205,20 +219,46 @@ class session : public std::enable_shared_from_this<session> {
 
   void handle_request() {
     phase_ = phase::handling;
+    ++requests_;
     disarm_deadline();  // the answer may wait on an actor; the bridge bounds that wait
     auto message = parser_->release();
     keep_alive_ = message.keep_alive();
     head_ = message.method() == beast_http::verb::head;
     core_->metrics->count_body_in(message.body().size());
-    auto done = std::move(continuation_);
-    continuation_ = nullptr;
-    done(std::move(message), responder([self = shared_from_this()](response answer) {
-           net::post(self->socket_.get_executor(),
-                     [self, answer = std::move(answer)]() mutable { self->respond(std::move(answer)); });
-         }));
+    auto done = std::move(continuation_.complete);
+    continuation_ = {};
+    pending_.emplace([self = shared_from_this()](response answer) {
+      net::post(self->socket_.get_executor(),
+                [self, answer = std::move(answer)]() mutable { self->respond(std::move(answer)); });
+    });
+    done(std::move(message), *pending_);
+    watch_peer();
+  }
+
+  // While an answer is awaited (possibly held for seconds), notice a client that goes away so its
+  // held request can be released. Bytes of a pipelined next request are left in the socket.
+  void watch_peer() {
+    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this(), request = requests_](beast::error_code ec) {
+      if (ec || self->phase_ != phase::handling || request != self->requests_) return;  // answered meanwhile
+      char probe;
+      beast::error_code receive_ec;
+      // Non-blocking peek (the socket is in non-blocking mode): never stalls this I/O thread.
+      auto bytes = self->socket_.receive(net::buffer(&probe, 1), tcp::socket::message_peek, receive_ec);
+      if (receive_ec == net::error::would_block || receive_ec == net::error::try_again) return self->watch_peer();
+      if (bytes > 0) return;  // a pipelined request: it waits its turn
+      self->pending_->abandon();
+      self->pending_.reset();  // it refers back to this session
+      self->close();
+    });
   }
 
   void respond(response answer) {
+    if (!socket_.is_open()) return;  // the client left while we waited
+    if (phase_ == phase::handling) {
+      beast::error_code ignored;
+      socket_.cancel(ignored);  // stop watching for the client going away
+      pending_.reset();
+    }
     phase_ = phase::writing;
     answer_.emplace(std::move(answer));
     auto& message = answer_->message;
@@ -251,7 +291,8 @@ class session : public std::enable_shared_from_this<session> {
     core_->metrics->count_response(status, body_bytes_);
     if (!answer_->rejection.empty()) {
       core_->metrics->count_rejection(answer_->rejection);
-      spdlog::warn("{}: refused {} {} with {} ({})", settings().name, method_, target_, status, answer_->rejection);
+      spdlog::log(settings().refusal_log_level, "{}: refused {} {} with {} ({})", settings().name, method_, target_,
+                  status, answer_->rejection);
     }
     if (settings().access_log)
       core_->access_log->info("{} {} {} {} {} {}", settings().name, method_, target_, status, body_bytes_, micros);
@@ -301,6 +342,8 @@ class session : public std::enable_shared_from_this<session> {
   std::list<std::weak_ptr<session>>::iterator registration_;
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   handler::continuation continuation_;
+  std::optional<responder> pending_;  // while an answer is awaited
+  std::uint64_t requests_ = 0;        // requests handled on this connection; tells stale callbacks apart
   std::optional<response> answer_;
   std::optional<beast_http::serializer<false, beast_http::span_body<const char>>> serializer_;
   phase phase_ = phase::idle;

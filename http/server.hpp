@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <spdlog/common.h>
 
 #include <cstddef>
 #include <memory>
@@ -18,6 +19,9 @@ struct listener_settings {
   config::http_limits limits;
   std::size_t body_limit = 0;  // largest request body this listener reads
   bool access_log = true;
+  // Refusals are always counted; this is the level they are logged at. Ingest refusals matter
+  // (packagers never read statuses); delivery ones can come by the thousand under load.
+  spdlog::level::level_enum refusal_log_level = spdlog::level::warn;
 };
 
 // One HTTP/1.1 listener with its own io_context and threads, so a read storm on one listener cannot

@@ -1,11 +1,26 @@
 #include "model/read_policy.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace live_origin::model {
 namespace {
 
 std::string public_max_age(std::int64_t seconds) { return "public, max-age=" + std::to_string(std::max<std::int64_t>(seconds, 0)); }
+
+// Clock arithmetic saturates: a saturated due time (absurd segment numbers) or an extreme clock must
+// not wrap around into the past.
+std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
+  std::int64_t sum = 0;
+  if (!__builtin_add_overflow(a, b, &sum)) return sum;
+  return b > 0 ? std::numeric_limits<std::int64_t>::max() : std::numeric_limits<std::int64_t>::min();
+}
+
+std::int64_t saturating_sub(std::int64_t a, std::int64_t b) {
+  std::int64_t difference = 0;
+  if (!__builtin_sub_overflow(a, b, &difference)) return difference;
+  return b < 0 ? std::numeric_limits<std::int64_t>::max() : std::numeric_limits<std::int64_t>::min();
+}
 
 }  // namespace
 
@@ -23,7 +38,7 @@ std::string_view to_string(read_outcome outcome) {
 
 read_decision decide_read(const object_class& object, const std::optional<timeline>& line, const live_policy& policy,
                           const object_facts& facts, std::int64_t now_ms, bool shed_dvr) {
-  const auto hold_bound = now_ms + policy.max_hold_ms;
+  const auto hold_bound = saturating_add(now_ms, policy.max_hold_ms);
   if (object.kind != object_kind::media_segment || !line) {
     if (facts.present) return {read_outcome::serve};
     // ffmpeg uploads a playlist before the segment it names is complete: wait for the upload.
@@ -35,22 +50,24 @@ read_decision decide_read(const object_class& object, const std::optional<timeli
   if (position == segment_position::expired) return {read_outcome::gone};
   if (facts.present) {
     auto edge = live_edge(*line, now_ms);
-    bool is_dvr = edge && n + policy.live_window_segments < *edge;
+    // More than live_window_segments behind the edge; written without n + window, which can wrap.
+    bool is_dvr = edge && n < *edge && *edge - n > policy.live_window_segments;
     return {shed_dvr && is_dvr ? read_outcome::shed : read_outcome::serve};
   }
-  if (facts.upload_in_flight) return {read_outcome::hold, hold_bound};
+  // A 410 already served stands: CDNs cache it, and the upload will be refused (write_policy).
   if (facts.declared_gone) return {read_outcome::gone};
+  if (facts.upload_in_flight) return {read_outcome::hold, hold_bound};
   switch (position) {
     case segment_position::before_start:
     case segment_position::missed:
     case segment_position::expired:
       return {read_outcome::gone};
     case segment_position::awaited: {
-      auto deadline = due_ms(*line, n) + policy.retry_budget_ms;
+      auto deadline = saturating_add(due_ms(*line, n), policy.retry_budget_ms);
       return {read_outcome::hold, std::min(deadline, hold_bound)};
     }
     case segment_position::ahead:
-      return {read_outcome::not_yet, 0, due_ms(*line, n) - now_ms};
+      return {read_outcome::not_yet, 0, saturating_sub(due_ms(*line, n), now_ms)};
   }
   return {read_outcome::not_found};
 }

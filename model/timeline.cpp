@@ -5,10 +5,13 @@
 namespace live_origin::model {
 namespace {
 
+// Timeline math is done in 128 bits and saturated, so no segment number or clock value can overflow.
+__extension__ typedef __int128 wide;
+
 constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t int64_min = std::numeric_limits<std::int64_t>::min();
 
-std::int64_t saturate(__int128 value) {
+std::int64_t saturate(wide value) {
   if (value > int64_max) return int64_max;
   if (value < int64_min) return int64_min;
   return static_cast<std::int64_t>(value);
@@ -17,22 +20,22 @@ std::int64_t saturate(__int128 value) {
 }  // namespace
 
 std::int64_t due_ms(const timeline& line, std::uint64_t segment_number) {
-  __int128 index = static_cast<__int128>(segment_number) - static_cast<__int128>(line.start_number) + 1;
-  return saturate(static_cast<__int128>(line.availability_start_ms) + index * line.segment_duration_ms);
+  wide index = static_cast<wide>(segment_number) - static_cast<wide>(line.start_number) + 1;
+  return saturate(static_cast<wide>(line.availability_start_ms) + index * line.segment_duration_ms);
 }
 
 std::optional<std::uint64_t> live_edge(const timeline& line, std::int64_t now_ms) {
   if (line.segment_duration_ms <= 0) return std::nullopt;
-  __int128 elapsed = static_cast<__int128>(now_ms) - line.availability_start_ms;
-  __int128 segments_due = elapsed / line.segment_duration_ms;  // segments whose due time has come
+  wide elapsed = static_cast<wide>(now_ms) - line.availability_start_ms;
+  wide segments_due = elapsed / line.segment_duration_ms;  // segments whose due time has come
   if (elapsed < 0 || segments_due < 1) return std::nullopt;
-  __int128 edge = static_cast<__int128>(line.start_number) + segments_due - 1;
+  wide edge = static_cast<wide>(line.start_number) + segments_due - 1;
   if (edge > std::numeric_limits<std::uint64_t>::max()) return std::numeric_limits<std::uint64_t>::max();
   return static_cast<std::uint64_t>(edge);
 }
 
 timeline anchored_timeline(std::uint64_t first_segment_number, std::int64_t arrived_at_ms, std::int64_t duration_ms) {
-  return {duration_ms, first_segment_number, arrived_at_ms - duration_ms};
+  return {duration_ms, first_segment_number, saturate(static_cast<wide>(arrived_at_ms) - duration_ms)};
 }
 
 std::string_view to_string(segment_position position) {
@@ -50,8 +53,8 @@ segment_position position_of(const timeline& line, const live_policy& policy, st
                              std::int64_t now_ms) {
   if (segment_number < line.start_number) return segment_position::before_start;
   auto due = due_ms(line, segment_number);
-  if (static_cast<__int128>(due) + policy.dvr_window_ms <= now_ms) return segment_position::expired;
-  if (static_cast<__int128>(due) + policy.retry_budget_ms <= now_ms) return segment_position::missed;
+  if (static_cast<wide>(due) + policy.dvr_window_ms <= now_ms) return segment_position::expired;
+  if (static_cast<wide>(due) + policy.retry_budget_ms <= now_ms) return segment_position::missed;
   if (due <= now_ms) return segment_position::awaited;  // due, still inside its retry budget
   // Not due yet: the next one after the edge is awaited, anything further is ahead.
   bool is_next = segment_number == line.start_number || due_ms(line, segment_number - 1) <= now_ms;

@@ -2,20 +2,31 @@
 
 namespace live_origin::model {
 
-write_outcome classify_write(const std::string_view* stored, std::uint64_t stored_digest, std::string_view incoming,
-                             std::uint64_t incoming_digest) {
-  if (stored == nullptr) return write_outcome::created;
-  if (stored_digest == incoming_digest && *stored == incoming) return write_outcome::unchanged;
-  return write_outcome::replaced;
+write_outcome classify_write(const write_facts& facts, std::string_view incoming, std::uint64_t incoming_digest) {
+  if (facts.declared_gone) return write_outcome::refused_gone;
+  if (facts.stored == nullptr) return write_outcome::created;
+  if (facts.stored_digest == incoming_digest && *facts.stored == incoming) return write_outcome::unchanged;
+  return facts.immutable ? write_outcome::refused_served : write_outcome::replaced;
 }
 
-std::uint16_t status_for(write_outcome outcome) { return outcome == write_outcome::created ? 201 : 204; }
+std::uint16_t status_for(write_outcome outcome) {
+  switch (outcome) {
+    case write_outcome::created: return 201;
+    case write_outcome::unchanged:
+    case write_outcome::replaced: return 204;
+    case write_outcome::refused_gone:
+    case write_outcome::refused_served: return 409;
+  }
+  return 500;
+}
 
 std::string_view to_string(write_outcome outcome) {
   switch (outcome) {
     case write_outcome::created: return "created";
     case write_outcome::unchanged: return "unchanged";
     case write_outcome::replaced: return "replaced";
+    case write_outcome::refused_gone: return "segment_gone";
+    case write_outcome::refused_served: return "segment_already_served";
   }
   return "unknown";
 }

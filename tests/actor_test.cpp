@@ -37,7 +37,8 @@ class ActorTest : public ::testing::Test {
 
   void SetUp() override {
     directory_ = std::make_shared<stream_directory>();
-    origin_ = spawn_origin_supervisor(*system_, {"demo", "other"}, directory_);
+    defaults_ = std::make_shared<stream_defaults>();
+    origin_ = spawn_origin_supervisor(*system_, {{"demo", defaults_}, {"other", defaults_}}, directory_);
   }
   void TearDown() override {
     caf::anon_send_exit(origin_, caf::exit_reason::user_shutdown);
@@ -67,6 +68,7 @@ class ActorTest : public ::testing::Test {
   static inline caf::actor_system_config* config_ = nullptr;
   static inline caf::actor_system* system_ = nullptr;
   std::shared_ptr<stream_directory> directory_;
+  std::shared_ptr<stream_defaults> defaults_;
   origin_supervisor_actor origin_;
 };
 
@@ -75,8 +77,8 @@ TEST_F(ActorTest, BodyTravelsFromPutToEveryGetWithoutACopy) {
   auto body = object_body::adopt(std::string(1 << 20, 'x'));
   const auto* original = body.bytes.get();
   EXPECT_EQ(ask<write_reply>(stream, put_atom_v, write_of("seg-1.m4s", body)).status, 201);
-  auto first = ask<read_reply>(stream, get_atom_v, std::string("seg-1.m4s"));
-  auto second = ask<read_reply>(stream, get_atom_v, std::string("seg-1.m4s"));
+  auto first = ask<read_reply>(stream, get_atom_v, object_read{"seg-1.m4s", 1, false});
+  auto second = ask<read_reply>(stream, get_atom_v, object_read{"seg-1.m4s", 1, false});
   ASSERT_EQ(first.status, 200);
   ASSERT_EQ(second.status, 200);
   EXPECT_EQ(first.object.body.bytes.get(), original);
@@ -89,21 +91,21 @@ TEST_F(ActorTest, WritesAnswerCreatedUnchangedAndReplaced) {
   EXPECT_EQ(ask<write_reply>(stream, put_atom_v, write_of("a.m3u8", object_body::adopt("v1"))).status, 201);
   EXPECT_EQ(ask<write_reply>(stream, put_atom_v, write_of("a.m3u8", object_body::adopt("v1"))).status, 204);
   EXPECT_EQ(ask<write_reply>(stream, put_atom_v, write_of("a.m3u8", object_body::adopt("v2"))).status, 204);
-  auto read = ask<read_reply>(stream, get_atom_v, std::string("a.m3u8"));
+  auto read = ask<read_reply>(stream, get_atom_v, object_read{"a.m3u8", 1, false});
   EXPECT_EQ(read.object.body.view(), "v2");
   EXPECT_EQ(read.object.digest, model::content_digest("v2"));
 }
 
 TEST_F(ActorTest, MissingObjectIs404) {
   auto stream = open("live1");
-  EXPECT_EQ(ask<read_reply>(stream, get_atom_v, std::string("nope.ts")).status, 404);
+  EXPECT_EQ(ask<read_reply>(stream, get_atom_v, object_read{"nope.ts", 1, false}).status, 404);
 }
 
 TEST_F(ActorTest, DeleteKeepsTheObjectAndMarksIt) {
   auto stream = open("live1");
   ask<write_reply>(stream, put_atom_v, write_of("seg-1.ts", object_body::adopt("bytes")));
   EXPECT_EQ(ask<write_reply>(stream, delete_atom_v, std::string("seg-1.ts")).status, 204);
-  auto read = ask<read_reply>(stream, get_atom_v, std::string("seg-1.ts"));
+  auto read = ask<read_reply>(stream, get_atom_v, object_read{"seg-1.ts", 1, false});
   EXPECT_EQ(read.status, 200);
   EXPECT_EQ(read.object.body.view(), "bytes");
   EXPECT_GT(read.object.delete_requested_at_ms, 0);
@@ -183,24 +185,52 @@ TEST_F(ActorTest, EveryMessageTypeRoundTripsThroughTheSerializer) {
   EXPECT_EQ(round_trip(*system_, body).view(), "segment bytes");
   EXPECT_EQ(round_trip(*system_, object_body{}).view(), "");
 
-  stored_object stored{body, 42, 1000, 2000};
+  stored_object stored{body, 42, 1000, 2000, true};
   auto stored_copy = round_trip(*system_, stored);
   EXPECT_EQ(stored_copy.body.view(), "segment bytes");
   EXPECT_EQ(stored_copy.digest, 42u);
   EXPECT_EQ(stored_copy.stored_at_ms, 1000);
   EXPECT_EQ(stored_copy.delete_requested_at_ms, 2000);
+  EXPECT_TRUE(stored_copy.served);
 
-  auto write = round_trip(*system_, object_write{"v/1.m4s", body, 7});
+  auto write = round_trip(*system_, object_write{"v/1.m4s", body, 7, 2000});
   EXPECT_EQ(write.object, "v/1.m4s");
   EXPECT_EQ(write.body.view(), "segment bytes");
   EXPECT_EQ(write.digest, 7u);
+  EXPECT_EQ(write.segment_duration_ms, 2000);
 
-  EXPECT_EQ(round_trip(*system_, write_reply{204}).status, 204);
-  auto read = round_trip(*system_, read_reply{200, stored});
+  auto write_answer = round_trip(*system_, write_reply{409, 3});
+  EXPECT_EQ(write_answer.status, 409);
+  EXPECT_EQ(write_answer.outcome, 3);
+  auto read_request = round_trip(*system_, object_read{"7.m4s", 99, true});
+  EXPECT_EQ(read_request.object, "7.m4s");
+  EXPECT_EQ(read_request.token, 99u);
+  EXPECT_TRUE(read_request.shed_dvr);
+  auto read = round_trip(*system_, read_reply{200, 0, "public, max-age=60", 1500, 7, stored});
   EXPECT_EQ(read.status, 200);
+  EXPECT_EQ(read.cache_control, "public, max-age=60");
+  EXPECT_EQ(read.ttl_ms, 1500);
+  EXPECT_EQ(read.segment_number, 7);
   EXPECT_EQ(read.object.body.view(), "segment bytes");
 
-  stream_info stream{"live1", 3, 4, 5, 6, 7, 8, false};
+  stream_settings settings;
+  settings.segment_duration_ms = 200;
+  settings.force_shedding = 1;
+  auto settings_copy = round_trip(*system_, settings);
+  EXPECT_EQ(settings_copy.segment_duration_ms, 200);
+  EXPECT_EQ(settings_copy.force_shedding, 1);
+  EXPECT_EQ(settings_copy.start_number, stream_settings::unset);
+
+  stream_status status;
+  status.has_timeline = true;
+  status.live_edge = 41;
+  status.held_requests = 3;
+  auto status_copy = round_trip(*system_, status);
+  EXPECT_TRUE(status_copy.has_timeline);
+  EXPECT_EQ(status_copy.live_edge, 41);
+  EXPECT_EQ(status_copy.held_requests, 3u);
+
+  stream_info stream{"live1", 3, 4, 5, 6, 7, 8, 2, false};
   auto stream_copy = round_trip(*system_, stream);
   EXPECT_EQ(stream_copy.name, "live1");
   EXPECT_EQ(stream_copy.reads, 8u);
@@ -220,7 +250,9 @@ TEST_F(ActorTest, EveryMessageTypeRoundTripsThroughTheSerializer) {
 TEST_F(ActorTest, EveryMessageTypeIsRegistered) {
   for (const char* name : {"live_origin::actors::object_body", "live_origin::actors::stored_object",
                            "live_origin::actors::object_write", "live_origin::actors::write_reply",
-                           "live_origin::actors::read_reply", "live_origin::actors::stream_info",
+                           "live_origin::actors::object_read", "live_origin::actors::read_reply",
+                           "live_origin::actors::stream_settings", "live_origin::actors::stream_status",
+                           "live_origin::actors::stream_info",
                            "live_origin::actors::tenant_info", "live_origin::actors::origin_info",
                            "live_origin::actors::stream_actor", "live_origin::actors::tenant_supervisor_actor",
                            "live_origin::actors::origin_supervisor_actor"})

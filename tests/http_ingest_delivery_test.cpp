@@ -156,7 +156,8 @@ TEST_F(IngestDelivery, MatchingETagGets304) {
 
 TEST_F(IngestDelivery, MissingObjectStreamOrTenantIs404) {
   fetch(origin_.ingest(), bhttp::verb::put, "/demo/live1/seg-1.m4s", "x");
-  EXPECT_EQ(fetch(origin_.delivery(), bhttp::verb::get, "/demo/live1/seg-2.m4s").status, 404);
+  EXPECT_EQ(fetch(origin_.delivery(), bhttp::verb::get, "/demo/live1/notes.txt").status, 404);
+  EXPECT_EQ(fetch(origin_.delivery(), bhttp::verb::get, "/demo/live1/stream.m3u8").status, 404);
   EXPECT_EQ(fetch(origin_.delivery(), bhttp::verb::get, "/demo/nostream/seg-1.m4s").status, 404);
   EXPECT_EQ(fetch(origin_.delivery(), bhttp::verb::get, "/notenant/live1/seg-1.m4s").status, 404);
   EXPECT_EQ(fetch(origin_.delivery(), bhttp::verb::get, "/other/live1/seg-1.m4s").status, 404);

@@ -14,6 +14,14 @@
 
 namespace live_origin::test {
 
+inline config::tenant_config tenant_named(std::string name, const config::live_settings& live = {}) {
+  config::tenant_config tenant;
+  tenant.name = std::move(name);
+  tenant.segment_duration_ms = live.segment_duration_ms;
+  tenant.policy = live.policy;
+  return tenant;
+}
+
 inline config::origin_config test_config() {
   config::origin_config config;
   config.delivery.address = {"127.0.0.1", 0};
@@ -21,7 +29,7 @@ inline config::origin_config test_config() {
   config.admin.address = {"127.0.0.1", 0};
   config.log.access_log = false;
   config.log.level = "warn";
-  config.tenants = {{"demo"}, {"other"}};
+  config.tenants = {tenant_named("demo"), tenant_named("other")};
   return config;
 }
 
