@@ -51,6 +51,65 @@ TEST(Config, ShippedConfigIsValidAndHasTheDemoTenant) {
   EXPECT_EQ(config.actors.scheduler_threads, defaults.actors.scheduler_threads);
   EXPECT_EQ(config.actors.bridges, defaults.actors.bridges);
   EXPECT_EQ(config.log.level, defaults.log.level);
+  EXPECT_EQ(config.live.segment_duration_ms, defaults.live.segment_duration_ms);
+  EXPECT_EQ(config.live.policy.retry_budget_ms, defaults.live.policy.retry_budget_ms);
+  EXPECT_EQ(config.live.policy.dvr_window_ms, defaults.live.policy.dvr_window_ms);
+  EXPECT_EQ(config.live.policy.max_hold_ms, defaults.live.policy.max_hold_ms);
+  EXPECT_EQ(config.live.policy.live_window_segments, defaults.live.policy.live_window_segments);
+  EXPECT_EQ(config.live.max_held_per_stream, defaults.live.max_held_per_stream);
+  EXPECT_EQ(config.live.max_held_total, defaults.live.max_held_total);
+  EXPECT_EQ(config.live.shed_inflight_requests, defaults.live.shed_inflight_requests);
+  EXPECT_EQ(config.live.shed_mailbox_messages, defaults.live.shed_mailbox_messages);
+  EXPECT_EQ(config.cache.segment_max_age_s, defaults.cache.segment_max_age_s);
+  EXPECT_EQ(config.cache.manifest_max_age_s, defaults.cache.manifest_max_age_s);
+  EXPECT_EQ(config.cache.gone_max_age_s, defaults.cache.gone_max_age_s);
+  EXPECT_EQ(config.cache.miss_max_age_s, defaults.cache.miss_max_age_s);
+  EXPECT_EQ(config.cache.shed_max_age_s, defaults.cache.shed_max_age_s);
+}
+
+TEST(Config, TenantsInheritLiveSettingsAndMayOverrideThem) {
+  auto config = parse_config(R"(
+    [live]
+    segment_duration_ms = 4000
+    retry_budget_ms = 1000
+    max_hold_ms = 8000
+    [tenants.plain]
+    [tenants.custom]
+    segment_duration_ms = 2000
+    dvr_window_s = 60
+    max_hold_ms = 3000
+    start_number = 7
+    availability_start_ms = 1700000000000
+    delete = "ignore"
+    manifest_patterns = ["*.m3u8"]
+    init_patterns = ["header*"]
+    plain_patterns = ["key*"]
+  )", "tenants.toml");
+  const auto* plain = config.find_tenant("plain");
+  const auto* custom = config.find_tenant("custom");
+  ASSERT_TRUE(plain && custom);
+  EXPECT_EQ(plain->segment_duration_ms, 4000);
+  EXPECT_EQ(plain->policy.retry_budget_ms, 1000);
+  EXPECT_EQ(plain->on_delete, model::delete_policy::expire);
+  EXPECT_FALSE(plain->start_number);
+  EXPECT_EQ(custom->segment_duration_ms, 2000);
+  EXPECT_EQ(custom->policy.retry_budget_ms, 1000);
+  EXPECT_EQ(custom->policy.dvr_window_ms, 60'000);
+  EXPECT_EQ(custom->policy.max_hold_ms, 3000);
+  EXPECT_EQ(*custom->start_number, 7u);
+  EXPECT_EQ(*custom->availability_start_ms, 1'700'000'000'000);
+  EXPECT_EQ(custom->on_delete, model::delete_policy::ignore);
+  EXPECT_EQ(custom->naming.manifest_patterns, std::vector<std::string>{"*.m3u8"});
+  EXPECT_EQ(custom->naming.init_patterns, std::vector<std::string>{"header*"});
+  EXPECT_EQ(custom->naming.plain_patterns, std::vector<std::string>{"key*"});
+}
+
+TEST(Config, TenantSettingsAreChecked) {
+  expect_refused("[live]\nmax_hold_ms = 1000\n[tenants.t]\nmax_hold_ms = 2000\n", {"tenants.t.max_hold_ms", "1000"});
+  expect_refused("[tenants.t]\ndelete = \"now\"\n", {"tenants.t.delete", "expire"});
+  expect_refused("[tenants.t]\nmanifest_patterns = \"*.mpd\"\n", {"tenants.t.manifest_patterns", "array"});
+  expect_refused("[tenants.t]\nsegment_duration_ms = 0\n", {"tenants.t.segment_duration_ms"});
+  expect_refused("[cache]\nsegment_max_age = 5\n", {"cache.segment_max_age", "unknown key"});
 }
 
 TEST(Config, ReadsEveryKey) {

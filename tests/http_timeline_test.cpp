@@ -196,6 +196,31 @@ TEST_F(Timeline, AbortedUploadReleasesItsHolds) {
   EXPECT_EQ(held.get().status, 404);
 }
 
+TEST(TimelineHoldLimit, HoldsOverTheStreamBoundGet503) {
+  running_origin origin([](config::origin_config& c) {
+    c.live.max_held_per_stream = 2;
+    for (auto& tenant : c.tenants) tenant.policy.max_hold_ms = 3000;
+  });
+  auto availability = unix_now_ms() - 11 * 1000;  // 1 s segments, live edge 10, segment 11 due in ~1 s
+  fetch(origin.admin(), bhttp::verb::put, "/streams/demo/live",
+        "{\"segment_duration_ms\": 1000, \"start_number\": 0, \"availability_start_ms\": " +
+            std::to_string(availability) + "}");
+  auto first = std::async(std::launch::async, [&] { return fetch(origin.delivery(), bhttp::verb::get, segment(11)); });
+  auto second = std::async(std::launch::async, [&] { return fetch(origin.delivery(), bhttp::verb::get, segment(11)); });
+  auto deadline = steady::now() + 5s;
+  while (steady::now() < deadline &&
+         nlohmann::json::parse(fetch(origin.admin(), bhttp::verb::get, "/streams/demo/live").body)["held_requests"] != 2)
+    std::this_thread::sleep_for(2ms);
+  auto third = fetch(origin.delivery(), bhttp::verb::get, segment(11));
+  EXPECT_EQ(third.status, 503);
+  EXPECT_EQ(third.header("cache-control"), "public, max-age=1");
+  fetch(origin.ingest(), bhttp::verb::put, segment(11), "landed");
+  EXPECT_EQ(first.get().body, "landed");
+  EXPECT_EQ(second.get().body, "landed");
+  auto metrics = fetch(origin.admin(), bhttp::verb::get, "/metrics").body;
+  EXPECT_NE(metrics.find("reason=\"hold_limit\"} 1"), std::string::npos) << metrics;
+}
+
 TEST_F(Timeline, ManifestIsLatestVersionWithShortLifetime) {
   put("/demo/live/manifest.mpd", "<MPD v1/>");
   put("/demo/live/manifest.mpd", "<MPD v2/>");
