@@ -100,6 +100,8 @@ class session : public std::enable_shared_from_this<session> {
     }
     beast::error_code ignored;
     socket_.non_blocking(true, ignored);  // affects only the synchronous peek in watch_peer()
+    // Answers are written whole; Nagle would hold the tail of a large body until the peer ACKs.
+    socket_.set_option(tcp::no_delay(true), ignored);
     net::dispatch(socket_.get_executor(), [self = shared_from_this(), over_capacity] {
       if (over_capacity) {
         self->keep_alive_ = false;
