@@ -85,7 +85,7 @@ TEST_F(Timeline, PresentSegmentIs200WithLongLifetimeAndItsNumber) {
 }
 
 TEST_F(Timeline, GetForNextSegmentIsHeldUntilItLands) {
-  fix_timeline(200, 10, 20);  // segment 11 is due in ~180 ms
+  fix_timeline(200, 10, 20, ", \"retry_budget_ms\": 3000");  // segment 11 is due in ~180 ms; 3 s of slack
   auto held = std::async(std::launch::async, [&] { return get(segment(11)); });
   ASSERT_TRUE(wait_for_held(1));
   EXPECT_EQ(put(segment(11), "eleven").status, 201);
@@ -110,7 +110,7 @@ TEST_F(Timeline, LateSegmentIsGoneAfterRetryBudgetAndCannotBePublishedAfterwards
 }
 
 TEST_F(Timeline, DueSegmentInsideItsRetryBudgetIsHeld) {
-  fix_timeline(200, 10, 50);  // segment 10 was due 50 ms ago: 150 ms of budget left
+  fix_timeline(200, 10, 50, ", \"retry_budget_ms\": 3000");  // segment 10 was due 50 ms ago: still in budget
   auto held = std::async(std::launch::async, [&] { return get(segment(10)); });
   ASSERT_TRUE(wait_for_held(1));
   put(segment(10), "just in time");
@@ -146,7 +146,7 @@ TEST_F(Timeline, SegmentOlderThanTheDvrWindowIsGoneEvenIfStored) {
 }
 
 TEST_F(Timeline, ManyHeldRequestsAreReleasedTogetherByOnePut) {
-  fix_timeline(200, 10, 20);
+  fix_timeline(200, 10, 20, ", \"retry_budget_ms\": 3000");
   std::vector<std::future<http_reply>> waiting;
   for (int i = 0; i < 40; ++i) waiting.push_back(std::async(std::launch::async, [&] { return get(segment(11)); }));
   ASSERT_TRUE(wait_for_held(40));
