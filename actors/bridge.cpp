@@ -23,8 +23,11 @@ bridge_pool::bridge_pool(caf::actor_system& system, int size) {
 bridge_pool::~bridge_pool() { stop(); }
 
 void bridge_pool::post(std::function<void(caf::event_based_actor*)> job) {
-  auto index = next_.fetch_add(1, std::memory_order_relaxed) % bridges_.size();
-  caf::anon_send(bridges_[index], bridge_job{std::move(job)});
+  post(std::move(job), next_.fetch_add(1, std::memory_order_relaxed));
+}
+
+void bridge_pool::post(std::function<void(caf::event_based_actor*)> job, std::uint64_t key) {
+  caf::anon_send(bridges_[key % bridges_.size()], bridge_job{std::move(job)});
 }
 
 void bridge_pool::stop() {

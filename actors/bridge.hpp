@@ -32,6 +32,9 @@ class bridge_pool {
 
   // Thread-safe; jobs are spread round-robin over the bridges.
   void post(std::function<void(caf::event_based_actor*)> job);
+  // The same, on the bridge chosen by `key`: jobs with one key run in order on one actor, so the
+  // messages they send reach their target in order (CAF orders messages per sender).
+  void post(std::function<void(caf::event_based_actor*)> job, std::uint64_t key);
 
   // Asks every bridge to exit once its pending requests are answered or timed out.
   void stop();

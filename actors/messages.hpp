@@ -35,6 +35,7 @@ struct object_write {
   object_body body;
   std::uint64_t digest = 0;
   std::int64_t segment_duration_ms = 0;  // X-Origin-Segment-Duration, 0 when absent
+  bool announced = false;                // this actor was told (upload_atom) when the body started
 };
 
 // The stream actor's answer to a write: the HTTP status the packager gets and the model's outcome
@@ -129,7 +130,7 @@ typename Inspector::result_type inspect(Inspector& f, stored_object& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, object_write& x) {
-  return f(caf::meta::type_name("object_write"), x.object, x.body, x.digest, x.segment_duration_ms);
+  return f(caf::meta::type_name("object_write"), x.object, x.body, x.digest, x.segment_duration_ms, x.announced);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_reply& x) {

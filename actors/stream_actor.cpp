@@ -47,10 +47,17 @@ struct stream_state {
   std::unordered_set<std::string> declared_gone;  // media segments a 410 was served for
   std::unordered_map<std::string, std::uint32_t> uploads_in_flight;
   std::unordered_map<std::string, std::vector<held_request>> holds;
+  std::unordered_set<std::string> known_tracks;  // tracks a packager has published or started to
   std::size_t held = 0;
   std::uint64_t bytes = 0;
   std::uint64_t writes = 0;
   std::uint64_t reads = 0;
+
+  // However the actor ends (even exit_reason::kill, which skips every handler), its holds leave the
+  // process-wide count.
+  ~stream_state() {
+    if (defaults) defaults->held_total->fetch_sub(held);
+  }
 };
 
 using stream_pointer = stream_actor::stateful_pointer<stream_state>;
@@ -85,10 +92,15 @@ void ensure_timeline(stream_state& st, const model::object_class& object, std::i
                object.segment_number, line.start_number, line.segment_duration_ms);
 }
 
-model::object_facts facts_of(const stream_state& st, const std::string& name) {
+model::object_facts facts_of(const stream_state& st, const model::object_class& object, const std::string& name) {
   auto upload = st.uploads_in_flight.find(name);
+  bool known_track = object.kind != model::object_kind::media_segment || st.known_tracks.count(object.track) > 0;
   return {st.objects.count(name) > 0, st.declared_gone.count(name) > 0,
-          upload != st.uploads_in_flight.end() && upload->second > 0};
+          upload != st.uploads_in_flight.end() && upload->second > 0, known_track};
+}
+
+void note_track(stream_state& st, const model::object_class& object) {
+  if (object.kind == model::object_kind::media_segment) st.known_tracks.insert(object.track);
 }
 
 // Turns a decision into the reply; a 200 marks the object served (its bytes are now fixed).
@@ -109,11 +121,19 @@ read_reply reply_for(stream_state& st, const model::object_class& object, const 
   return reply;
 }
 
+// `shed_dvr` is the delivery side's overload signal for a new request; held requests are decided
+// again with `new_request = false` and are never shed.
 model::read_decision decide(stream_pointer self, const model::object_class& object, const std::string& name,
-                            bool shed_dvr, std::int64_t now) {
+                            bool new_request, bool shed_dvr, std::int64_t now) {
   auto& st = self->state;
-  bool overloaded = shed_dvr || st.force_shedding || self->mailbox().size() > st.defaults->shed_mailbox_messages;
-  return model::decide_read(object, st.timeline, st.policy, facts_of(st, name), now, overloaded);
+  bool overloaded = new_request && (shed_dvr || st.force_shedding ||
+                                    self->mailbox().size() > st.defaults->shed_mailbox_messages);
+  return model::decide_read(object, st.timeline, st.policy, facts_of(st, object, name), now, overloaded);
+}
+
+void finish_upload(stream_state& st, const std::string& name) {
+  if (auto upload = st.uploads_in_flight.find(name); upload != st.uploads_in_flight.end())
+    if (--upload->second == 0) st.uploads_in_flight.erase(upload);
 }
 
 std::optional<held_request> take_hold(stream_state& st, const std::string& name, std::uint64_t token) {
@@ -137,7 +157,7 @@ void resolve_holds(stream_pointer self, const std::string& name) {
   auto it = st.holds.find(name);
   if (it == st.holds.end()) return;
   auto object = classify(st, name);
-  auto decision = decide(self, object, name, false, unix_now_ms());
+  auto decision = decide(self, object, name, false, false, unix_now_ms());
   if (decision.outcome == model::read_outcome::hold) return;
   auto reply = reply_for(st, object, name, decision.outcome, model::answer_for(decision, object.kind, st.defaults->cache));
   auto waiting = std::move(it->second);
@@ -258,8 +278,8 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         auto now = unix_now_ms();
         auto object = classify(st, write.object);
         ensure_timeline(st, object, write.segment_duration_ms, now);
-        if (auto upload = st.uploads_in_flight.find(write.object); upload != st.uploads_in_flight.end())
-          if (--upload->second == 0) st.uploads_in_flight.erase(upload);
+        note_track(st, object);
+        if (write.announced) finish_upload(st, write.object);
         auto it = st.objects.find(write.object);
         std::string_view stored_bytes;
         model::write_facts facts;
@@ -284,14 +304,13 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         ++st.reads;
         auto now = unix_now_ms();
         auto object = classify(st, read.object);
-        auto decision = decide(self, object, read.object, read.shed_dvr, now);
+        auto decision = decide(self, object, read.object, true, read.shed_dvr, now);
         if (decision.outcome != model::read_outcome::hold)
           return reply_for(st, object, read.object, decision.outcome,
                            model::answer_for(decision, object.kind, st.defaults->cache));
         if (st.held >= st.defaults->max_held_per_stream ||
             st.defaults->held_total->load() >= st.defaults->max_held_total)
-          return read_reply{503, static_cast<std::uint8_t>(model::read_outcome::hold),
-                            "public, max-age=" + std::to_string(st.defaults->cache.miss_max_age_s), -1, -1, {}};
+          return read_reply{503, static_cast<std::uint8_t>(model::read_outcome::hold), "no-store", -1, -1, {}};
         auto promise = self->make_response_promise<read_reply>();
         st.holds[read.object].push_back({promise, read.token});
         ++st.held;
@@ -308,11 +327,13 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
           it->second.delete_requested_at_ms = unix_now_ms();
         return {204, 0};
       },
-      [=](upload_atom, const std::string& name) { ++self->state.uploads_in_flight[name]; },
-      [=](abort_atom, const std::string& name) {
+      [=](upload_atom, const std::string& name) {
         auto& st = self->state;
-        if (auto upload = st.uploads_in_flight.find(name); upload != st.uploads_in_flight.end())
-          if (--upload->second == 0) st.uploads_in_flight.erase(upload);
+        note_track(st, classify(st, name));
+        ++st.uploads_in_flight[name];
+      },
+      [=](abort_atom, const std::string& name) {
+        finish_upload(self->state, name);
         resolve_holds(self, name);
       },
       [=](release_atom, const std::string& name, std::uint64_t token) {
@@ -324,9 +345,11 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         auto hold = take_hold(st, name, token);
         if (!hold) return;  // answered already
         auto object = classify(st, name);
-        auto decision = decide(self, object, name, false, unix_now_ms());
+        auto decision = decide(self, object, name, false, false, unix_now_ms());
         hold->promise.deliver(reply_for(st, object, name, decision.outcome,
                                         model::answer_for_expired_hold(decision, object.kind, st.defaults->cache)));
+        // Its deadline is usually every waiter's (due + retry budget): answer them all in one pass.
+        resolve_holds(self, name);
       },
       [=](sweep_atom) {
         sweep(self->state, unix_now_ms());

@@ -86,6 +86,7 @@ int main(int argc, char** argv) {
                  "{\"segment_duration_ms\": 10000, \"start_number\": 0, \"availability_start_ms\": " +
                      std::to_string(availability) + "}");
     auto target = stream + "/seg-11.m4s";
+    request_once(ingest, http::verb::put, stream + "/seg-10.m4s", body);  // the track exists
 
     net::io_context io;
     std::vector<std::unique_ptr<held_get>> gets;

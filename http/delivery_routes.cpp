@@ -1,4 +1,4 @@
-#include <caf/send.hpp>
+#include <caf/event_based_actor.hpp>
 
 #include "http/representation.hpp"
 #include "http/route_helpers.hpp"
@@ -80,16 +80,21 @@ class delivery_handler final : public handler {
       auto header = std::make_shared<const request_header>(std::move(req.base()));
       auto ticket = std::make_shared<inflight_ticket>(inflight_);
       actors::object_read read{object, next_token_.fetch_add(1), overloaded()};
-      respond.on_abandon([stream, object, token = read.token] {
-        caf::anon_send(stream, actors::release_atom_v, object, token);
+      // The request and, if the client leaves, its release go through the same bridge, so the release
+      // can never overtake the request it cancels.
+      auto& bridges = *context_.bridges;
+      respond.on_abandon([&bridges, stream, object, token = read.token] {
+        bridges.post([=](caf::event_based_actor* self) { self->send(stream, actors::release_atom_v, object, token); },
+                     token);
       });
-      ask_actor<actors::read_reply>(
-          *context_.bridges, stream, context_.request_timeout + context_.max_hold,
-          [header, object, respond, ticket](actors::read_reply&& reply) {
-            respond(answer_for(*header, object, std::move(reply)));
-          },
-          [respond, ticket](const caf::error& error) { respond(actor_unavailable(error)); }, actors::get_atom_v,
-          read);
+      bridges.post(make_ask_job<actors::read_reply>(
+                       stream, context_.request_timeout + context_.max_hold,
+                       [header, object, respond, ticket](actors::read_reply&& reply) {
+                         respond(answer_for(*header, object, std::move(reply)));
+                       },
+                       [respond, ticket](const caf::error& error) { respond(actor_unavailable(error)); },
+                       actors::get_atom_v, read),
+                   read.token);
     };
   }
 

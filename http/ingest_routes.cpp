@@ -67,7 +67,11 @@ class ingest_handler final : public handler {
                                                                                                   responder respond) {
       auto body = actors::object_body::adopt(std::move(req.body()));
       auto digest = model::content_digest(body.view());
-      actors::object_write write{path.object, std::move(body), digest, duration_ms};
+      // Looked up again: the actor may have been restarted during a long (LL-DASH) upload. Only the
+      // incarnation that heard about the upload counts it as finished.
+      auto current = context_.directory->stream(path.tenant, path.stream);
+      bool announced = known && current && *current == *known;
+      actors::object_write write{path.object, std::move(body), digest, duration_ms, announced};
       auto timeout = context_.request_timeout;
       auto& bridges = *context_.bridges;
       auto put = [&bridges, timeout, write, respond](const stream_actor& stream) {
@@ -75,7 +79,7 @@ class ingest_handler final : public handler {
             bridges, stream, timeout, [respond](actors::write_reply&& reply) { respond(write_answer(reply)); },
             answer_unavailable(respond), actors::put_atom_v, write);
       };
-      if (known) return put(*known);
+      if (current) return put(*current);
       ask_actor<stream_actor>(bridges, tenant, timeout, put, answer_unavailable(respond), actors::open_atom_v,
                               path.stream);
     };

@@ -47,13 +47,19 @@ inline response actor_unavailable(const caf::error& error) {
 // on a CAF thread with the typed reply; `on_error(const caf::error&)` when the actor is gone or late.
 // Both must end by calling the request's responder (which posts back to the connection).
 template <class Reply, class Handle, class OnReply, class OnError, class... Ts>
-void ask_actor(actors::bridge_pool& bridges, const Handle& target, std::chrono::milliseconds timeout, OnReply on_reply,
-               OnError on_error, const Ts&... message) {
-  bridges.post([=](caf::event_based_actor* self) {
+auto make_ask_job(const Handle& target, std::chrono::milliseconds timeout, OnReply on_reply, OnError on_error,
+                  const Ts&... message) {
+  return [=](caf::event_based_actor* self) {
     self->request(target, timeout, message...)
         .then([on_reply](Reply& reply) { on_reply(std::move(reply)); },
               [on_error](caf::error& error) { on_error(error); });
-  });
+  };
+}
+
+template <class Reply, class Handle, class OnReply, class OnError, class... Ts>
+void ask_actor(actors::bridge_pool& bridges, const Handle& target, std::chrono::milliseconds timeout, OnReply on_reply,
+               OnError on_error, const Ts&... message) {
+  bridges.post(make_ask_job<Reply>(target, timeout, std::move(on_reply), std::move(on_error), message...));
 }
 
 // The usual error answer for ask_actor.

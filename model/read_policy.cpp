@@ -54,19 +54,21 @@ read_decision decide_read(const object_class& object, const std::optional<timeli
     bool is_dvr = edge && n < *edge && *edge - n > policy.live_window_segments;
     return {shed_dvr && is_dvr ? read_outcome::shed : read_outcome::serve};
   }
+  if (!facts.known_track) return {read_outcome::not_found};
   // A 410 already served stands: CDNs cache it, and the upload will be refused (write_policy).
   if (facts.declared_gone) return {read_outcome::gone};
-  if (facts.upload_in_flight) return {read_outcome::hold, hold_bound};
   switch (position) {
     case segment_position::before_start:
     case segment_position::missed:
     case segment_position::expired:
-      return {read_outcome::gone};
+      return {read_outcome::gone};  // deadlines hold even while a late upload trickles in
     case segment_position::awaited: {
       auto deadline = saturating_add(due_ms(*line, n), policy.retry_budget_ms);
       return {read_outcome::hold, std::min(deadline, hold_bound)};
     }
     case segment_position::ahead:
+      // A packager running ahead of the timeline: its bytes are arriving, so wait for them.
+      if (facts.upload_in_flight) return {read_outcome::hold, hold_bound};
       return {read_outcome::not_yet, 0, saturating_sub(due_ms(*line, n), now_ms)};
   }
   return {read_outcome::not_found};

@@ -15,6 +15,8 @@ struct object_facts {
   bool present = false;           // a version is stored
   bool declared_gone = false;     // a 410 was already served for it
   bool upload_in_flight = false;  // a PUT for it has started and not finished
+  bool known_track = true;        // media segments: the stream has received this track before; a name
+                                  // nobody publishes is never held or remembered as gone
 };
 
 enum class read_outcome {

@@ -49,6 +49,8 @@ class Timeline : public ::testing::Test {
                 "\"availability_start_ms\": " + std::to_string(availability) + extra + "}";
     auto reply = fetch(origin_->admin(), bhttp::verb::put, "/streams/demo/live", body);
     EXPECT_EQ(reply.status, 200) << reply.body;
+    // The packager has published this track before (segment 0): only known tracks are held or gone.
+    fetch(origin_->ingest(), bhttp::verb::put, segment(0), "seed");
     return nlohmann::json::parse(reply.body);
   }
 
@@ -205,6 +207,7 @@ TEST(TimelineHoldLimit, HoldsOverTheStreamBoundGet503) {
   fetch(origin.admin(), bhttp::verb::put, "/streams/demo/live",
         "{\"segment_duration_ms\": 1000, \"start_number\": 0, \"availability_start_ms\": " +
             std::to_string(availability) + "}");
+  fetch(origin.ingest(), bhttp::verb::put, segment(10), "ten");
   auto first = std::async(std::launch::async, [&] { return fetch(origin.delivery(), bhttp::verb::get, segment(11)); });
   auto second = std::async(std::launch::async, [&] { return fetch(origin.delivery(), bhttp::verb::get, segment(11)); });
   auto deadline = steady::now() + 5s;
@@ -213,12 +216,22 @@ TEST(TimelineHoldLimit, HoldsOverTheStreamBoundGet503) {
     std::this_thread::sleep_for(2ms);
   auto third = fetch(origin.delivery(), bhttp::verb::get, segment(11));
   EXPECT_EQ(third.status, 503);
-  EXPECT_EQ(third.header("cache-control"), "public, max-age=1");
+  EXPECT_EQ(third.header("cache-control"), "no-store") << "a CDN must not cache a refusal of the live edge";
   fetch(origin.ingest(), bhttp::verb::put, segment(11), "landed");
   EXPECT_EQ(first.get().body, "landed");
   EXPECT_EQ(second.get().body, "landed");
   auto metrics = fetch(origin.admin(), bhttp::verb::get, "/metrics").body;
   EXPECT_NE(metrics.find("reason=\"hold_limit\"} 1"), std::string::npos) << metrics;
+}
+
+TEST_F(Timeline, SegmentsOfATrackNobodyPublishesAreNeitherHeldNorGone) {
+  fix_timeline(200, 10, 20, ", \"retry_budget_ms\": 3000");
+  auto started = steady::now();
+  EXPECT_EQ(get("/demo/live/made-up-11.m4s").status, 404) << "not held: nobody publishes that track";
+  EXPECT_EQ(get("/demo/live/made-up-5.m4s").status, 404) << "not remembered as gone";
+  EXPECT_LT(steady::now() - started, 1s);
+  EXPECT_EQ(stream_status()["held_requests"], 0);
+  EXPECT_EQ(put("/demo/live/made-up-5.m4s", "late but new").status, 201);
 }
 
 TEST_F(Timeline, ManifestIsLatestVersionWithShortLifetime) {

@@ -20,10 +20,10 @@ const cache_policy cache{};  // segments 3600 s, manifests 1 s, gone 3600 s, mis
 
 constexpr std::int64_t due_of(std::uint64_t n) { return avail + static_cast<std::int64_t>(n - start + 1) * duration; }
 
-constexpr object_facts stored{true, false, false};
-constexpr object_facts missing{false, false, false};
-constexpr object_facts said_gone{false, true, false};
-constexpr object_facts uploading{false, false, true};
+constexpr object_facts stored{true, false, false, true};
+constexpr object_facts missing{false, false, false, true};
+constexpr object_facts said_gone{false, true, false, true};
+constexpr object_facts uploading{false, false, true, true};
 
 object_class segment(std::uint64_t n) { return {object_kind::media_segment, n, "chunk-stream0-.m4s"}; }
 const object_class manifest{object_kind::manifest, 0, {}};
@@ -319,11 +319,24 @@ TEST(ReadPolicy, InitSegmentsAndManifestsAreNeverShed) {
 
 // --- uploads in flight -------------------------------------------------------------------------------
 
-TEST(ReadPolicy, SegmentWithAnUploadInFlightIsHeldForMaxHold) {
+TEST(ReadPolicy, UploadInFlightNeverStretchesASegmentsDeadline) {
   auto due = due_of(start + 5);
-  expect_hold(decide(start + 5, uploading, due), due + policy.max_hold_ms);
-  expect_hold(decide(start + 5, uploading, due + policy.retry_budget_ms), due + 2000 + policy.max_hold_ms);  // late
-  expect_hold(decide(start + 9, uploading, due), due + policy.max_hold_ms);  // early
+  // Awaited: held, still ending at due + retry budget.
+  expect_hold(decide(start + 5, uploading, due), due + policy.retry_budget_ms);
+  // Missed while its upload trickles in: 410 at the deadline, as the table says.
+  expect_gone(decide(start + 5, uploading, due + policy.retry_budget_ms));
+  // Ahead of the timeline with bytes arriving: held for max_hold instead of a cached 404.
+  expect_hold(decide(start + 9, uploading, due), due + policy.max_hold_ms);
+}
+
+TEST(ReadPolicy, SegmentOfATrackNobodyPublishesIsNeitherHeldNorGone) {
+  object_facts unknown_track{false, false, false, false};
+  auto due = due_of(start + 5);
+  EXPECT_EQ(decide(start + 5, unknown_track, due).outcome, read_outcome::not_found);          // would be held
+  EXPECT_EQ(decide(start + 5, unknown_track, due + 3000).outcome, read_outcome::not_found);   // would be gone
+  EXPECT_EQ(decide(start + 5, unknown_track, due + 3'700'000).outcome, read_outcome::gone);  // expired anyway
+  object_facts stored_unknown{true, false, false, false};
+  EXPECT_EQ(decide(start + 5, stored_unknown, due).outcome, read_outcome::serve);
 }
 
 TEST(ReadPolicy, ManifestWithAnUploadInFlightIsHeldForMaxHold) {
