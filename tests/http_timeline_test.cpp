@@ -340,12 +340,12 @@ TEST(TimelineShedding, OverloadShedsDvrReadsAndNeverTheLiveEdge) {
     c.live.shed_inflight_requests = 2;
     c.live.shed_mailbox_messages = 4;
     for (auto& tenant : c.tenants) {
-      tenant.segment_duration_ms = 1000;
-      tenant.policy.dvr_window_ms = 3'600'000;
+      tenant.segment_duration_ms = 60'000;  // the live edge stays put for the whole test
+      tenant.policy.dvr_window_ms = 24 * 3'600'000;
       tenant.policy.live_window_segments = 3;
     }
   });
-  auto availability = unix_now_ms() - 101 * 1000;  // live edge 100
+  auto availability = unix_now_ms() - 101 * 60'000 + 1000;  // live edge 100 for the next ~59 s
   fetch(origin.admin(), bhttp::verb::put, "/streams/demo/live",
         "{\"start_number\": 0, \"availability_start_ms\": " + std::to_string(availability) + "}");
   fetch(origin.ingest(), bhttp::verb::put, segment(10), std::string(1000, 'd'));
