@@ -310,7 +310,9 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
                            model::answer_for(decision, object.kind, st.defaults->cache));
         if (st.held >= st.defaults->max_held_per_stream ||
             st.defaults->held_total->load() >= st.defaults->max_held_total)
-          return read_reply{503, static_cast<std::uint8_t>(model::read_outcome::hold), "no-store", -1, -1, {}};
+          // The issue asks for a short max-age here: it damps a CDN's retries for a second.
+          return read_reply{503, static_cast<std::uint8_t>(model::read_outcome::hold),
+                            "public, max-age=" + std::to_string(st.defaults->cache.miss_max_age_s), -1, -1, {}};
         auto promise = self->make_response_promise<read_reply>();
         st.holds[read.object].push_back({promise, read.token});
         ++st.held;
