@@ -63,7 +63,7 @@ struct stream_state {
 using stream_pointer = stream_actor::stateful_pointer<stream_state>;
 
 model::object_class classify(const stream_state& st, const std::string& object) {
-  return model::classify_object(object, st.defaults->naming);
+  return model::classify_object(object, st.defaults->profile.naming);
 }
 
 // The first media segment anchors a timeline that config or the admin API did not fix.
@@ -255,10 +255,10 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
   init.tenant = std::move(tenant);
   init.stream = std::move(stream);
   init.defaults = std::move(defaults);
-  init.segment_duration_ms = init.defaults->segment_duration_ms;
-  init.policy = init.defaults->policy;
-  init.fixed_start_number = init.defaults->start_number;
-  init.fixed_availability_start_ms = init.defaults->availability_start_ms;
+  init.segment_duration_ms = init.defaults->profile.segment_duration_ms;
+  init.policy = init.defaults->profile.policy;
+  init.fixed_start_number = init.defaults->profile.start_number;
+  init.fixed_availability_start_ms = init.defaults->profile.availability_start_ms;
   if (init.fixed_start_number && init.fixed_availability_start_ms)
     init.timeline = model::timeline{init.segment_duration_ms, *init.fixed_start_number, *init.fixed_availability_start_ms};
   // CAF 0.17 drops pending promises silently when an actor dies; answer every held request first.
@@ -324,7 +324,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
       [=](delete_atom, const std::string& name) -> write_reply {
         auto& st = self->state;
         auto it = st.objects.find(name);
-        if (st.defaults->on_delete == model::delete_policy::expire && it != st.objects.end() &&
+        if (st.defaults->profile.on_delete == model::delete_policy::expire && it != st.objects.end() &&
             it->second.delete_requested_at_ms == 0)
           it->second.delete_requested_at_ms = unix_now_ms();
         return {204, 0};

@@ -4,23 +4,15 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <optional>
 
-#include "model/object_kind.hpp"
 #include "model/read_policy.hpp"
-#include "model/timeline.hpp"
-#include "model/write_policy.hpp"
+#include "model/stream_profile.hpp"
 
 namespace live_origin::actors {
 
 // What a new stream actor starts with: its tenant's timeline and policies, and the process-wide bounds.
 struct stream_defaults {
-  std::int64_t segment_duration_ms = 2000;
-  model::live_policy policy;
-  std::optional<std::uint64_t> start_number;          // unset: the first segment seen
-  std::optional<std::int64_t> availability_start_ms;  // unset: learned from the first segment
-  model::delete_policy on_delete = model::delete_policy::expire;
-  model::naming_rules naming;
+  model::stream_profile profile;
   model::cache_policy cache;
   std::size_t max_held_per_stream = 10'000;
   std::size_t max_held_total = 100'000;

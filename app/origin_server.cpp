@@ -38,12 +38,7 @@ std::shared_ptr<const actors::stream_defaults> stream_defaults_for(const config:
                                                                  const config::tenant_config& tenant,
                                                                  std::shared_ptr<std::atomic<std::size_t>> held_total) {
   auto defaults = std::make_shared<actors::stream_defaults>();
-  defaults->segment_duration_ms = tenant.segment_duration_ms;
-  defaults->policy = tenant.policy;
-  defaults->start_number = tenant.start_number;
-  defaults->availability_start_ms = tenant.availability_start_ms;
-  defaults->on_delete = tenant.on_delete;
-  defaults->naming = tenant.naming;
+  defaults->profile = tenant.profile;
   defaults->cache = config.cache;
   defaults->max_held_per_stream = config.live.max_held_per_stream;
   defaults->max_held_total = config.live.max_held_total;

@@ -193,19 +193,19 @@ void read_tenants(table_reader& root, const live_settings& live, std::vector<ten
     table_reader reader(value, fmt::format("tenants.{}", name));
     tenant_config tenant;
     tenant.name = name;
-    tenant.segment_duration_ms = live.segment_duration_ms;
-    tenant.policy = live.policy;
-    read_timeline(reader, tenant.segment_duration_ms, tenant.policy, live.policy.max_hold_ms);
-    reader.read("start_number", tenant.start_number, 0, std::numeric_limits<std::int64_t>::max());
-    reader.read("availability_start_ms", tenant.availability_start_ms, 0, std::numeric_limits<std::int64_t>::max());
+    tenant.profile.segment_duration_ms = live.segment_duration_ms;
+    tenant.profile.policy = live.policy;
+    read_timeline(reader, tenant.profile.segment_duration_ms, tenant.profile.policy, live.policy.max_hold_ms);
+    reader.read("start_number", tenant.profile.start_number, 0, std::numeric_limits<std::int64_t>::max());
+    reader.read("availability_start_ms", tenant.profile.availability_start_ms, 0, std::numeric_limits<std::int64_t>::max());
     std::string on_delete = "expire";
     reader.read("delete", on_delete);
     if (on_delete != "expire" && on_delete != "ignore")
       reader.fail("delete", fmt::format("must be \"expire\" or \"ignore\" (got \"{}\")", on_delete));
-    tenant.on_delete = on_delete == "expire" ? model::delete_policy::expire : model::delete_policy::ignore;
-    reader.read("manifest_patterns", tenant.naming.manifest_patterns);
-    reader.read("init_patterns", tenant.naming.init_patterns);
-    reader.read("plain_patterns", tenant.naming.plain_patterns);
+    tenant.profile.on_delete = on_delete == "expire" ? model::delete_policy::expire : model::delete_policy::ignore;
+    reader.read("manifest_patterns", tenant.profile.naming.manifest_patterns);
+    reader.read("init_patterns", tenant.profile.naming.init_patterns);
+    reader.read("plain_patterns", tenant.profile.naming.plain_patterns);
     reader.reject_unknown_keys();
     tenants.push_back(std::move(tenant));
   }

@@ -12,6 +12,7 @@
 #include "model/object_kind.hpp"
 #include "model/read_policy.hpp"
 #include "model/timeline.hpp"
+#include "model/stream_profile.hpp"
 #include "model/write_policy.hpp"
 
 namespace live_origin::config {
@@ -69,12 +70,7 @@ struct live_settings {
 
 struct tenant_config {
   std::string name;
-  std::int64_t segment_duration_ms = 2000;
-  model::live_policy policy;
-  std::optional<std::uint64_t> start_number;           // unset: the first segment seen
-  std::optional<std::int64_t> availability_start_ms;   // unset: learned from the first segment
-  model::delete_policy on_delete = model::delete_policy::expire;
-  model::naming_rules naming;
+  model::stream_profile profile;  // timeline, policies and name patterns of the tenant's streams
 };
 
 struct origin_config {

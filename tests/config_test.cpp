@@ -88,20 +88,20 @@ TEST(Config, TenantsInheritLiveSettingsAndMayOverrideThem) {
   const auto* plain = config.find_tenant("plain");
   const auto* custom = config.find_tenant("custom");
   ASSERT_TRUE(plain && custom);
-  EXPECT_EQ(plain->segment_duration_ms, 4000);
-  EXPECT_EQ(plain->policy.retry_budget_ms, 1000);
-  EXPECT_EQ(plain->on_delete, model::delete_policy::expire);
-  EXPECT_FALSE(plain->start_number);
-  EXPECT_EQ(custom->segment_duration_ms, 2000);
-  EXPECT_EQ(custom->policy.retry_budget_ms, 1000);
-  EXPECT_EQ(custom->policy.dvr_window_ms, 60'000);
-  EXPECT_EQ(custom->policy.max_hold_ms, 3000);
-  EXPECT_EQ(*custom->start_number, 7u);
-  EXPECT_EQ(*custom->availability_start_ms, 1'700'000'000'000);
-  EXPECT_EQ(custom->on_delete, model::delete_policy::ignore);
-  EXPECT_EQ(custom->naming.manifest_patterns, std::vector<std::string>{"*.m3u8"});
-  EXPECT_EQ(custom->naming.init_patterns, std::vector<std::string>{"header*"});
-  EXPECT_EQ(custom->naming.plain_patterns, std::vector<std::string>{"key*"});
+  EXPECT_EQ(plain->profile.segment_duration_ms, 4000);
+  EXPECT_EQ(plain->profile.policy.retry_budget_ms, 1000);
+  EXPECT_EQ(plain->profile.on_delete, model::delete_policy::expire);
+  EXPECT_FALSE(plain->profile.start_number);
+  EXPECT_EQ(custom->profile.segment_duration_ms, 2000);
+  EXPECT_EQ(custom->profile.policy.retry_budget_ms, 1000);
+  EXPECT_EQ(custom->profile.policy.dvr_window_ms, 60'000);
+  EXPECT_EQ(custom->profile.policy.max_hold_ms, 3000);
+  EXPECT_EQ(*custom->profile.start_number, 7u);
+  EXPECT_EQ(*custom->profile.availability_start_ms, 1'700'000'000'000);
+  EXPECT_EQ(custom->profile.on_delete, model::delete_policy::ignore);
+  EXPECT_EQ(custom->profile.naming.manifest_patterns, std::vector<std::string>{"*.m3u8"});
+  EXPECT_EQ(custom->profile.naming.init_patterns, std::vector<std::string>{"header*"});
+  EXPECT_EQ(custom->profile.naming.plain_patterns, std::vector<std::string>{"key*"});
 }
 
 TEST(Config, TenantSettingsAreChecked) {

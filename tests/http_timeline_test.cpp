@@ -32,11 +32,11 @@ class Timeline : public ::testing::Test {
       c.cache.segment_max_age_s = 60;
       c.cache.gone_max_age_s = 30;
       for (auto& tenant : c.tenants) {
-        tenant.segment_duration_ms = 200;
-        tenant.policy.retry_budget_ms = 200;
-        tenant.policy.max_hold_ms = 2000;
-        tenant.policy.dvr_window_ms = 2000;
-        tenant.policy.live_window_segments = 3;
+        tenant.profile.segment_duration_ms = 200;
+        tenant.profile.policy.retry_budget_ms = 200;
+        tenant.profile.policy.max_hold_ms = 2000;
+        tenant.profile.policy.dvr_window_ms = 2000;
+        tenant.profile.policy.live_window_segments = 3;
       }
     });
   }
@@ -201,7 +201,7 @@ TEST_F(Timeline, AbortedUploadReleasesItsHolds) {
 TEST(TimelineHoldLimit, HoldsOverTheStreamBoundGet503) {
   running_origin origin([](config::origin_config& c) {
     c.live.max_held_per_stream = 2;
-    for (auto& tenant : c.tenants) tenant.policy.max_hold_ms = 3000;
+    for (auto& tenant : c.tenants) tenant.profile.policy.max_hold_ms = 3000;
   });
   auto availability = unix_now_ms() - 11 * 1000;  // 1 s segments, live edge 10, segment 11 due in ~1 s
   fetch(origin.admin(), bhttp::verb::put, "/streams/demo/live",
@@ -309,8 +309,8 @@ TEST_F(Timeline, DeleteExpiresAfterTheDvrWindowNotAtOnce) {
 TEST(TimelineDeletePolicy, IgnoreKeepsTheObject) {
   running_origin origin([](config::origin_config& c) {
     for (auto& tenant : c.tenants) {
-      tenant.policy.dvr_window_ms = 1000;
-      tenant.on_delete = model::delete_policy::ignore;
+      tenant.profile.policy.dvr_window_ms = 1000;
+      tenant.profile.on_delete = model::delete_policy::ignore;
     }
   });
   fetch(origin.ingest(), bhttp::verb::put, "/demo/live/keep.m3u8", "kept");
@@ -340,9 +340,9 @@ TEST(TimelineShedding, OverloadShedsDvrReadsAndNeverTheLiveEdge) {
     c.live.shed_inflight_requests = 2;
     c.live.shed_mailbox_messages = 4;
     for (auto& tenant : c.tenants) {
-      tenant.segment_duration_ms = 60'000;  // the live edge stays put for the whole test
-      tenant.policy.dvr_window_ms = 24 * 3'600'000;
-      tenant.policy.live_window_segments = 3;
+      tenant.profile.segment_duration_ms = 60'000;  // the live edge stays put for the whole test
+      tenant.profile.policy.dvr_window_ms = 24 * 3'600'000;
+      tenant.profile.policy.live_window_segments = 3;
     }
   });
   auto availability = unix_now_ms() - 101 * 60'000 + 1000;  // live edge 100 for the next ~59 s

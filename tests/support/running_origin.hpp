@@ -17,8 +17,8 @@ namespace live_origin::test {
 inline config::tenant_config tenant_named(std::string name, const config::live_settings& live = {}) {
   config::tenant_config tenant;
   tenant.name = std::move(name);
-  tenant.segment_duration_ms = live.segment_duration_ms;
-  tenant.policy = live.policy;
+  tenant.profile.segment_duration_ms = live.segment_duration_ms;
+  tenant.profile.policy = live.policy;
   return tenant;
 }
 
