@@ -1,0 +1,81 @@
+#include "model/selection.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <utility>
+
+namespace live_origin::model {
+namespace {
+
+constexpr std::array<std::pair<std::string_view, defect_set>, 3> defect_names{{
+    {"discontinuity", defects::discontinuity},
+    {"short", defects::short_segment},
+    {"missing", defects::missing},
+}};
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
+std::optional<defect_set> parse_defects(std::string_view header) {
+  defect_set set = defects::none;
+  if (trim(header).empty()) return set;
+  while (true) {
+    auto comma = header.find(',');
+    auto token = trim(header.substr(0, comma));
+    auto known = std::find_if(defect_names.begin(), defect_names.end(),
+                              [&](const auto& entry) { return iequals(entry.first, token); });
+    if (known == defect_names.end()) return std::nullopt;
+    set |= known->second;
+    if (comma == std::string_view::npos) return set;
+    header.remove_prefix(comma + 1);
+  }
+}
+
+std::string format_defects(defect_set set) {
+  std::string out;
+  for (const auto& [name, bit] : defect_names) {
+    if (!(set & bit)) continue;
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+int badness(defect_set set) {
+  int kinds = (set & defects::discontinuity ? 1 : 0) + (set & defects::short_segment ? 1 : 0) +
+              (set & defects::missing ? 1 : 0);
+  return kinds * 8 + set;  // the bit values already rank missing > short > discontinuity
+}
+
+selection select_candidate(const std::vector<candidate_view>& candidates, std::optional<std::size_t> served,
+                           bool clean_may_still_arrive) {
+  auto usable = [&](std::size_t i) { return candidates[i].present && !candidates[i].masked; };
+  if (served && *served < candidates.size() && usable(*served)) return {served, false};
+  std::optional<std::size_t> least_bad;
+  bool some_pipeline_pending = false;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    if (candidates[i].masked) continue;
+    if (!candidates[i].present) {
+      some_pipeline_pending = true;
+      continue;
+    }
+    if (candidates[i].defects == defects::none) return {i, false};
+    if (!least_bad || badness(candidates[i].defects) < badness(candidates[*least_bad].defects)) least_bad = i;
+  }
+  if (least_bad && clean_may_still_arrive && some_pipeline_pending) return {std::nullopt, true};
+  return {least_bad, false};
+}
+
+}  // namespace live_origin::model
