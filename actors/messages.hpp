@@ -26,6 +26,7 @@ struct stored_object {
   std::int64_t stored_at_ms = 0;   // wall clock when it was stored (Last-Modified)
   std::int64_t delete_requested_at_ms = 0;  // 0: never; DELETE schedules expiry, it never removes at once
   bool served = false;             // a 200 went out for it: a media segment's bytes are now fixed
+  std::uint8_t defects = 0;        // model::defect_set the packager reported (X-Origin-Defects)
 };
 
 // A write from a packager: the object name inside the stream, the bytes and their digest
@@ -36,6 +37,9 @@ struct object_write {
   std::uint64_t digest = 0;
   std::int64_t segment_duration_ms = 0;  // X-Origin-Segment-Duration, 0 when absent
   bool announced = false;                // this actor was told (upload_atom) when the body started
+  std::string pipeline;                  // X-Origin-Pipeline (validated); empty: the first pipeline
+  std::uint8_t defects = 0;              // X-Origin-Defects as a model::defect_set
+  std::vector<std::string> events;       // X-Origin-Event values, recorded at this segment number
 };
 
 // The stream actor's answer to a write: the HTTP status the packager gets and the model's outcome
@@ -61,6 +65,8 @@ struct read_reply {
   std::int64_t ttl_ms = -1;            // X-Origin-TTL-Ms when >= 0
   std::int64_t segment_number = -1;    // X-Origin-Segment when >= 0
   stored_object object;
+  std::string pipeline;                // for 200: the pipeline whose candidate is served (X-Origin-Pipeline)
+  std::string events;                  // for segments: every notification so far (X-Origin-Events)
 };
 
 // Per-stream timeline and policy changes from the admin API; `unset` leaves a field as it is.
@@ -126,11 +132,12 @@ struct origin_info {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stored_object& x) {
   return f(caf::meta::type_name("stored_object"), x.body, x.digest, x.stored_at_ms, x.delete_requested_at_ms,
-           x.served);
+           x.served, x.defects);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, object_write& x) {
-  return f(caf::meta::type_name("object_write"), x.object, x.body, x.digest, x.segment_duration_ms, x.announced);
+  return f(caf::meta::type_name("object_write"), x.object, x.body, x.digest, x.segment_duration_ms, x.announced,
+           x.pipeline, x.defects, x.events);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_reply& x) {
@@ -142,7 +149,8 @@ typename Inspector::result_type inspect(Inspector& f, object_read& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, read_reply& x) {
-  return f(caf::meta::type_name("read_reply"), x.status, x.outcome, x.cache_control, x.ttl_ms, x.segment_number, x.object);
+  return f(caf::meta::type_name("read_reply"), x.status, x.outcome, x.cache_control, x.ttl_ms, x.segment_number, x.object,
+           x.pipeline, x.events);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_settings& x) {

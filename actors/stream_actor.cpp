@@ -11,6 +11,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "model/events.hpp"
+#include "model/selection.hpp"
 #include "model/timeline.hpp"
 
 namespace live_origin::actors {
@@ -23,6 +25,8 @@ std::int64_t unix_now_ms() {
 
 // DVR expiry runs this often, or once per segment when segments are shorter.
 constexpr std::int64_t sweep_interval_ms = 1000;
+// Stream-event notifications kept per stream (the oldest go first); they also leave with the DVR window.
+constexpr std::size_t max_events_per_stream = 1000;
 
 struct held_request {
   caf::typed_response_promise<read_reply> promise;
@@ -43,7 +47,14 @@ struct stream_state {
   model::live_policy policy;
   bool force_shedding = false;
 
-  std::unordered_map<std::string, stored_object> objects;
+  // Every object name has one candidate per pipeline (index = position in defaults->pipelines).
+  struct object_entry {
+    std::vector<stored_object> candidates;  // absent: no body
+    std::optional<std::size_t> served;      // the candidate CDNs got; later GETs get the same bytes
+    std::int64_t delete_requested_at_ms = 0;
+  };
+  std::unordered_map<std::string, object_entry> objects;
+  std::vector<std::pair<std::uint64_t, std::string>> events;  // (segment number, encoded notification)
   std::unordered_set<std::string> declared_gone;  // media segments a 410 was served for
   std::unordered_map<std::string, std::uint32_t> uploads_in_flight;
   std::unordered_map<std::string, std::vector<held_request>> holds;
@@ -92,29 +103,75 @@ void ensure_timeline(stream_state& st, const model::object_class& object, std::i
                object.segment_number, line.start_number, line.segment_duration_ms);
 }
 
-model::object_facts facts_of(const stream_state& st, const model::object_class& object, const std::string& name) {
+bool present(const stored_object& candidate) { return candidate.body.bytes != nullptr; }
+
+// Which candidate a GET would get now, if any (model::select_candidate over this stream's pipelines).
+model::selection select(const stream_state& st, const model::object_class& object, const std::string& name,
+                        std::int64_t now) {
+  auto it = st.objects.find(name);
+  if (it == st.objects.end()) return {};
+  const auto& entry = it->second;
+  std::vector<model::candidate_view> views;
+  for (const auto& candidate : entry.candidates) views.push_back({present(candidate), candidate.defects, false});
+  if (object.kind == model::object_kind::manifest) {
+    // A stalled pipeline's manifest stops being served: prefer manifests updated recently.
+    auto stale_before = now - st.defaults->manifest_fresh_segments * st.segment_duration_ms;
+    auto fresh = views;
+    for (std::size_t i = 0; i < fresh.size(); ++i) fresh[i].masked = entry.candidates[i].stored_at_ms < stale_before;
+    if (auto choice = model::select_candidate(fresh, std::nullopt, false); choice.chosen) return choice;
+    return model::select_candidate(views, std::nullopt, false);
+  }
+  bool clean_may_still_arrive = object.kind == model::object_kind::media_segment && st.timeline &&
+                                now < model::due_ms(*st.timeline, object.segment_number) + st.policy.retry_budget_ms;
+  return model::select_candidate(views, entry.served, clean_may_still_arrive);
+}
+
+model::object_facts facts_of(const stream_state& st, const model::object_class& object, const std::string& name,
+                             const model::selection& choice) {
   auto upload = st.uploads_in_flight.find(name);
   bool known_track = object.kind != model::object_kind::media_segment || st.known_tracks.count(object.track) > 0;
-  return {st.objects.count(name) > 0, st.declared_gone.count(name) > 0,
+  return {choice.chosen.has_value(), st.declared_gone.count(name) > 0,
           upload != st.uploads_in_flight.end() && upload->second > 0, known_track};
+}
+
+// Every notification up to and including segment `n`, in arrival order.
+std::string events_up_to(const stream_state& st, std::uint64_t n) {
+  std::string out;
+  for (const auto& [number, text] : st.events) {
+    if (number > n) continue;
+    if (!out.empty()) out += ", ";
+    out += text;
+  }
+  return out;
 }
 
 void note_track(stream_state& st, const model::object_class& object) {
   if (object.kind == model::object_kind::media_segment) st.known_tracks.insert(object.track);
 }
 
-// Turns a decision into the reply; a 200 marks the object served (its bytes are now fixed).
+struct read_plan {
+  model::read_decision decision;
+  std::optional<std::size_t> chosen;  // the candidate to serve when the decision is serve
+};
+
+// Turns a decision into the reply; a 200 marks the chosen candidate served (its bytes are now fixed).
 read_reply reply_for(stream_state& st, const model::object_class& object, const std::string& name,
-                     model::read_outcome outcome, const model::answer_headers& headers) {
-  read_reply reply{headers.status, static_cast<std::uint8_t>(outcome), headers.cache_control, headers.ttl_ms, -1, {}};
-  if (object.kind == model::object_kind::media_segment) reply.segment_number = static_cast<std::int64_t>(object.segment_number);
-  if (headers.status == 200) {
-    auto& stored = st.objects.at(name);
-    stored.served = true;
-    reply.object = stored;
+                     const read_plan& plan, const model::answer_headers& headers) {
+  read_reply reply{headers.status, static_cast<std::uint8_t>(plan.decision.outcome), headers.cache_control,
+                   headers.ttl_ms, -1, {}, {}, {}};
+  bool is_segment = object.kind == model::object_kind::media_segment;
+  if (is_segment) reply.segment_number = static_cast<std::int64_t>(object.segment_number);
+  if (headers.status == 200 && plan.chosen) {
+    auto& entry = st.objects.at(name);
+    auto& candidate = entry.candidates.at(*plan.chosen);
+    candidate.served = true;
+    entry.served = plan.chosen;
+    reply.object = candidate;
+    reply.object.delete_requested_at_ms = entry.delete_requested_at_ms;
+    reply.pipeline = st.defaults->pipelines.at(*plan.chosen);
+    if (is_segment) reply.events = events_up_to(st, object.segment_number);
   }
-  if (headers.status == 410 && object.kind == model::object_kind::media_segment && !st.objects.count(name) &&
-      st.timeline &&
+  if (headers.status == 410 && is_segment && !plan.chosen && st.timeline &&
       model::position_of(*st.timeline, st.policy, object.segment_number, unix_now_ms()) ==
           model::segment_position::missed)
     st.declared_gone.insert(name);  // bounded: only numbers inside the DVR window are ever "missed"
@@ -123,12 +180,32 @@ read_reply reply_for(stream_state& st, const model::object_class& object, const 
 
 // `shed_dvr` is the delivery side's overload signal for a new request; held requests are decided
 // again with `new_request = false` and are never shed.
-model::read_decision decide(stream_pointer self, const model::object_class& object, const std::string& name,
-                            bool new_request, bool shed_dvr, std::int64_t now) {
+read_plan decide(stream_pointer self, const model::object_class& object, const std::string& name, bool new_request,
+                 bool shed_dvr, std::int64_t now) {
   auto& st = self->state;
   bool overloaded = new_request && (shed_dvr || st.force_shedding ||
                                     self->mailbox().size() > st.defaults->shed_mailbox_messages);
-  return model::decide_read(object, st.timeline, st.policy, facts_of(st, object, name), now, overloaded);
+  auto choice = select(st, object, name, now);
+  auto decision = model::decide_read(object, st.timeline, st.policy, facts_of(st, object, name, choice), now, overloaded);
+  return {decision, choice.chosen};
+}
+
+std::size_t pipeline_index(const stream_state& st, const std::string& pipeline) {
+  const auto& ids = st.defaults->pipelines;
+  auto it = std::find(ids.begin(), ids.end(), pipeline);
+  return it == ids.end() ? 0 : static_cast<std::size_t>(it - ids.begin());  // the HTTP layer validated it
+}
+
+// Notifications are kept per segment number for as long as the segment is in the DVR window; each PUT's
+// are recorded once, however many pipelines send the same segment.
+void record_events(stream_state& st, std::uint64_t segment_number, const std::vector<std::string>& texts) {
+  for (const auto& text : texts) {
+    auto encoded = model::encode_event(text);
+    bool known = std::any_of(st.events.begin(), st.events.end(),
+                             [&](const auto& e) { return e.first == segment_number && e.second == encoded; });
+    if (!known) st.events.emplace_back(segment_number, std::move(encoded));
+  }
+  if (st.events.size() > max_events_per_stream) st.events.erase(st.events.begin(), st.events.end() - max_events_per_stream);
 }
 
 void finish_upload(stream_state& st, const std::string& name) {
@@ -157,9 +234,9 @@ void resolve_holds(stream_pointer self, const std::string& name) {
   auto it = st.holds.find(name);
   if (it == st.holds.end()) return;
   auto object = classify(st, name);
-  auto decision = decide(self, object, name, false, false, unix_now_ms());
-  if (decision.outcome == model::read_outcome::hold) return;
-  auto reply = reply_for(st, object, name, decision.outcome, model::answer_for(decision, object.kind, st.defaults->cache));
+  auto plan = decide(self, object, name, false, false, unix_now_ms());
+  if (plan.decision.outcome == model::read_outcome::hold) return;
+  auto reply = reply_for(st, object, name, plan, model::answer_for(plan.decision, object.kind, st.defaults->cache));
   auto waiting = std::move(it->second);
   st.holds.erase(it);
   st.held -= waiting.size();
@@ -187,7 +264,7 @@ void sweep(stream_state& st, std::int64_t now) {
     bool deleted_long_ago = it->second.delete_requested_at_ms > 0 &&
                             it->second.delete_requested_at_ms + st.policy.dvr_window_ms <= now;
     if (expired(it->first) || deleted_long_ago) {
-      st.bytes -= it->second.body.size();
+      for (const auto& candidate : it->second.candidates) st.bytes -= candidate.body.size();
       it = st.objects.erase(it);
     } else {
       ++it;
@@ -195,6 +272,12 @@ void sweep(stream_state& st, std::int64_t now) {
   }
   for (auto it = st.declared_gone.begin(); it != st.declared_gone.end();)
     it = expired(*it) ? st.declared_gone.erase(it) : std::next(it);
+  if (st.timeline) {
+    auto edge = model::live_edge(*st.timeline, now);
+    std::erase_if(st.events, [&](const auto& event) {
+      return edge && model::position_of(*st.timeline, st.policy, event.first, now) == model::segment_position::expired;
+    });
+  }
 }
 
 void schedule_sweep(stream_pointer self) {
@@ -280,22 +363,27 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         ensure_timeline(st, object, write.segment_duration_ms, now);
         note_track(st, object);
         if (write.announced) finish_upload(st, write.object);
-        auto it = st.objects.find(write.object);
+        auto pipeline = pipeline_index(st, write.pipeline);
+        auto& entry = st.objects[write.object];
+        entry.candidates.resize(st.defaults->pipelines.size());
+        auto& candidate = entry.candidates[pipeline];
         std::string_view stored_bytes;
         model::write_facts facts;
         bool is_segment = object.kind == model::object_kind::media_segment;
-        if (it != st.objects.end()) {
-          stored_bytes = it->second.body.view();
-          facts = {&stored_bytes, it->second.digest, is_segment && it->second.served, false};
+        if (present(candidate)) {
+          stored_bytes = candidate.body.view();
+          facts = {&stored_bytes, candidate.digest, is_segment && candidate.served, false};
         }
         facts.declared_gone = is_segment && st.declared_gone.count(write.object) > 0;
         auto outcome = model::classify_write(facts, write.body.view(), write.digest);
         if (outcome == model::write_outcome::created || outcome == model::write_outcome::replaced) {
-          if (it == st.objects.end()) it = st.objects.emplace(write.object, stored_object{}).first;
-          st.bytes -= it->second.body.size();
+          st.bytes -= candidate.body.size();
           st.bytes += write.body.size();
-          it->second = stored_object{write.body, write.digest, now, 0, false};
+          candidate = stored_object{write.body, write.digest, now, 0, false, write.defects};
+          if (is_segment) record_events(st, object.segment_number, write.events);
         }
+        if (!present(candidate) && std::none_of(entry.candidates.begin(), entry.candidates.end(), present))
+          st.objects.erase(write.object);  // refused before anything was stored
         resolve_holds(self, write.object);
         return {model::status_for(outcome), static_cast<std::uint8_t>(outcome)};
       },
@@ -304,15 +392,15 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         ++st.reads;
         auto now = unix_now_ms();
         auto object = classify(st, read.object);
-        auto decision = decide(self, object, read.object, true, read.shed_dvr, now);
+        auto plan = decide(self, object, read.object, true, read.shed_dvr, now);
+        const auto& decision = plan.decision;
         if (decision.outcome != model::read_outcome::hold)
-          return reply_for(st, object, read.object, decision.outcome,
-                           model::answer_for(decision, object.kind, st.defaults->cache));
+          return reply_for(st, object, read.object, plan, model::answer_for(decision, object.kind, st.defaults->cache));
         if (st.held >= st.defaults->max_held_per_stream ||
             st.defaults->held_total->load() >= st.defaults->max_held_total)
           // The issue asks for a short max-age here: it damps a CDN's retries for a second.
           return read_reply{503, static_cast<std::uint8_t>(model::read_outcome::hold),
-                            "public, max-age=" + std::to_string(st.defaults->cache.miss_max_age_s), -1, -1, {}};
+                            "public, max-age=" + std::to_string(st.defaults->cache.miss_max_age_s), -1, -1, {}, {}, {}};
         auto promise = self->make_response_promise<read_reply>();
         st.holds[read.object].push_back({promise, read.token});
         ++st.held;
@@ -340,16 +428,16 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
       },
       [=](release_atom, const std::string& name, std::uint64_t token) {
         // The client is gone; its bridge still waits for an answer, which nobody will read.
-        if (auto hold = take_hold(self->state, name, token)) hold->promise.deliver(read_reply{499, 0, {}, -1, -1, {}});
+        if (auto hold = take_hold(self->state, name, token)) hold->promise.deliver(read_reply{499, 0, {}, -1, -1, {}, {}, {}});
       },
       [=](expire_atom, const std::string& name, std::uint64_t token) {
         auto& st = self->state;
         auto hold = take_hold(st, name, token);
         if (!hold) return;  // answered already
         auto object = classify(st, name);
-        auto decision = decide(self, object, name, false, false, unix_now_ms());
-        hold->promise.deliver(reply_for(st, object, name, decision.outcome,
-                                        model::answer_for_expired_hold(decision, object.kind, st.defaults->cache)));
+        auto plan = decide(self, object, name, false, false, unix_now_ms());
+        hold->promise.deliver(reply_for(st, object, name, plan,
+                                        model::answer_for_expired_hold(plan.decision, object.kind, st.defaults->cache)));
         // Its deadline is usually every waiter's (due + retry budget): answer them all in one pass.
         resolve_holds(self, name);
       },

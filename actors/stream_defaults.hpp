@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "model/read_policy.hpp"
 #include "model/stream_profile.hpp"
@@ -14,6 +16,8 @@ namespace live_origin::actors {
 struct stream_defaults {
   model::stream_profile profile;
   model::cache_policy cache;
+  std::vector<std::string> pipelines{"a", "b"};  // pipeline ids in selection order
+  std::int64_t manifest_fresh_segments = 3;      // a manifest older than this many segment durations is stale
   std::size_t max_held_per_stream = 10'000;
   std::size_t max_held_total = 100'000;
   std::size_t shed_mailbox_messages = 1'000;

@@ -44,6 +44,8 @@ std::shared_ptr<const actors::stream_defaults> stream_defaults_for(const config:
   defaults->max_held_total = config.live.max_held_total;
   defaults->shed_mailbox_messages = config.live.shed_mailbox_messages;
   defaults->held_total = std::move(held_total);
+  defaults->pipelines = config.pipelines.order;
+  defaults->manifest_fresh_segments = config.pipelines.manifest_fresh_segments;
   return defaults;
 }
 
@@ -113,6 +115,8 @@ void origin_server::start() {
   context.cache = p.config.cache;
   context.held_total = p.held_total;
   context.shed_inflight_requests = p.config.live.shed_inflight_requests;
+  context.pipelines = p.config.pipelines.order;
+  context.region = p.config.region;
   context.accepting = [&p] { return p.accepting.load(); };
   context.metrics = [&p] { return p.metrics_text(); };
   p.delivery = std::make_unique<http::server>(p.settings("delivery", p.config.delivery, delivery_body_limit, spdlog::level::debug),

@@ -236,6 +236,25 @@ origin_config parse_document(const toml::value& document) {
     reader.read("access_log", config.log.access_log);
     reader.reject_unknown_keys();
   }
+  if (auto* section = root.find("pipelines")) {
+    table_reader reader(*section, "pipelines");
+    reader.read("order", config.pipelines.order);
+    if (config.pipelines.order.empty() || config.pipelines.order.size() > 8)
+      reader.fail("order", "must name 1 to 8 pipelines");
+    for (const auto& id : config.pipelines.order)
+      if (!model::is_valid_name(id)) reader.fail("order", fmt::format("'{}' is not a valid pipeline id", id));
+    if (std::set<std::string>(config.pipelines.order.begin(), config.pipelines.order.end()).size() !=
+        config.pipelines.order.size())
+      reader.fail("order", "names a pipeline twice");
+    reader.read("manifest_fresh_segments", config.pipelines.manifest_fresh_segments, 1, 1000);
+    reader.reject_unknown_keys();
+  }
+  if (auto* section = root.find("node")) {
+    table_reader reader(*section, "node");
+    reader.read("region", config.region);
+    if (!model::is_valid_name(config.region)) reader.fail("region", "must match [A-Za-z0-9._-]{1,64}");
+    reader.reject_unknown_keys();
+  }
   read_live(root, config.live);
   read_cache(root, config.cache);
   read_tenants(root, config.live, config.tenants);

@@ -73,6 +73,12 @@ struct tenant_config {
   model::stream_profile profile;  // timeline, policies and name patterns of the tenant's streams
 };
 
+// [pipelines]: the redundant packager pipelines every stream expects, in selection order.
+struct pipeline_settings {
+  std::vector<std::string> order{"a", "b"};
+  std::int64_t manifest_fresh_segments = 3;  // a pipeline's manifest older than this many segments is stale
+};
+
 struct origin_config {
   listener_config delivery{{"127.0.0.1", 8080}, 2, 10'000};
   listener_config ingest{{"127.0.0.1", 8081}, 1, 1'000};
@@ -81,6 +87,8 @@ struct origin_config {
   actor_settings actors;
   live_settings live;
   model::cache_policy cache;
+  pipeline_settings pipelines;
+  std::string region = "local";  // [node] region: X-Origin-Region on every 200
   log_settings log;
   std::string data_dir = "data";
   std::vector<tenant_config> tenants;

@@ -5,6 +5,7 @@
 #include "http/routes.hpp"
 #include "model/content_digest.hpp"
 #include "model/media_type.hpp"
+#include "model/selection.hpp"
 
 namespace live_origin::http {
 namespace {
@@ -26,12 +27,19 @@ std::string_view rejection_for(const actors::read_reply& reply) {
   return static_cast<model::read_outcome>(reply.outcome) == model::read_outcome::shed ? "shed_dvr" : "hold_limit";
 }
 
-response answer_for(const request_header& header, const std::string& object, actors::read_reply&& reply) {
+response answer_for(const request_header& header, const std::string& object, const std::string& region,
+                    actors::read_reply&& reply) {
   response answer;
   if (reply.status == 200) {
     representation rep{reply.object.body.bytes, model::entity_tag(reply.object.digest), reply.object.stored_at_ms,
                        model::media_type_for(object)};
     answer = serve_representation(header, rep);
+    // Provenance: which pipeline's candidate this is, from which node, and what is known to be wrong with it.
+    answer.message.set("X-Origin-Pipeline", reply.pipeline);
+    answer.message.set("X-Origin-Region", region);
+    if (reply.object.defects != model::defects::none)
+      answer.message.set("X-Origin-Defects", model::format_defects(reply.object.defects));
+    if (!reply.events.empty()) answer.message.set("X-Origin-Events", reply.events);
   } else {
     static constexpr std::string_view bodies[] = {"not found\n", "gone\n", "overloaded, retry\n"};
     auto body = reply.status == 410 ? bodies[1] : reply.status == 503 ? bodies[2] : bodies[0];
@@ -89,8 +97,8 @@ class delivery_handler final : public handler {
       });
       bridges.post(make_ask_job<actors::read_reply>(
                        stream, context_.request_timeout + context_.max_hold,
-                       [header, object, respond, ticket](actors::read_reply&& reply) {
-                         respond(answer_for(*header, object, std::move(reply)));
+                       [header, object, respond, ticket, region = context_.region](actors::read_reply&& reply) {
+                         respond(answer_for(*header, object, region, std::move(reply)));
                        },
                        [respond, ticket](const caf::error& error) { respond(actor_unavailable(error)); },
                        actors::get_atom_v, read),

@@ -1,10 +1,13 @@
 #include <caf/send.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 #include "http/route_helpers.hpp"
 #include "http/routes.hpp"
 #include "model/content_digest.hpp"
+#include "model/events.hpp"
+#include "model/selection.hpp"
 #include "model/write_policy.hpp"
 
 namespace live_origin::http {
@@ -50,28 +53,46 @@ class ingest_handler final : public handler {
     auto duration_ms = segment_duration_header(header);
     if (duration_ms < 0)
       return text_response(beast_http::status::bad_request, "bad X-Origin-Segment-Duration\n", "bad_segment_duration");
-    return store_object(std::move(path), *tenant, duration_ms);
+    auto pipeline = std::string(header["X-Origin-Pipeline"]);
+    if (pipeline.empty()) pipeline = context_.pipelines.front();
+    if (std::find(context_.pipelines.begin(), context_.pipelines.end(), pipeline) == context_.pipelines.end())
+      return text_response(beast_http::status::bad_request, "unknown X-Origin-Pipeline\n", "unknown_pipeline");
+    auto defects = model::parse_defects(header["X-Origin-Defects"]);
+    if (!defects) return text_response(beast_http::status::bad_request, "bad X-Origin-Defects\n", "bad_defects");
+    std::vector<std::string> events;
+    for (const auto& field : header) {
+      if (!boost::beast::iequals(field.name_string(), "X-Origin-Event")) continue;
+      if (events.size() == model::max_events_per_write || !model::is_valid_event(field.value()))
+        return text_response(beast_http::status::bad_request, "bad X-Origin-Event\n", "bad_event");
+      events.emplace_back(field.value());
+    }
+    actors::object_write write{path.object, {}, 0, duration_ms, false, std::move(pipeline), *defects, std::move(events)};
+    return store_object(std::move(path), *tenant, std::move(write));
   }
 
  private:
   // The stream actor is spawned by the tenant supervisor on the first write to it. A known stream is
   // told at once that an upload has started, so that GETs for it wait rather than 404 (ffmpeg sends the
   // playlist naming a segment before that segment's upload completes).
-  continuation store_object(model::object_path path, actors::tenant_supervisor_actor tenant, std::int64_t duration_ms) {
+  continuation store_object(model::object_path path, actors::tenant_supervisor_actor tenant,
+                            actors::object_write write_header) {
     auto known = context_.directory->stream(path.tenant, path.stream);
     if (known) caf::anon_send(*known, actors::upload_atom_v, path.object);
     auto aborted = [known, object = path.object] {
       if (known) caf::anon_send(*known, actors::abort_atom_v, object);
     };
-    auto complete = [this, path = std::move(path), tenant = std::move(tenant), known, duration_ms](request&& req,
-                                                                                                  responder respond) {
+    auto complete = [this, path = std::move(path), tenant = std::move(tenant), known,
+                     write_header = std::move(write_header)](request&& req, responder respond) {
       auto body = actors::object_body::adopt(std::move(req.body()));
       auto digest = model::content_digest(body.view());
       // Looked up again: the actor may have been restarted during a long (LL-DASH) upload. Only the
       // incarnation that heard about the upload counts it as finished.
       auto current = context_.directory->stream(path.tenant, path.stream);
       bool announced = known && current && *current == *known;
-      actors::object_write write{path.object, std::move(body), digest, duration_ms, announced};
+      auto write = write_header;
+      write.body = std::move(body);
+      write.digest = digest;
+      write.announced = announced;
       auto timeout = context_.request_timeout;
       auto& bridges = *context_.bridges;
       auto put = [&bridges, timeout, write, respond](const stream_actor& stream) {

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 #include <atomic>
 
 #include "actors/bridge.hpp"
@@ -27,6 +28,8 @@ struct route_context {
   model::cache_policy cache;                         // lifetimes for answers made without a stream actor
   std::shared_ptr<std::atomic<std::size_t>> held_total;  // held GETs in the process (not load)
   std::size_t shed_inflight_requests = 2000;         // delivery requests in progress above which DVR is shed
+  std::vector<std::string> pipelines{"a", "b"};      // valid X-Origin-Pipeline values; the first is the default
+  std::string region;                                // X-Origin-Region on every 200
   std::function<bool()> accepting;          // false while starting up or draining (readiness)
   std::function<std::string()> metrics;     // Prometheus text for /metrics
 };

@@ -62,7 +62,11 @@ class ActorTest : public ::testing::Test {
 
   static object_write write_of(std::string object, object_body body) {
     auto digest = model::content_digest(body.view());
-    return {std::move(object), std::move(body), digest};
+    object_write write;
+    write.object = std::move(object);
+    write.body = std::move(body);
+    write.digest = digest;
+    return write;
   }
 
   static inline caf::actor_system_config* config_ = nullptr;
@@ -193,11 +197,15 @@ TEST_F(ActorTest, EveryMessageTypeRoundTripsThroughTheSerializer) {
   EXPECT_EQ(stored_copy.delete_requested_at_ms, 2000);
   EXPECT_TRUE(stored_copy.served);
 
-  auto write = round_trip(*system_, object_write{"v/1.m4s", body, 7, 2000});
+  auto write = round_trip(*system_, object_write{"v/1.m4s", body, 7, 2000, true, "b", 2, {"ad-break", "scte35"}});
   EXPECT_EQ(write.object, "v/1.m4s");
   EXPECT_EQ(write.body.view(), "segment bytes");
   EXPECT_EQ(write.digest, 7u);
   EXPECT_EQ(write.segment_duration_ms, 2000);
+  EXPECT_TRUE(write.announced);
+  EXPECT_EQ(write.pipeline, "b");
+  EXPECT_EQ(write.defects, 2);
+  EXPECT_EQ(write.events, (std::vector<std::string>{"ad-break", "scte35"}));
 
   auto write_answer = round_trip(*system_, write_reply{409, 3});
   EXPECT_EQ(write_answer.status, 409);
@@ -206,12 +214,14 @@ TEST_F(ActorTest, EveryMessageTypeRoundTripsThroughTheSerializer) {
   EXPECT_EQ(read_request.object, "7.m4s");
   EXPECT_EQ(read_request.token, 99u);
   EXPECT_TRUE(read_request.shed_dvr);
-  auto read = round_trip(*system_, read_reply{200, 0, "public, max-age=60", 1500, 7, stored});
+  auto read = round_trip(*system_, read_reply{200, 0, "public, max-age=60", 1500, 7, stored, "a", "ad-break"});
   EXPECT_EQ(read.status, 200);
   EXPECT_EQ(read.cache_control, "public, max-age=60");
   EXPECT_EQ(read.ttl_ms, 1500);
   EXPECT_EQ(read.segment_number, 7);
   EXPECT_EQ(read.object.body.view(), "segment bytes");
+  EXPECT_EQ(read.pipeline, "a");
+  EXPECT_EQ(read.events, "ad-break");
 
   stream_settings settings;
   settings.segment_duration_ms = 200;
