@@ -69,6 +69,26 @@ struct read_reply {
   std::string events;                  // for segments: every notification so far (X-Origin-Events)
 };
 
+// An operator's exclusion of one pipeline for segment numbers [from, to] (inclusive).
+struct pipeline_mask {
+  std::string pipeline;
+  std::uint64_t from = 0;
+  std::uint64_t to = 0;
+  friend bool operator==(const pipeline_mask&, const pipeline_mask&) = default;
+};
+
+// What one pipeline has delivered to a stream.
+struct pipeline_stats {
+  std::string pipeline;
+  std::uint64_t segments_received = 0;
+  std::uint64_t defects_short = 0;
+  std::uint64_t defects_missing = 0;
+  std::uint64_t defects_discontinuity = 0;
+  std::int64_t last_segment = -1;   // -1: none yet
+  std::int64_t lag_segments = -1;   // live edge - last segment; -1 when either is unknown
+  std::uint64_t segments_served = 0;
+};
+
 // Per-stream timeline and policy changes from the admin API; `unset` leaves a field as it is.
 struct stream_settings {
   static constexpr std::int64_t unset = INT64_MIN;
@@ -80,6 +100,7 @@ struct stream_settings {
   std::int64_t max_hold_ms = unset;
   std::int64_t live_window_segments = unset;
   std::int64_t force_shedding = unset;  // 0 or 1: shed this stream's DVR reads regardless of load (drills)
+  std::vector<std::string> pipeline_order;  // empty: unchanged; else every configured pipeline, once
 };
 
 // A stream's timeline and state as the admin API shows it.
@@ -99,6 +120,9 @@ struct stream_status {
   std::uint64_t held_requests = 0;
   std::uint64_t uploads_in_flight = 0;
   std::int64_t now_ms = 0;
+  std::vector<std::string> pipeline_order;
+  std::vector<pipeline_stats> pipelines;
+  std::vector<pipeline_mask> masks;
 };
 
 // Introspection: what /actors shows, gathered by asking each actor.
@@ -153,16 +177,26 @@ typename Inspector::result_type inspect(Inspector& f, read_reply& x) {
            x.pipeline, x.events);
 }
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pipeline_mask& x) {
+  return f(caf::meta::type_name("pipeline_mask"), x.pipeline, x.from, x.to);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pipeline_stats& x) {
+  return f(caf::meta::type_name("pipeline_stats"), x.pipeline, x.segments_received, x.defects_short,
+           x.defects_missing, x.defects_discontinuity, x.last_segment, x.lag_segments, x.segments_served);
+}
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_settings& x) {
   return f(caf::meta::type_name("stream_settings"), x.segment_duration_ms, x.start_number, x.availability_start_ms,
-           x.retry_budget_ms, x.dvr_window_ms, x.max_hold_ms, x.live_window_segments, x.force_shedding);
+           x.retry_budget_ms, x.dvr_window_ms, x.max_hold_ms, x.live_window_segments, x.force_shedding,
+           x.pipeline_order);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_status& x) {
   return f(caf::meta::type_name("stream_status"), x.has_timeline, x.segment_duration_ms, x.start_number,
            x.availability_start_ms, x.live_edge, x.retry_budget_ms, x.dvr_window_ms, x.max_hold_ms,
            x.live_window_segments, x.force_shedding, x.objects, x.bytes, x.held_requests, x.uploads_in_flight,
-           x.now_ms);
+           x.now_ms, x.pipeline_order, x.pipelines, x.masks);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_info& x) {
@@ -187,6 +221,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(live_origin, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::write_reply))
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::object_read))
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::read_reply))
+  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::pipeline_mask))
+  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::pipeline_stats))
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stream_settings))
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stream_status))
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stream_info))
@@ -199,6 +235,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(live_origin, caf::first_custom_type_id)
   CAF_ADD_ATOM(live_origin, live_origin::actors, expire_atom, "expire")
   CAF_ADD_ATOM(live_origin, live_origin::actors, sweep_atom, "sweep")
   CAF_ADD_ATOM(live_origin, live_origin::actors, settings_atom, "settings")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, mask_atom, "mask")
 CAF_END_TYPE_ID_BLOCK(live_origin)
 
 namespace live_origin::actors {
@@ -224,6 +261,8 @@ using stream_actor = caf::typed_actor<
     caf::reacts_to<sweep_atom>,                                 // DVR expiry (sent to itself)
     caf::replies_to<settings_atom, stream_settings>::with<stream_status>,
     caf::replies_to<settings_atom>::with<stream_status>,
+    caf::replies_to<mask_atom, pipeline_mask>::with<stream_status>,               // add a mask
+    caf::replies_to<mask_atom, delete_atom, pipeline_mask>::with<stream_status>,  // remove one
     caf::replies_to<info_atom>::with<stream_info>>;
 
 // One tenant: spawns, monitors and restarts its stream actors.

@@ -50,11 +50,21 @@ struct stream_state {
   // Every object name has one candidate per pipeline (index = position in defaults->pipelines).
   struct object_entry {
     std::vector<stored_object> candidates;  // absent: no body
+    std::vector<std::int64_t> written_at_ms;  // last accepted write per pipeline, even of the same bytes
+                                              // (a live packager re-PUTs an unchanged manifest)
     std::optional<std::size_t> served;      // the candidate CDNs got; later GETs get the same bytes
     std::int64_t delete_requested_at_ms = 0;
   };
   std::unordered_map<std::string, object_entry> objects;
   std::vector<std::pair<std::uint64_t, std::string>> events;  // (segment number, encoded notification)
+  std::vector<std::size_t> order;  // pipeline indices in this stream's selection order
+  struct mask {
+    std::size_t pipeline;
+    std::uint64_t from;
+    std::uint64_t to;
+  };
+  std::vector<mask> masks;
+  std::vector<pipeline_stats> stats;  // by pipeline index
   std::unordered_set<std::string> declared_gone;  // media segments a 410 was served for
   std::unordered_map<std::string, std::uint32_t> uploads_in_flight;
   std::unordered_map<std::string, std::vector<held_request>> holds;
@@ -111,19 +121,35 @@ model::selection select(const stream_state& st, const model::object_class& objec
   auto it = st.objects.find(name);
   if (it == st.objects.end()) return {};
   const auto& entry = it->second;
+  bool is_segment = object.kind == model::object_kind::media_segment;
+  // Views in this stream's pipeline order; answers are mapped back to pipeline indices.
   std::vector<model::candidate_view> views;
-  for (const auto& candidate : entry.candidates) views.push_back({present(candidate), candidate.defects, false});
+  std::optional<std::size_t> served_position;
+  for (std::size_t position = 0; position < st.order.size(); ++position) {
+    auto index = st.order[position];
+    const auto& candidate = entry.candidates[index];
+    bool masked = is_segment && std::any_of(st.masks.begin(), st.masks.end(), [&](const auto& m) {
+                    return m.pipeline == index && m.from <= object.segment_number && object.segment_number <= m.to;
+                  });
+    views.push_back({present(candidate), candidate.defects, masked});
+    if (entry.served == index) served_position = position;
+  }
+  auto to_index = [&](model::selection choice) {
+    if (choice.chosen) choice.chosen = st.order[*choice.chosen];
+    return choice;
+  };
   if (object.kind == model::object_kind::manifest) {
     // A stalled pipeline's manifest stops being served: prefer manifests updated recently.
     auto stale_before = now - st.defaults->manifest_fresh_segments * st.segment_duration_ms;
     auto fresh = views;
-    for (std::size_t i = 0; i < fresh.size(); ++i) fresh[i].masked = entry.candidates[i].stored_at_ms < stale_before;
-    if (auto choice = model::select_candidate(fresh, std::nullopt, false); choice.chosen) return choice;
-    return model::select_candidate(views, std::nullopt, false);
+    for (std::size_t position = 0; position < fresh.size(); ++position)
+      fresh[position].masked = entry.written_at_ms[st.order[position]] < stale_before;
+    if (auto choice = model::select_candidate(fresh, std::nullopt, false); choice.chosen) return to_index(choice);
+    return to_index(model::select_candidate(views, std::nullopt, false));
   }
-  bool clean_may_still_arrive = object.kind == model::object_kind::media_segment && st.timeline &&
+  bool clean_may_still_arrive = is_segment && st.timeline &&
                                 now < model::due_ms(*st.timeline, object.segment_number) + st.policy.retry_budget_ms;
-  return model::select_candidate(views, entry.served, clean_may_still_arrive);
+  return to_index(model::select_candidate(views, served_position, clean_may_still_arrive));
 }
 
 model::object_facts facts_of(const stream_state& st, const model::object_class& object, const std::string& name,
@@ -164,6 +190,7 @@ read_reply reply_for(stream_state& st, const model::object_class& object, const 
   if (headers.status == 200 && plan.chosen) {
     auto& entry = st.objects.at(name);
     auto& candidate = entry.candidates.at(*plan.chosen);
+    if (is_segment && !candidate.served) ++st.stats[*plan.chosen].segments_served;
     candidate.served = true;
     entry.served = plan.chosen;
     reply.object = candidate;
@@ -206,6 +233,14 @@ void record_events(stream_state& st, std::uint64_t segment_number, const std::ve
     if (!known) st.events.emplace_back(segment_number, std::move(encoded));
   }
   if (st.events.size() > max_events_per_stream) st.events.erase(st.events.begin(), st.events.end() - max_events_per_stream);
+}
+
+void count_segment(pipeline_stats& stats, std::uint64_t segment_number, model::defect_set defects) {
+  ++stats.segments_received;
+  if (defects & model::defects::short_segment) ++stats.defects_short;
+  if (defects & model::defects::missing) ++stats.defects_missing;
+  if (defects & model::defects::discontinuity) ++stats.defects_discontinuity;
+  stats.last_segment = std::max(stats.last_segment, static_cast<std::int64_t>(segment_number));
 }
 
 void finish_upload(stream_state& st, const std::string& name) {
@@ -295,6 +330,10 @@ void apply(stream_state& st, const stream_settings& update) {
   set(update.max_hold_ms, st.policy.max_hold_ms);
   set(update.live_window_segments, st.policy.live_window_segments);
   if (update.force_shedding != stream_settings::unset) st.force_shedding = update.force_shedding != 0;
+  if (!update.pipeline_order.empty()) {  // validated by the admin API: every configured pipeline once
+    st.order.clear();
+    for (const auto& id : update.pipeline_order) st.order.push_back(pipeline_index(st, id));
+  }
   if (update.start_number != stream_settings::unset)
     st.fixed_start_number = static_cast<std::uint64_t>(update.start_number);
   if (update.availability_start_ms != stream_settings::unset)
@@ -329,6 +368,14 @@ stream_status status_of(stream_pointer self) {
   status.held_requests = st.held;
   status.uploads_in_flight = st.uploads_in_flight.size();
   status.now_ms = now;
+  std::optional<std::uint64_t> edge;
+  if (st.timeline) edge = model::live_edge(*st.timeline, now);
+  for (auto index : st.order) status.pipeline_order.push_back(st.defaults->pipelines[index]);
+  for (auto stats : st.stats) {
+    if (edge && stats.last_segment >= 0) stats.lag_segments = static_cast<std::int64_t>(*edge) - stats.last_segment;
+    status.pipelines.push_back(std::move(stats));
+  }
+  for (const auto& m : st.masks) status.masks.push_back({st.defaults->pipelines[m.pipeline], m.from, m.to});
   return status;
 }
 
@@ -339,6 +386,10 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
   init.stream = std::move(stream);
   init.defaults = std::move(defaults);
   init.segment_duration_ms = init.defaults->profile.segment_duration_ms;
+  for (std::size_t i = 0; i < init.defaults->pipelines.size(); ++i) {
+    init.order.push_back(i);
+    init.stats.push_back({init.defaults->pipelines[i], 0, 0, 0, 0, -1, -1, 0});
+  }
   init.policy = init.defaults->profile.policy;
   init.fixed_start_number = init.defaults->profile.start_number;
   init.fixed_availability_start_ms = init.defaults->profile.availability_start_ms;
@@ -366,6 +417,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         auto pipeline = pipeline_index(st, write.pipeline);
         auto& entry = st.objects[write.object];
         entry.candidates.resize(st.defaults->pipelines.size());
+        entry.written_at_ms.resize(st.defaults->pipelines.size());
         auto& candidate = entry.candidates[pipeline];
         std::string_view stored_bytes;
         model::write_facts facts;
@@ -380,8 +432,12 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
           st.bytes -= candidate.body.size();
           st.bytes += write.body.size();
           candidate = stored_object{write.body, write.digest, now, 0, false, write.defects};
-          if (is_segment) record_events(st, object.segment_number, write.events);
+          if (is_segment) {
+            record_events(st, object.segment_number, write.events);
+            count_segment(st.stats[pipeline], object.segment_number, write.defects);
+          }
         }
+        if (model::status_for(outcome) < 300) entry.written_at_ms[pipeline] = now;
         if (!present(candidate) && std::none_of(entry.candidates.begin(), entry.candidates.end(), present))
           st.objects.erase(write.object);  // refused before anything was stored
         resolve_holds(self, write.object);
@@ -450,6 +506,21 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         return status_of(self);
       },
       [=](settings_atom) -> stream_status { return status_of(self); },
+      [=](mask_atom, const pipeline_mask& mask) -> stream_status {
+        auto& st = self->state;
+        stream_state::mask added{pipeline_index(st, mask.pipeline), mask.from, mask.to};
+        bool known = std::any_of(st.masks.begin(), st.masks.end(), [&](const auto& m) {
+          return m.pipeline == added.pipeline && m.from == added.from && m.to == added.to;
+        });
+        if (!known) st.masks.push_back(added);
+        return status_of(self);
+      },
+      [=](mask_atom, delete_atom, const pipeline_mask& mask) -> stream_status {
+        auto& st = self->state;
+        auto index = pipeline_index(st, mask.pipeline);
+        std::erase_if(st.masks, [&](const auto& m) { return m.pipeline == index && m.from == mask.from && m.to == mask.to; });
+        return status_of(self);
+      },
       [=](info_atom) -> stream_info {
         auto& st = self->state;
         return {st.stream, self->id(), st.objects.size(), st.bytes, self->mailbox().size(), st.writes, st.reads,

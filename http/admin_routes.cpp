@@ -35,6 +35,27 @@ nlohmann::ordered_json to_json(const actors::origin_info& origin) {
           {"mailbox", origin.mailbox},   {"children", std::move(children)}};
 }
 
+nlohmann::ordered_json masks_json(const std::vector<actors::pipeline_mask>& masks) {
+  auto out = nlohmann::ordered_json::array();
+  for (const auto& mask : masks) out.push_back({{"pipeline", mask.pipeline}, {"from", mask.from}, {"to", mask.to}});
+  return out;
+}
+
+nlohmann::ordered_json pipelines_json(const actors::stream_status& status) {
+  auto out = nlohmann::ordered_json::object();
+  for (const auto& p : status.pipelines) {
+    auto optional = [](std::int64_t value) { return value >= 0 ? nlohmann::ordered_json(value) : nlohmann::ordered_json(); };
+    out[p.pipeline] = {{"segments_received", p.segments_received},
+                       {"defects", {{"short", p.defects_short},
+                                    {"missing", p.defects_missing},
+                                    {"discontinuity", p.defects_discontinuity}}},
+                       {"last_segment", optional(p.last_segment)},
+                       {"lag_segments", optional(p.lag_segments)},
+                       {"segments_served", p.segments_served}};
+  }
+  return out;
+}
+
 nlohmann::ordered_json to_json(const std::string& tenant, const std::string& stream,
                                const actors::stream_status& status) {
   nlohmann::ordered_json timeline = nullptr;
@@ -56,12 +77,16 @@ nlohmann::ordered_json to_json(const std::string& tenant, const std::string& str
           {"objects", status.objects},
           {"bytes", status.bytes},
           {"held_requests", status.held_requests},
-          {"uploads_in_flight", status.uploads_in_flight}};
+          {"uploads_in_flight", status.uploads_in_flight},
+          {"pipeline_order", status.pipeline_order},
+          {"pipelines", pipelines_json(status)},
+          {"masks", masks_json(status.masks)}};
 }
 
 // Parses PUT /streams/{tenant}/{stream}: every key optional, every value checked; unknown keys refused.
 std::variant<actors::stream_settings, std::string> parse_stream_settings(const std::string& body,
-                                                                          std::chrono::milliseconds max_hold_ceiling) {
+                                                                          std::chrono::milliseconds max_hold_ceiling,
+                                                                          const std::vector<std::string>& pipelines) {
   auto document = nlohmann::json::parse(body, nullptr, false);
   if (document.is_discarded() || !document.is_object()) return std::string("body must be a JSON object");
   actors::stream_settings settings;
@@ -82,6 +107,16 @@ std::variant<actors::stream_settings, std::string> parse_stream_settings(const s
       {"live_window_segments", &actors::stream_settings::live_window_segments, 0, 1'000'000, 1},
   };
   for (const auto& [key, value] : document.items()) {
+    if (key == "pipeline_order") {
+      std::vector<std::string> order;
+      if (value.is_array())
+        for (const auto& id : value)
+          if (id.is_string()) order.push_back(id.get<std::string>());
+      if (order.size() != value.size() || !std::is_permutation(order.begin(), order.end(), pipelines.begin(), pipelines.end()))
+        return std::string("pipeline_order must list every configured pipeline once");
+      settings.pipeline_order = std::move(order);
+      continue;
+    }
     if (key == "force_shedding") {
       if (!value.is_boolean()) return std::string("force_shedding must be true or false");
       settings.force_shedding = value.get<bool>() ? 1 : 0;
@@ -96,6 +131,22 @@ std::variant<actors::stream_settings, std::string> parse_stream_settings(const s
     settings.*(known->member) = number * known->scale;
   }
   return settings;
+}
+
+std::variant<actors::pipeline_mask, std::string> parse_mask(const std::string& body,
+                                                             const std::vector<std::string>& pipelines) {
+  auto document = nlohmann::json::parse(body, nullptr, false);
+  if (document.is_discarded() || !document.is_object()) return std::string("body must be a JSON object");
+  for (const auto& [key, value] : document.items())
+    if (key != "pipeline" && key != "from" && key != "to") return "unknown key '" + key + "'";
+  const auto& pipeline = document["pipeline"];
+  if (!pipeline.is_string() || std::find(pipelines.begin(), pipelines.end(), pipeline.get<std::string>()) == pipelines.end())
+    return std::string("pipeline must name a configured pipeline");
+  const auto& from = document["from"];
+  const auto& to = document["to"];
+  if (!from.is_number_unsigned() || !to.is_number_unsigned() || from.get<std::uint64_t>() > to.get<std::uint64_t>())
+    return std::string("from and to must be segment numbers with from <= to");
+  return actors::pipeline_mask{pipeline.get<std::string>(), from.get<std::uint64_t>(), to.get<std::uint64_t>()};
 }
 
 response json_response(const nlohmann::ordered_json& body) {
@@ -130,6 +181,9 @@ class admin_handler final : public handler {
   // /streams/{tenant}/{stream}: GET shows the timeline and live edge; PUT (JSON) configures them and
   // opens the stream if it does not exist yet.
   route_result stream_route(const request_header& header, std::string_view rest) {
+    constexpr std::string_view masks_suffix = "/masks";
+    bool masks = rest.size() > masks_suffix.size() && rest.substr(rest.size() - masks_suffix.size()) == masks_suffix;
+    if (masks) rest.remove_suffix(masks_suffix.size());
     auto slash = rest.find('/');
     auto tenant_name = std::string(rest.substr(0, slash));
     auto stream_name = slash == std::string_view::npos ? std::string() : std::string(rest.substr(slash + 1));
@@ -138,6 +192,7 @@ class admin_handler final : public handler {
     auto tenant = context_.directory->tenant(tenant_name);
     if (!tenant) return text_response(beast_http::status::not_found, "unknown tenant\n");
     auto verb = header.method();
+    if (masks) return mask_route(verb, tenant_name, stream_name);
     if (verb == beast_http::verb::get || verb == beast_http::verb::head) {
       auto stream = context_.directory->stream(tenant_name, stream_name);
       if (!stream) return text_response(beast_http::status::not_found, "unknown stream\n");
@@ -152,7 +207,7 @@ class admin_handler final : public handler {
     }
     if (verb != beast_http::verb::put) return method_not_allowed("GET, HEAD, PUT");
     return [this, tenant = *tenant, tenant_name, stream_name](request&& req, responder respond) {
-      auto update = parse_stream_settings(req.body(), context_.max_hold);
+      auto update = parse_stream_settings(req.body(), context_.max_hold, context_.pipelines);
       if (auto* problem = std::get_if<std::string>(&update))
         return respond(text_response(beast_http::status::bad_request, *problem + "\n", "bad_stream_settings"));
       auto settings = std::get<actors::stream_settings>(update);
@@ -169,6 +224,41 @@ class admin_handler final : public handler {
                 answer_unavailable(respond), actors::settings_atom_v, settings);
           },
           answer_unavailable(respond), actors::open_atom_v, stream_name);
+    };
+  }
+
+  // /streams/{tenant}/{stream}/masks: GET lists, POST adds, DELETE removes {"pipeline", "from", "to"}.
+  route_result mask_route(beast_http::verb verb, const std::string& tenant_name, const std::string& stream_name) {
+    auto stream = context_.directory->stream(tenant_name, stream_name);
+    if (!stream) return text_response(beast_http::status::not_found, "unknown stream\n");
+    auto reply_with_masks = [](responder respond, beast_http::status status) {
+      return [respond, status](actors::stream_status&& current) {
+        auto answer = json_response(masks_json(current.masks));
+        answer.message.result(status);
+        respond(std::move(answer));
+      };
+    };
+    if (verb == beast_http::verb::get || verb == beast_http::verb::head)
+      return [this, stream = *stream, reply_with_masks](request&&, responder respond) {
+        ask_actor<actors::stream_status>(*context_.bridges, stream, context_.request_timeout,
+                                         reply_with_masks(respond, beast_http::status::ok), answer_unavailable(respond),
+                                         actors::settings_atom_v);
+      };
+    if (verb != beast_http::verb::post && verb != beast_http::verb::delete_)
+      return method_not_allowed("GET, HEAD, POST, DELETE");
+    return [this, stream = *stream, verb, reply_with_masks](request&& req, responder respond) {
+      auto mask = parse_mask(req.body(), context_.pipelines);
+      if (auto* problem = std::get_if<std::string>(&mask))
+        return respond(text_response(beast_http::status::bad_request, *problem + "\n", "bad_mask"));
+      auto& bridges = *context_.bridges;
+      auto value = std::get<actors::pipeline_mask>(mask);
+      if (verb == beast_http::verb::post)
+        return ask_actor<actors::stream_status>(bridges, stream, context_.request_timeout,
+                                                reply_with_masks(respond, beast_http::status::created),
+                                                answer_unavailable(respond), actors::mask_atom_v, value);
+      ask_actor<actors::stream_status>(bridges, stream, context_.request_timeout,
+                                       reply_with_masks(respond, beast_http::status::ok), answer_unavailable(respond),
+                                       actors::mask_atom_v, actors::delete_atom_v, value);
     };
   }
 

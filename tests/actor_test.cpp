@@ -226,19 +226,36 @@ TEST_F(ActorTest, EveryMessageTypeRoundTripsThroughTheSerializer) {
   stream_settings settings;
   settings.segment_duration_ms = 200;
   settings.force_shedding = 1;
+  settings.pipeline_order = {"b", "a"};
   auto settings_copy = round_trip(*system_, settings);
+  EXPECT_EQ(settings_copy.pipeline_order, (std::vector<std::string>{"b", "a"}));
   EXPECT_EQ(settings_copy.segment_duration_ms, 200);
   EXPECT_EQ(settings_copy.force_shedding, 1);
   EXPECT_EQ(settings_copy.start_number, stream_settings::unset);
 
+  auto mask = round_trip(*system_, pipeline_mask{"b", 10, 20});
+  EXPECT_EQ(mask, (pipeline_mask{"b", 10, 20}));
+  auto stats = round_trip(*system_, pipeline_stats{"a", 5, 1, 2, 3, 42, 1, 4});
+  EXPECT_EQ(stats.pipeline, "a");
+  EXPECT_EQ(stats.last_segment, 42);
+  EXPECT_EQ(stats.segments_served, 4u);
+
   stream_status status;
   status.has_timeline = true;
+  status.masks = {mask};
+  status.pipelines = {stats};
+  status.pipeline_order = {"b", "a"};
   status.live_edge = 41;
   status.held_requests = 3;
   auto status_copy = round_trip(*system_, status);
   EXPECT_TRUE(status_copy.has_timeline);
   EXPECT_EQ(status_copy.live_edge, 41);
   EXPECT_EQ(status_copy.held_requests, 3u);
+  ASSERT_EQ(status_copy.masks.size(), 1u);
+  EXPECT_EQ(status_copy.masks[0], mask);
+  ASSERT_EQ(status_copy.pipelines.size(), 1u);
+  EXPECT_EQ(status_copy.pipelines[0].segments_received, 5u);
+  EXPECT_EQ(status_copy.pipeline_order, (std::vector<std::string>{"b", "a"}));
 
   stream_info stream{"live1", 3, 4, 5, 6, 7, 8, 2, false};
   auto stream_copy = round_trip(*system_, stream);
@@ -262,6 +279,7 @@ TEST_F(ActorTest, EveryMessageTypeIsRegistered) {
                            "live_origin::actors::object_write", "live_origin::actors::write_reply",
                            "live_origin::actors::object_read", "live_origin::actors::read_reply",
                            "live_origin::actors::stream_settings", "live_origin::actors::stream_status",
+                           "live_origin::actors::pipeline_mask", "live_origin::actors::pipeline_stats",
                            "live_origin::actors::stream_info",
                            "live_origin::actors::tenant_info", "live_origin::actors::origin_info",
                            "live_origin::actors::stream_actor", "live_origin::actors::tenant_supervisor_actor",

@@ -55,7 +55,7 @@ class http_connection {
             bool chunked = false, std::size_t chunk_size = 64 << 10) {
     bhttp::request<bhttp::empty_body> head{verb, target, 11};
     head.set(bhttp::field::host, "127.0.0.1");
-    for (const auto& [name, value] : headers) head.set(name, value);
+    for (const auto& [name, value] : headers) head.insert(name, value);  // repeated names are sent repeatedly
     stream_.expires_after(io_deadline);
     if (!chunked) {
       if (!body.empty() || verb == bhttp::verb::put || verb == bhttp::verb::post) head.content_length(body.size());

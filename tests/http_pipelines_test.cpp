@@ -1,0 +1,222 @@
+// Two redundant pipelines over real sockets: selection, failover, defects downstream, masks, events.
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <future>
+#include <thread>
+
+#include "support/http_client.hpp"
+#include "support/running_origin.hpp"
+
+namespace live_origin::test {
+namespace {
+
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+std::int64_t unix_now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string segment(std::int64_t n) { return "/demo/live/chunk-stream0-" + std::to_string(n) + ".m4s"; }
+
+class Pipelines : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    origin_ = std::make_unique<running_origin>([](config::origin_config& c) {
+      c.region = "test-region";
+      c.pipelines.manifest_fresh_segments = 3;
+      for (auto& tenant : c.tenants) {
+        tenant.profile.segment_duration_ms = 200;
+        tenant.profile.policy.retry_budget_ms = 3000;
+        tenant.profile.policy.dvr_window_ms = 60'000;
+        tenant.profile.policy.max_hold_ms = 5000;
+      }
+    });
+    // Live edge 10; segment 11 is due in ~180 ms and may arrive up to 3 s later.
+    auto availability = unix_now_ms() - 20 - 11 * 200;
+    auto reply = fetch(origin_->admin(), bhttp::verb::put, "/streams/demo/live",
+                       "{\"start_number\": 0, \"availability_start_ms\": " + std::to_string(availability) + "}");
+    ASSERT_EQ(reply.status, 200) << reply.body;
+  }
+
+  http_reply put(const std::string& target, const std::string& body, const std::string& pipeline,
+                 header_list extra = {}) {
+    extra.emplace_back("X-Origin-Pipeline", pipeline);
+    return fetch(origin_->ingest(), bhttp::verb::put, target, body, extra);
+  }
+  http_reply get(const std::string& target) { return fetch(origin_->delivery(), bhttp::verb::get, target); }
+  nlohmann::json status() {
+    return nlohmann::json::parse(fetch(origin_->admin(), bhttp::verb::get, "/streams/demo/live").body);
+  }
+
+  std::unique_ptr<running_origin> origin_;
+};
+
+TEST_F(Pipelines, EveryAnswerNamesItsPipelineAndRegion) {
+  put(segment(10), "from a", "a");
+  auto reply = get(segment(10));
+  EXPECT_EQ(reply.body, "from a");
+  EXPECT_EQ(reply.header("x-origin-pipeline"), "a");
+  EXPECT_EQ(reply.header("x-origin-region"), "test-region");
+  EXPECT_FALSE(reply.has_header("x-origin-defects"));
+}
+
+TEST_F(Pipelines, FirstPipelineInOrderWinsWhenBothAreClean) {
+  put(segment(10), "from b", "b");
+  put(segment(10), "from a", "a");
+  EXPECT_EQ(get(segment(10)).header("x-origin-pipeline"), "a");
+}
+
+TEST_F(Pipelines, FailoverWhenPipelineAStops) {
+  put(segment(9), "a9", "a");
+  put(segment(9), "b9", "b");
+  put(segment(10), "b10", "b");  // a has stopped
+  auto reply = get(segment(10));
+  EXPECT_EQ(reply.body, "b10");
+  EXPECT_EQ(reply.header("x-origin-pipeline"), "b");
+}
+
+TEST_F(Pipelines, DefectiveAWithCleanBServesB) {
+  put(segment(10), "a-short", "a", {{"X-Origin-Defects", "short"}});
+  put(segment(10), "b-clean", "b");
+  auto reply = get(segment(10));
+  EXPECT_EQ(reply.body, "b-clean");
+  EXPECT_FALSE(reply.has_header("x-origin-defects"));
+}
+
+TEST_F(Pipelines, BothDefectiveServesTheLeastBadAndSaysSo) {
+  put(segment(10), "a-missing", "a", {{"X-Origin-Defects", "missing"}});
+  put(segment(10), "b-short", "b", {{"X-Origin-Defects", "Short"}});
+  auto reply = get(segment(10));
+  EXPECT_EQ(reply.status, 200) << "never withheld for being defective";
+  EXPECT_EQ(reply.body, "b-short");
+  EXPECT_EQ(reply.header("x-origin-defects"), "short");
+}
+
+TEST_F(Pipelines, DefectiveCandidateWaitsForACleanOneWithinTheRetryBudget) {
+  put(segment(10), "a10", "a");
+  put(segment(11), "a-broken", "a", {{"X-Origin-Defects", "discontinuity"}});
+  auto held = std::async(std::launch::async, [&] { return get(segment(11)); });
+  auto deadline = steady::now() + 5s;
+  while (status()["held_requests"] != 1 && steady::now() < deadline) std::this_thread::sleep_for(2ms);
+  ASSERT_EQ(status()["held_requests"], 1) << "a defective candidate alone does not answer the GET";
+  put(segment(11), "b-clean", "b");
+  auto reply = held.get();
+  EXPECT_EQ(reply.body, "b-clean");
+  EXPECT_EQ(reply.header("x-origin-pipeline"), "b");
+}
+
+TEST_F(Pipelines, ServedCandidateKeepsItsBytesForLaterRequests) {
+  put(segment(10), "b-first", "b");
+  EXPECT_EQ(get(segment(10)).body, "b-first");  // only b had it: b is served
+  put(segment(10), "a-later", "a");
+  EXPECT_EQ(get(segment(10)).body, "b-first") << "CDNs cached b's bytes under this URL";
+}
+
+TEST_F(Pipelines, MasksAreAppliedAndRemoved) {
+  for (int n : {10, 12}) {
+    put(segment(n), "a" + std::to_string(n), "a");
+    put(segment(n), "b" + std::to_string(n), "b");
+  }
+  auto added = fetch(origin_->admin(), bhttp::verb::post, "/streams/demo/live/masks",
+                     R"({"pipeline": "a", "from": 10, "to": 12})");
+  EXPECT_EQ(added.status, 201);
+  EXPECT_EQ(nlohmann::json::parse(added.body), nlohmann::json::parse(R"([{"pipeline": "a", "from": 10, "to": 12}])"));
+  EXPECT_EQ(get(segment(10)).header("x-origin-pipeline"), "b");
+  auto listed = nlohmann::json::parse(fetch(origin_->admin(), bhttp::verb::get, "/streams/demo/live/masks").body);
+  EXPECT_EQ(listed.size(), 1u);
+  auto removed = fetch(origin_->admin(), bhttp::verb::delete_, "/streams/demo/live/masks",
+                       R"({"pipeline": "a", "from": 10, "to": 12})");
+  EXPECT_EQ(removed.status, 200);
+  EXPECT_TRUE(nlohmann::json::parse(removed.body).empty());
+  EXPECT_EQ(get(segment(12)).header("x-origin-pipeline"), "a") << "unmasked: a is first again";
+  EXPECT_EQ(get(segment(10)).header("x-origin-pipeline"), "b") << "already served from b: stays b";
+}
+
+TEST_F(Pipelines, MaskingTheServedPipelineSwitchesToTheOther) {
+  put(segment(10), "a10", "a");
+  put(segment(10), "b10", "b");
+  EXPECT_EQ(get(segment(10)).body, "a10");
+  fetch(origin_->admin(), bhttp::verb::post, "/streams/demo/live/masks", R"({"pipeline": "a", "from": 0, "to": 100})");
+  EXPECT_EQ(get(segment(10)).body, "b10") << "the operator's mask wins over stickiness";
+}
+
+TEST_F(Pipelines, BadMasksAre400) {
+  put(segment(10), "a10", "a");
+  for (auto body : {R"({"pipeline": "z", "from": 1, "to": 2})", R"({"pipeline": "a", "from": 5, "to": 2})",
+                    R"({"pipeline": "a", "from": -1, "to": 2})", R"({"pipeline": "a", "from": 1, "to": 2, "x": 1})",
+                    "not json"})
+    EXPECT_EQ(fetch(origin_->admin(), bhttp::verb::post, "/streams/demo/live/masks", body).status, 400) << body;
+}
+
+TEST_F(Pipelines, NotificationsAccumulateOnLaterSegments) {
+  put(segment(8), "a8", "a");
+  put(segment(9), "a9", "a", {{"X-Origin-Event", "ad-start"}});
+  put(segment(9), "b9", "b", {{"X-Origin-Event", "ad-start"}});  // the same event from the other pipeline
+  put(segment(10), "a10", "a", {{"X-Origin-Event", "ad end, 30s"}});
+  EXPECT_FALSE(get(segment(8)).has_header("x-origin-events"));
+  EXPECT_EQ(get(segment(9)).header("x-origin-events"), "ad-start");
+  EXPECT_EQ(get(segment(10)).header("x-origin-events"), "ad-start, ad end%2C 30s");
+}
+
+TEST_F(Pipelines, ManifestFromTheFirstFreshPipeline) {
+  put("/demo/live/manifest.mpd", "<MPD a/>", "a");
+  put("/demo/live/manifest.mpd", "<MPD b/>", "b");
+  EXPECT_EQ(get("/demo/live/manifest.mpd").body, "<MPD a/>");
+  // a stalls; b keeps updating for longer than 3 segment durations (600 ms).
+  auto until = steady::now() + 800ms;
+  while (steady::now() < until) {
+    put("/demo/live/manifest.mpd", "<MPD b/>", "b");
+    std::this_thread::sleep_for(50ms);  // a packager's cadence, not a readiness wait
+  }
+  auto reply = get("/demo/live/manifest.mpd");
+  EXPECT_EQ(reply.body, "<MPD b/>");
+  EXPECT_EQ(reply.header("x-origin-pipeline"), "b");
+}
+
+TEST_F(Pipelines, BadPipelineHeadersAre400AndStoreNothing) {
+  EXPECT_EQ(put(segment(10), "x", "c").status, 400);
+  EXPECT_EQ(put(segment(10), "x", "a", {{"X-Origin-Defects", "broken"}}).status, 400);
+  header_list events;
+  for (int i = 0; i < 9; ++i) events.emplace_back("X-Origin-Event", "e" + std::to_string(i));
+  EXPECT_EQ(put(segment(10), "x", "a", events).status, 400);
+  EXPECT_EQ(put(segment(10), "x", "a", {{"X-Origin-Event", std::string(300, 'e')}}).status, 400);
+  EXPECT_EQ(status()["objects"], 0);
+  auto metrics = fetch(origin_->admin(), bhttp::verb::get, "/metrics").body;
+  for (auto reason : {"unknown_pipeline", "bad_defects", "bad_event"})
+    EXPECT_NE(metrics.find(std::string("reason=\"") + reason + "\""), std::string::npos) << reason;
+}
+
+TEST_F(Pipelines, StreamShowsPerPipelineCounts) {
+  put(segment(9), "a9", "a", {{"X-Origin-Defects", "short, missing"}});
+  put(segment(9), "b9", "b");
+  put(segment(10), "b10", "b");
+  get(segment(9));
+  get(segment(10));
+  auto pipelines = status()["pipelines"];
+  EXPECT_EQ(pipelines["a"]["segments_received"], 1);
+  EXPECT_EQ(pipelines["a"]["defects"]["short"], 1);
+  EXPECT_EQ(pipelines["a"]["defects"]["missing"], 1);
+  EXPECT_EQ(pipelines["a"]["last_segment"], 9);
+  EXPECT_EQ(pipelines["a"]["segments_served"], 0);
+  EXPECT_EQ(pipelines["b"]["segments_received"], 2);
+  EXPECT_EQ(pipelines["b"]["segments_served"], 2);
+  EXPECT_EQ(pipelines["b"]["last_segment"], 10);
+  EXPECT_TRUE(pipelines["b"]["lag_segments"].is_number());
+}
+
+TEST_F(Pipelines, StreamMayOverrideThePipelineOrder) {
+  auto reply = fetch(origin_->admin(), bhttp::verb::put, "/streams/demo/live", R"({"pipeline_order": ["b", "a"]})");
+  EXPECT_EQ(nlohmann::json::parse(reply.body)["pipeline_order"], nlohmann::json::parse(R"(["b", "a"])"));
+  put(segment(10), "a10", "a");
+  put(segment(10), "b10", "b");
+  EXPECT_EQ(get(segment(10)).header("x-origin-pipeline"), "b");
+  EXPECT_EQ(fetch(origin_->admin(), bhttp::verb::put, "/streams/demo/live", R"({"pipeline_order": ["b"]})").status,
+            400);
+}
+
+}  // namespace
+}  // namespace live_origin::test
