@@ -65,6 +65,20 @@ TEST(Config, ShippedConfigIsValidAndHasTheDemoTenant) {
   EXPECT_EQ(config.cache.gone_max_age_s, defaults.cache.gone_max_age_s);
   EXPECT_EQ(config.cache.miss_max_age_s, defaults.cache.miss_max_age_s);
   EXPECT_EQ(config.cache.shed_max_age_s, defaults.cache.shed_max_age_s);
+  EXPECT_EQ(config.pipelines.order, defaults.pipelines.order);
+  EXPECT_EQ(config.pipelines.manifest_fresh_segments, defaults.pipelines.manifest_fresh_segments);
+  EXPECT_EQ(config.region, defaults.region);
+}
+
+TEST(Config, PipelinesAndRegion) {
+  auto config = parse_config("[pipelines]\norder = [\"main\", \"backup\", \"third\"]\n[node]\nregion = \"eu-west-1\"\n",
+                             "pipelines.toml");
+  EXPECT_EQ(config.pipelines.order, (std::vector<std::string>{"main", "backup", "third"}));
+  EXPECT_EQ(config.region, "eu-west-1");
+  expect_refused("[pipelines]\norder = []\n", {"pipelines.order", "1 to 8"});
+  expect_refused("[pipelines]\norder = [\"a\", \"a\"]\n", {"pipelines.order", "twice"});
+  expect_refused("[pipelines]\norder = [\"a b\"]\n", {"pipelines.order", "'a b'"});
+  expect_refused("[node]\nregion = \"\"\n", {"node.region"});
 }
 
 TEST(Config, TenantsInheritLiveSettingsAndMayOverrideThem) {
