@@ -320,7 +320,7 @@ void schedule_sweep(stream_pointer self) {
   self->delayed_send(self, std::chrono::milliseconds(interval), sweep_atom_v);
 }
 
-void apply(stream_state& st, const stream_settings& update) {
+void apply(stream_state& st, const stream_settings& update, std::int64_t now) {
   auto set = [](std::int64_t value, auto& field) {
     if (value != stream_settings::unset) field = static_cast<std::remove_reference_t<decltype(field)>>(value);
   };
@@ -340,10 +340,12 @@ void apply(stream_state& st, const stream_settings& update) {
     st.fixed_availability_start_ms = update.availability_start_ms;
   if (st.fixed_start_number && st.fixed_availability_start_ms) {
     st.timeline = model::timeline{st.segment_duration_ms, *st.fixed_start_number, *st.fixed_availability_start_ms};
-  } else if (st.timeline) {
+  } else if (st.timeline && st.fixed_availability_start_ms) {
     st.timeline->segment_duration_ms = st.segment_duration_ms;
-    if (st.fixed_start_number) st.timeline->start_number = *st.fixed_start_number;
-    if (st.fixed_availability_start_ms) st.timeline->availability_start_ms = *st.fixed_availability_start_ms;
+    st.timeline->availability_start_ms = *st.fixed_availability_start_ms;
+  } else if (st.timeline) {  // learned: keep the live edge where it is
+    st.timeline = model::retimed(*st.timeline, st.segment_duration_ms,
+                                 st.fixed_start_number.value_or(st.timeline->start_number), now);
   }
 }
 
@@ -502,7 +504,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         schedule_sweep(self);
       },
       [=](settings_atom, const stream_settings& update) -> stream_status {
-        apply(self->state, update);
+        apply(self->state, update, unix_now_ms());
         return status_of(self);
       },
       [=](settings_atom) -> stream_status { return status_of(self); },

@@ -34,6 +34,11 @@ std::optional<std::uint64_t> live_edge(const timeline& line, std::int64_t now_ms
 // The timeline a stream learns when nothing is configured: the first segment to arrive is due now.
 timeline anchored_timeline(std::uint64_t first_segment_number, std::int64_t arrived_at_ms, std::int64_t duration_ms);
 
+// A learned timeline given a new duration and/or start number: the segment at the live edge (or the start
+// segment, before anything is due) stays due exactly when it was, so changing the duration of a running
+// stream does not move the edge by hours.
+timeline retimed(const timeline& line, std::int64_t new_duration_ms, std::uint64_t new_start_number, std::int64_t now_ms);
+
 // Where a segment number stands at `now` relative to the timeline (not knowing whether it is stored).
 enum class segment_position {
   before_start,  // n < start_number: never produced

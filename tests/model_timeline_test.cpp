@@ -323,5 +323,21 @@ TEST(Timeline, PositionsHaveStableNames) {
   EXPECT_EQ(to_string(segment_position::ahead), "ahead");
 }
 
+TEST(Timeline, RetimingALearnedTimelineKeepsTheLiveEdgeWhereItIs) {
+  timeline learned{2000, 100, 1'000'000};  // segment 100 due at 1'002'000
+  const std::int64_t now = 1'000'000 + 3600 * 1000;  // an hour in: edge 1899
+  auto edge = live_edge(learned, now);
+  ASSERT_TRUE(edge);
+  auto faster = retimed(learned, 1999, 100, now);
+  EXPECT_EQ(due_ms(faster, *edge), due_ms(learned, *edge));
+  EXPECT_EQ(live_edge(faster, now), edge);
+  EXPECT_EQ(faster.segment_duration_ms, 1999);
+  auto renumbered = retimed(learned, 2000, 0, now);
+  EXPECT_EQ(due_ms(renumbered, *edge), due_ms(learned, *edge));
+  // Before anything is due, the start segment keeps its due time.
+  auto early = retimed(learned, 4000, 100, 0);
+  EXPECT_EQ(due_ms(early, 100), due_ms(learned, 100));
+}
+
 }  // namespace
 }  // namespace live_origin::model
