@@ -27,6 +27,8 @@ std::int64_t unix_now_ms() {
 constexpr std::int64_t sweep_interval_ms = 1000;
 // Stream-event notifications kept per stream (the oldest go first); they also leave with the DVR window.
 constexpr std::size_t max_events_per_stream = 1000;
+// Operator masks per stream (more are ignored; an operator needs few).
+constexpr std::size_t max_masks_per_stream = 1000;
 
 struct held_request {
   caf::typed_response_promise<read_reply> promise;
@@ -116,8 +118,9 @@ void ensure_timeline(stream_state& st, const model::object_class& object, std::i
 bool present(const stored_object& candidate) { return candidate.body.bytes != nullptr; }
 
 // Which candidate a GET would get now, if any (model::select_candidate over this stream's pipelines).
+// `may_wait`: false when a hold is ending, so a defective candidate is served rather than nothing.
 model::selection select(const stream_state& st, const model::object_class& object, const std::string& name,
-                        std::int64_t now) {
+                        std::int64_t now, bool may_wait) {
   auto it = st.objects.find(name);
   if (it == st.objects.end()) return {};
   const auto& entry = it->second;
@@ -145,9 +148,12 @@ model::selection select(const stream_state& st, const model::object_class& objec
     for (std::size_t position = 0; position < fresh.size(); ++position)
       fresh[position].masked = entry.written_at_ms[st.order[position]] < stale_before;
     if (auto choice = model::select_candidate(fresh, std::nullopt, false); choice.chosen) return to_index(choice);
-    return to_index(model::select_candidate(views, std::nullopt, false));
+    std::optional<std::size_t> latest;  // every manifest is stale: the most recently written one
+    for (std::size_t i = 0; i < entry.candidates.size(); ++i)
+      if (present(entry.candidates[i]) && (!latest || entry.written_at_ms[i] > entry.written_at_ms[*latest])) latest = i;
+    return {latest, false};
   }
-  bool clean_may_still_arrive = is_segment && st.timeline &&
+  bool clean_may_still_arrive = may_wait && is_segment && st.timeline &&
                                 now < model::due_ms(*st.timeline, object.segment_number) + st.policy.retry_budget_ms;
   return to_index(model::select_candidate(views, served_position, clean_may_still_arrive));
 }
@@ -161,12 +167,20 @@ model::object_facts facts_of(const stream_state& st, const model::object_class& 
 }
 
 // Every notification up to and including segment `n`, in arrival order.
+// Bounded by model::max_events_header_bytes: when they do not all fit, the most recent ones are kept.
 std::string events_up_to(const stream_state& st, std::uint64_t n) {
+  std::vector<const std::string*> kept;
+  std::size_t bytes = 0;
+  for (auto it = st.events.rbegin(); it != st.events.rend(); ++it) {
+    if (it->first > n) continue;
+    if (bytes + it->second.size() + 2 > model::max_events_header_bytes) break;
+    bytes += it->second.size() + 2;
+    kept.push_back(&it->second);
+  }
   std::string out;
-  for (const auto& [number, text] : st.events) {
-    if (number > n) continue;
+  for (auto it = kept.rbegin(); it != kept.rend(); ++it) {
     if (!out.empty()) out += ", ";
-    out += text;
+    out += **it;
   }
   return out;
 }
@@ -198,7 +212,8 @@ read_reply reply_for(stream_state& st, const model::object_class& object, const 
     reply.pipeline = st.defaults->pipelines.at(*plan.chosen);
     if (is_segment) reply.events = events_up_to(st, object.segment_number);
   }
-  if (headers.status == 410 && is_segment && !plan.chosen && st.timeline &&
+  bool stored = st.objects.count(name) > 0;  // masked candidates: an operator may unmask them
+  if (headers.status == 410 && is_segment && !stored && st.timeline &&
       model::position_of(*st.timeline, st.policy, object.segment_number, unix_now_ms()) ==
           model::segment_position::missed)
     st.declared_gone.insert(name);  // bounded: only numbers inside the DVR window are ever "missed"
@@ -208,11 +223,11 @@ read_reply reply_for(stream_state& st, const model::object_class& object, const 
 // `shed_dvr` is the delivery side's overload signal for a new request; held requests are decided
 // again with `new_request = false` and are never shed.
 read_plan decide(stream_pointer self, const model::object_class& object, const std::string& name, bool new_request,
-                 bool shed_dvr, std::int64_t now) {
+                 bool shed_dvr, std::int64_t now, bool may_wait = true) {
   auto& st = self->state;
   bool overloaded = new_request && (shed_dvr || st.force_shedding ||
                                     self->mailbox().size() > st.defaults->shed_mailbox_messages);
-  auto choice = select(st, object, name, now);
+  auto choice = select(st, object, name, now, may_wait);
   auto decision = model::decide_read(object, st.timeline, st.policy, facts_of(st, object, name, choice), now, overloaded);
   return {decision, choice.chosen};
 }
@@ -277,6 +292,13 @@ void resolve_holds(stream_pointer self, const std::string& name) {
   st.held -= waiting.size();
   st.defaults->held_total->fetch_sub(waiting.size());
   for (auto& hold : waiting) hold.promise.deliver(reply);
+}
+
+// After a mask or settings change: every held request may now have its answer.
+void resolve_all_holds(stream_pointer self) {
+  std::vector<std::string> names;
+  for (const auto& [name, waiting] : self->state.holds) names.push_back(name);
+  for (const auto& name : names) resolve_holds(self, name);
 }
 
 void fail_all_holds(stream_state& st) {
@@ -433,11 +455,15 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         if (outcome == model::write_outcome::created || outcome == model::write_outcome::replaced) {
           st.bytes -= candidate.body.size();
           st.bytes += write.body.size();
+          bool first = !present(candidate);
           candidate = stored_object{write.body, write.digest, now, 0, false, write.defects};
-          if (is_segment) {
-            record_events(st, object.segment_number, write.events);
-            count_segment(st.stats[pipeline], object.segment_number, write.defects);
-          }
+          entry.delete_requested_at_ms = 0;  // written again after a DELETE: it stays
+          if (is_segment && first) count_segment(st.stats[pipeline], object.segment_number, write.defects);
+          // Notifications on a manifest or other object count from the current live edge.
+          auto at = is_segment ? object.segment_number
+                    : st.timeline ? model::live_edge(*st.timeline, now).value_or(st.timeline->start_number)
+                                  : 0;
+          record_events(st, at, write.events);
         }
         if (model::status_for(outcome) < 300) entry.written_at_ms[pipeline] = now;
         if (!present(candidate) && std::none_of(entry.candidates.begin(), entry.candidates.end(), present))
@@ -493,7 +519,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         auto hold = take_hold(st, name, token);
         if (!hold) return;  // answered already
         auto object = classify(st, name);
-        auto plan = decide(self, object, name, false, false, unix_now_ms());
+        auto plan = decide(self, object, name, false, false, unix_now_ms(), false);
         hold->promise.deliver(reply_for(st, object, name, plan,
                                         model::answer_for_expired_hold(plan.decision, object.kind, st.defaults->cache)));
         // Its deadline is usually every waiter's (due + retry budget): answer them all in one pass.
@@ -505,6 +531,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
       },
       [=](settings_atom, const stream_settings& update) -> stream_status {
         apply(self->state, update, unix_now_ms());
+        resolve_all_holds(self);
         return status_of(self);
       },
       [=](settings_atom) -> stream_status { return status_of(self); },
@@ -514,13 +541,15 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         bool known = std::any_of(st.masks.begin(), st.masks.end(), [&](const auto& m) {
           return m.pipeline == added.pipeline && m.from == added.from && m.to == added.to;
         });
-        if (!known) st.masks.push_back(added);
+        if (!known && st.masks.size() < max_masks_per_stream) st.masks.push_back(added);
+        resolve_all_holds(self);
         return status_of(self);
       },
       [=](mask_atom, delete_atom, const pipeline_mask& mask) -> stream_status {
         auto& st = self->state;
         auto index = pipeline_index(st, mask.pipeline);
         std::erase_if(st.masks, [&](const auto& m) { return m.pipeline == index && m.from == mask.from && m.to == mask.to; });
+        resolve_all_holds(self);
         return status_of(self);
       },
       [=](info_atom) -> stream_info {

@@ -57,16 +57,22 @@ class ingest_handler final : public handler {
     if (pipeline.empty()) pipeline = context_.pipelines.front();
     if (std::find(context_.pipelines.begin(), context_.pipelines.end(), pipeline) == context_.pipelines.end())
       return text_response(beast_http::status::bad_request, "unknown X-Origin-Pipeline\n", "unknown_pipeline");
-    auto defects = model::parse_defects(header["X-Origin-Defects"]);
-    if (!defects) return text_response(beast_http::status::bad_request, "bad X-Origin-Defects\n", "bad_defects");
+    model::defect_set defects = model::defects::none;
     std::vector<std::string> events;
     for (const auto& field : header) {
+      if (boost::beast::iequals(field.name_string(), "X-Origin-Pipeline") && field.value() != pipeline)
+        return text_response(beast_http::status::bad_request, "conflicting X-Origin-Pipeline\n", "unknown_pipeline");
+      if (boost::beast::iequals(field.name_string(), "X-Origin-Defects")) {  // repeated headers add up
+        auto reported = model::parse_defects(field.value());
+        if (!reported) return text_response(beast_http::status::bad_request, "bad X-Origin-Defects\n", "bad_defects");
+        defects |= *reported;
+      }
       if (!boost::beast::iequals(field.name_string(), "X-Origin-Event")) continue;
       if (events.size() == model::max_events_per_write || !model::is_valid_event(field.value()))
         return text_response(beast_http::status::bad_request, "bad X-Origin-Event\n", "bad_event");
       events.emplace_back(field.value());
     }
-    actors::object_write write{path.object, {}, 0, duration_ms, false, std::move(pipeline), *defects, std::move(events)};
+    actors::object_write write{path.object, {}, 0, duration_ms, false, std::move(pipeline), defects, std::move(events)};
     return store_object(std::move(path), *tenant, std::move(write));
   }
 

@@ -218,5 +218,54 @@ TEST_F(Pipelines, StreamMayOverrideThePipelineOrder) {
             400);
 }
 
+TEST_F(Pipelines, HoldEndingAtMaxHoldServesTheDefectiveCandidateRatherThanNothing) {
+  fetch(origin_->admin(), bhttp::verb::put, "/streams/demo/live", R"({"max_hold_ms": 300})");
+  put(segment(10), "a10", "a");
+  put(segment(11), "a-broken", "a", {{"X-Origin-Defects", "short"}});
+  auto reply = get(segment(11));  // held waiting for b; max_hold ends first
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.body, "a-broken");
+  EXPECT_EQ(reply.header("x-origin-defects"), "short");
+}
+
+TEST_F(Pipelines, MaskingThePipelineAHoldWaitsForAnswersItAtOnce) {
+  put(segment(10), "a10", "a");
+  put(segment(11), "a-broken", "a", {{"X-Origin-Defects", "missing"}});
+  auto held = std::async(std::launch::async, [&] { return get(segment(11)); });
+  auto deadline = steady::now() + 5s;
+  while (status()["held_requests"] != 1 && steady::now() < deadline) std::this_thread::sleep_for(2ms);
+  ASSERT_EQ(status()["held_requests"], 1);
+  fetch(origin_->admin(), bhttp::verb::post, "/streams/demo/live/masks", R"({"pipeline": "b", "from": 0, "to": 100})");
+  auto reply = held.get();
+  EXPECT_EQ(reply.body, "a-broken");
+  EXPECT_EQ(reply.header("x-origin-defects"), "missing");
+}
+
+TEST_F(Pipelines, RepeatedDefectHeadersAddUp) {
+  put(segment(10), "a10", "a", {{"X-Origin-Defects", "short"}, {"X-Origin-Defects", "missing"}});
+  put(segment(10), "b10", "b", {{"X-Origin-Defects", "short, missing, discontinuity"}});  // nothing to wait for
+  auto reply = get(segment(10));
+  EXPECT_EQ(reply.body, "a10");
+  EXPECT_EQ(reply.header("x-origin-defects"), "short, missing");
+  EXPECT_EQ(put(segment(10), "x", "a", {{"X-Origin-Pipeline", "b"}}).status, 400) << "two different pipelines";
+}
+
+TEST_F(Pipelines, EventsHeaderStaysBoundedKeepingTheNewest) {
+  for (int n = 1; n <= 10; ++n) {
+    header_list events;
+    for (int e = 0; e < 8; ++e) events.emplace_back("X-Origin-Event", std::to_string(n) + "-" + std::string(200, 'x'));
+    put(segment(n), "s" + std::to_string(n), "a", events);
+  }
+  auto header = get(segment(10)).header("x-origin-events");
+  EXPECT_LE(header.size(), 4096u);
+  EXPECT_NE(header.find("10-"), std::string::npos) << "the newest notifications are the ones kept";
+}
+
+TEST_F(Pipelines, NotificationsOnAManifestCountFromTheLiveEdge) {
+  put("/demo/live/manifest.mpd", "<MPD/>", "a", {{"X-Origin-Event", "program-start"}});
+  put(segment(10), "a10", "a");
+  EXPECT_EQ(get(segment(10)).header("x-origin-events"), "program-start");
+}
+
 }  // namespace
 }  // namespace live_origin::test

@@ -306,6 +306,15 @@ TEST_F(Timeline, DeleteExpiresAfterTheDvrWindowNotAtOnce) {
   EXPECT_EQ(get("/demo/live/old.m3u8").status, 404);
 }
 
+TEST_F(Timeline, WritingAgainAfterADeleteKeepsTheObject) {
+  fix_timeline(200, 10, 0, ", \"dvr_window_s\": 1");
+  put("/demo/live/init.mp4", "init v1");
+  fetch(origin_->ingest(), bhttp::verb::delete_, "/demo/live/init.mp4");
+  put("/demo/live/init.mp4", "init v2");
+  std::this_thread::sleep_for(1300ms);  // longer than the DVR window the DELETE would have used
+  EXPECT_EQ(get("/demo/live/init.mp4").body, "init v2");
+}
+
 TEST(TimelineDeletePolicy, IgnoreKeepsTheObject) {
   running_origin origin([](config::origin_config& c) {
     for (auto& tenant : c.tenants) {
