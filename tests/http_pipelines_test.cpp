@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "support/http_client.hpp"
+#include "support/live_stream.hpp"
 #include "support/running_origin.hpp"
 
 namespace live_origin::test {
@@ -14,13 +15,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
-
-std::int64_t unix_now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-std::string segment(std::int64_t n) { return "/demo/live/chunk-stream0-" + std::to_string(n) + ".m4s"; }
 
 class Pipelines : public ::testing::Test {
  protected:
