@@ -117,6 +117,8 @@ void origin_server::start() {
   context.shed_inflight_requests = p.config.live.shed_inflight_requests;
   context.pipelines = p.config.pipelines.order;
   context.region = p.config.region;
+  context.admin_token = p.config.admin_token;
+  for (const auto& tenant : p.config.tenants) context.tenant_tokens[tenant.name] = tenant.tokens;
   context.accepting = [&p] { return p.accepting.load(); };
   context.metrics = [&p] { return p.metrics_text(); };
   p.delivery = std::make_unique<http::server>(p.settings("delivery", p.config.delivery, delivery_body_limit, spdlog::level::debug),

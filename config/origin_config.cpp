@@ -120,10 +120,17 @@ class table_reader {
 constexpr std::int64_t hour_ms = 3'600'000;
 constexpr std::int64_t day_s = 86'400;
 
-void read_listener(table_reader& root, std::string_view name, listener_config& listener) {
+void read_listener(table_reader& root, std::string_view name, listener_config& listener,
+                   std::optional<std::string>* token = nullptr) {
   auto* section = root.find(name);
   if (!section) return;
   table_reader reader(*section, std::string(name));
+  if (token && reader.find("token")) {
+    std::string value;
+    reader.read("token", value);
+    if (value.size() < 16) reader.fail("token", "must be at least 16 characters");
+    *token = value;
+  }
   reader.read("listen", listener.address);
   reader.read("threads", listener.threads, 1, 64);
   reader.read("max_connections", listener.max_connections, 1, 1'000'000);
@@ -206,6 +213,20 @@ void read_tenants(table_reader& root, const live_settings& live, std::vector<ten
     reader.read("manifest_patterns", tenant.profile.naming.manifest_patterns);
     reader.read("init_patterns", tenant.profile.naming.init_patterns);
     reader.read("plain_patterns", tenant.profile.naming.plain_patterns);
+    if (auto* tokens = reader.find("tokens")) {
+      if (!tokens->is_array()) reader.fail("tokens", "must be an array of tables: [[tenants.NAME.tokens]]");
+      for (const auto& entry : tokens->as_array()) {
+        table_reader token_reader(entry, fmt::format("tenants.{}.tokens", name));
+        model::ingest_token token;
+        token_reader.read("token", token.token);
+        if (token.token.size() < 16) token_reader.fail("token", "must be at least 16 characters");
+        std::string pipeline;
+        token_reader.read("pipeline", pipeline);
+        if (!pipeline.empty()) token.pipeline = pipeline;
+        token_reader.reject_unknown_keys();
+        tenant.tokens.push_back(std::move(token));
+      }
+    }
     reader.reject_unknown_keys();
     tenants.push_back(std::move(tenant));
   }
@@ -217,7 +238,7 @@ origin_config parse_document(const toml::value& document) {
   table_reader root(document, "");
   read_listener(root, "delivery", config.delivery);
   read_listener(root, "ingest", config.ingest);
-  read_listener(root, "admin", config.admin);
+  read_listener(root, "admin", config.admin, &config.admin_token);
   read_http(root, config.http);
   if (auto* section = root.find("actors")) {
     table_reader reader(*section, "actors");
@@ -335,6 +356,12 @@ void validate(const origin_config& config) {
                                    "(got \"{}\")",
                                    config.log.level));
   if (config.data_dir.empty()) throw config_error("key 'storage.data_dir': must not be empty");
+  for (const auto& tenant : config.tenants)
+    for (const auto& token : tenant.tokens)
+      if (token.pipeline && std::find(config.pipelines.order.begin(), config.pipelines.order.end(), *token.pipeline) ==
+                                config.pipelines.order.end())
+        throw config_error(fmt::format("key 'tenants.{}.tokens': pipeline '{}' is not in pipelines.order", tenant.name,
+                                       *token.pipeline));
   const std::array<std::pair<std::string_view, const listener_config*>, 3> listeners{
       {{"delivery", &config.delivery}, {"ingest", &config.ingest}, {"admin", &config.admin}}};
   for (std::size_t i = 0; i < listeners.size(); ++i)

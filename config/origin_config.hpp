@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/auth.hpp"
 #include "model/object_kind.hpp"
 #include "model/read_policy.hpp"
 #include "model/timeline.hpp"
@@ -71,6 +72,7 @@ struct live_settings {
 struct tenant_config {
   std::string name;
   model::stream_profile profile;  // timeline, policies and name patterns of the tenant's streams
+  std::vector<model::ingest_token> tokens;  // empty: ingest from loopback peers only
 };
 
 // [pipelines]: the redundant packager pipelines every stream expects, in selection order.
@@ -89,6 +91,7 @@ struct origin_config {
   model::cache_policy cache;
   pipeline_settings pipelines;
   std::string region = "local";  // [node] region: X-Origin-Region on every 200
+  std::optional<std::string> admin_token;  // [admin] token; unset: admin answers loopback peers only
   log_settings log;
   std::string data_dir = "data";
   std::vector<tenant_config> tenants;

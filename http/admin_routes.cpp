@@ -160,9 +160,16 @@ class admin_handler final : public handler {
  public:
   explicit admin_handler(route_context context) : context_(std::move(context)) {}
 
-  route_result route(const request_header& header) override {
+  route_result route(const request_header& header, const peer_info& peer) override {
     auto target = header.target();
     auto path = target.substr(0, target.find('?'));
+    // Probes stay open (load balancers and orchestrators call them); everything else needs the admin token,
+    // or a loopback peer when none is configured.
+    if (path != "/healthz" && path != "/readyz") {
+      auto outcome = model::authorize_admin(context_.admin_token, header[beast_http::field::authorization],
+                                            peer.is_loopback());
+      if (outcome != model::auth_outcome::allowed) return auth_refusal(outcome);
+    }
     if (path.substr(0, streams_prefix.size()) == streams_prefix) return stream_route(header, path.substr(streams_prefix.size()));
     if (header.method() != beast_http::verb::get && header.method() != beast_http::verb::head)
       return method_not_allowed("GET, HEAD");

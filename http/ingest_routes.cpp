@@ -39,7 +39,7 @@ class ingest_handler final : public handler {
  public:
   explicit ingest_handler(route_context context) : context_(std::move(context)) {}
 
-  route_result route(const request_header& header) override {
+  route_result route(const request_header& header, const peer_info& peer) override {
     auto verb = header.method();
     if (verb != beast_http::verb::put && verb != beast_http::verb::post && verb != beast_http::verb::delete_)
       return method_not_allowed("PUT, POST, DELETE");
@@ -49,12 +49,19 @@ class ingest_handler final : public handler {
     auto tenant = context_.directory->tenant(path.tenant);
     if (!tenant)
       return text_response(beast_http::status::not_found, "unknown tenant\n", "unknown_tenant");
+    static const std::vector<model::ingest_token> no_tokens;
+    auto tokens = context_.tenant_tokens.find(path.tenant);
+    auto authorization = model::authorize_ingest(tokens == context_.tenant_tokens.end() ? no_tokens : tokens->second,
+                                                 header[beast_http::field::authorization], peer.is_loopback(),
+                                                 header["X-Origin-Pipeline"]);
+    if (authorization.outcome != model::auth_outcome::allowed) return auth_refusal(authorization.outcome);
     if (verb == beast_http::verb::delete_) return delete_object(std::move(path));
     auto duration_ms = segment_duration_header(header);
     if (duration_ms < 0)
       return text_response(beast_http::status::bad_request, "bad X-Origin-Segment-Duration\n", "bad_segment_duration");
+    // The header, else the pipeline the token is bound to, else the first pipeline.
     auto pipeline = std::string(header["X-Origin-Pipeline"]);
-    if (pipeline.empty()) pipeline = context_.pipelines.front();
+    if (pipeline.empty()) pipeline = authorization.pipeline.value_or(context_.pipelines.front());
     if (std::find(context_.pipelines.begin(), context_.pipelines.end(), pipeline) == context_.pipelines.end())
       return text_response(beast_http::status::bad_request, "unknown X-Origin-Pipeline\n", "unknown_pipeline");
     model::defect_set defects = model::defects::none;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/status.hpp>
@@ -67,6 +68,12 @@ class responder {
   std::shared_ptr<state> state_;
 };
 
+// Who sent a request (for loopback-only rules).
+struct peer_info {
+  boost::asio::ip::address address;
+  bool is_loopback() const { return address.is_loopback(); }
+};
+
 // What a listener does with requests: a function of the request header, written apart from the I/O.
 // It either answers at once (refusals, answers needing no body) or returns the continuation that
 // gets the complete request once its body has been read.
@@ -87,7 +94,7 @@ class handler {
   using route_result = std::variant<response, continuation>;
 
   virtual ~handler() = default;
-  virtual route_result route(const request_header& header) = 0;
+  virtual route_result route(const request_header& header, const peer_info& peer) = 0;
 };
 
 }  // namespace live_origin::http

@@ -12,6 +12,7 @@
 
 #include "actors/bridge.hpp"
 #include "http/message.hpp"
+#include "model/auth.hpp"
 #include "model/object_path.hpp"
 
 namespace live_origin::http {
@@ -33,6 +34,16 @@ inline response method_not_allowed(std::string_view allow) {
 inline response bad_path(model::path_error error) {
   return text_response(beast_http::status::bad_request, fmt::format("bad path: {}\n", model::to_string(error)),
                        model::to_string(error));
+}
+
+// A refused credential: 401 (with a challenge) when none was sent, else 403. Tokens are never echoed.
+inline response auth_refusal(model::auth_outcome outcome) {
+  if (outcome == model::auth_outcome::missing_token) {
+    auto answer = text_response(beast_http::status::unauthorized, "bearer token required\n", model::to_string(outcome));
+    answer.message.set(beast_http::field::www_authenticate, "Bearer realm=\"live-origin\"");
+    return answer;
+  }
+  return text_response(beast_http::status::forbidden, "forbidden\n", model::to_string(outcome));
 }
 
 // An actor did not answer in time or is gone: the client may retry, nothing was decided.

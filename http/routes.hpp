@@ -7,11 +7,14 @@
 #include <string>
 #include <vector>
 #include <atomic>
+#include <map>
+#include <optional>
 
 #include "actors/bridge.hpp"
 #include "actors/messages.hpp"
 #include "actors/stream_directory.hpp"
 #include "http/message.hpp"
+#include "model/auth.hpp"
 #include "model/read_policy.hpp"
 
 namespace live_origin::http {
@@ -30,6 +33,8 @@ struct route_context {
   std::size_t shed_inflight_requests = 2000;         // delivery requests in progress above which DVR is shed
   std::vector<std::string> pipelines{"a", "b"};      // valid X-Origin-Pipeline values; the first is the default
   std::string region;                                // X-Origin-Region on every 200
+  std::map<std::string, std::vector<model::ingest_token>, std::less<>> tenant_tokens;  // ingest credentials
+  std::optional<std::string> admin_token;            // unset: the admin listener serves loopback peers only
   std::function<bool()> accepting;          // false while starting up or draining (readiness)
   std::function<std::string()> metrics;     // Prometheus text for /metrics
 };

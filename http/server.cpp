@@ -99,6 +99,7 @@ class session : public std::enable_shared_from_this<session> {
       registration_ = core_->sessions.insert(core_->sessions.end(), weak_from_this());
     }
     beast::error_code ignored;
+    peer_.address = socket_.remote_endpoint(ignored).address();
     socket_.non_blocking(true, ignored);  // affects only the synchronous peek in watch_peer()
     // Answers are written whole; Nagle would hold the tail of a large body until the peer ACKs.
     socket_.set_option(tcp::no_delay(true), ignored);
@@ -165,7 +166,7 @@ class session : public std::enable_shared_from_this<session> {
     const auto& header = parser_->get().base();
     method_ = std::string(header.method_string());
     target_ = std::string(header.target());
-    auto routed = core_->request_handler->route(header);
+    auto routed = core_->request_handler->route(header, peer_);
     if (auto* answer = std::get_if<response>(&routed)) {
       // An unread body forces a close; so does a refusal (as nginx does), so a misbehaving client
       // reconnects instead of pipelining more of the same.
@@ -345,6 +346,7 @@ class session : public std::enable_shared_from_this<session> {
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   handler::continuation continuation_;
   std::optional<responder> pending_;  // while an answer is awaited
+  peer_info peer_;
   std::uint64_t requests_ = 0;        // requests handled on this connection; tells stale callbacks apart
   std::optional<response> answer_;
   std::optional<beast_http::serializer<false, beast_http::span_body<const char>>> serializer_;

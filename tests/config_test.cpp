@@ -70,6 +70,31 @@ TEST(Config, ShippedConfigIsValidAndHasTheDemoTenant) {
   EXPECT_EQ(config.region, defaults.region);
 }
 
+TEST(Config, TokensAreReadAndChecked) {
+  auto config = parse_config(R"(
+    [admin]
+    token = "admin-token-0123456789"
+    [tenants.t]
+    [[tenants.t.tokens]]
+    token = "tenant-token-0123456789"
+    pipeline = "b"
+    [[tenants.t.tokens]]
+    token = "tenant-token-abcdefghij"
+  )", "tokens.toml");
+  EXPECT_EQ(config.admin_token, "admin-token-0123456789");
+  const auto* tenant = config.find_tenant("t");
+  ASSERT_TRUE(tenant);
+  ASSERT_EQ(tenant->tokens.size(), 2u);
+  EXPECT_EQ(tenant->tokens[0].pipeline, "b");
+  EXPECT_FALSE(tenant->tokens[1].pipeline);
+  expect_refused("[admin]\ntoken = \"short\"\n", {"admin.token", "16"});
+  expect_refused("[[tenants.t.tokens]]\ntoken = \"tenant-token-0123456789\"\npipeline = \"z\"\n",
+                 {"tenants.t.tokens", "'z'"});
+  expect_refused("[[tenants.t.tokens]]\ntoken = \"tenant-token-0123456789\"\nrole = \"x\"\n",
+                 {"tenants.t.tokens.role", "unknown key"});
+  expect_refused("[delivery]\ntoken = \"admin-token-0123456789\"\n", {"delivery.token", "unknown key"});
+}
+
 TEST(Config, PipelinesAndRegion) {
   auto config = parse_config("[pipelines]\norder = [\"main\", \"backup\", \"third\"]\n[node]\nregion = \"eu-west-1\"\n",
                              "pipelines.toml");
