@@ -236,6 +236,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(live_origin, caf::first_custom_type_id)
   CAF_ADD_ATOM(live_origin, live_origin::actors, sweep_atom, "sweep")
   CAF_ADD_ATOM(live_origin, live_origin::actors, settings_atom, "settings")
   CAF_ADD_ATOM(live_origin, live_origin::actors, mask_atom, "mask")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, crash_atom, "crash")
 CAF_END_TYPE_ID_BLOCK(live_origin)
 
 namespace live_origin::actors {
@@ -263,7 +264,8 @@ using stream_actor = caf::typed_actor<
     caf::replies_to<settings_atom>::with<stream_status>,
     caf::replies_to<mask_atom, pipeline_mask>::with<stream_status>,               // add a mask
     caf::replies_to<mask_atom, delete_atom, pipeline_mask>::with<stream_status>,  // remove one
-    caf::replies_to<info_atom>::with<stream_info>>;
+    caf::replies_to<info_atom>::with<stream_info>,
+    caf::reacts_to<crash_atom>>;                                // fault injection (admin drill, when enabled)
 
 // One tenant: spawns, monitors and restarts its stream actors.
 using tenant_supervisor_actor = caf::typed_actor<

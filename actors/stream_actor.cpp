@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <chrono>
 #include <unordered_map>
 #include <unordered_set>
@@ -551,6 +552,11 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         std::erase_if(st.masks, [&](const auto& m) { return m.pipeline == index && m.from == mask.from && m.to == mask.to; });
         resolve_all_holds(self);
         return status_of(self);
+      },
+      [=](crash_atom) {
+        spdlog::warn("stream /{}/{}: crashing on request (fault injection drill)", self->state.tenant,
+                     self->state.stream);
+        throw std::runtime_error("fault injection drill");
       },
       [=](info_atom) -> stream_info {
         auto& st = self->state;

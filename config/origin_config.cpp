@@ -270,6 +270,11 @@ origin_config parse_document(const toml::value& document) {
     reader.read("manifest_fresh_segments", config.pipelines.manifest_fresh_segments, 1, 1000);
     reader.reject_unknown_keys();
   }
+  if (auto* section = root.find("debug")) {
+    table_reader reader(*section, "debug");
+    reader.read("fault_injection", config.fault_injection);
+    reader.reject_unknown_keys();
+  }
   if (auto* section = root.find("node")) {
     table_reader reader(*section, "node");
     reader.read("region", config.region);

@@ -92,6 +92,7 @@ struct origin_config {
   pipeline_settings pipelines;
   std::string region = "local";  // [node] region: X-Origin-Region on every 200
   std::optional<std::string> admin_token;  // [admin] token; unset: admin answers loopback peers only
+  bool fault_injection = false;            // [debug] fault_injection: allow POST /streams/{t}/{s}/crash
   log_settings log;
   std::string data_dir = "data";
   std::vector<tenant_config> tenants;

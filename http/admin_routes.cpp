@@ -1,3 +1,4 @@
+#include <caf/send.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -189,8 +190,11 @@ class admin_handler final : public handler {
   // opens the stream if it does not exist yet.
   route_result stream_route(const request_header& header, std::string_view rest) {
     constexpr std::string_view masks_suffix = "/masks";
+    constexpr std::string_view crash_suffix = "/crash";
     bool masks = rest.size() > masks_suffix.size() && rest.substr(rest.size() - masks_suffix.size()) == masks_suffix;
     if (masks) rest.remove_suffix(masks_suffix.size());
+    bool crash = rest.size() > crash_suffix.size() && rest.substr(rest.size() - crash_suffix.size()) == crash_suffix;
+    if (crash) rest.remove_suffix(crash_suffix.size());
     auto slash = rest.find('/');
     auto tenant_name = std::string(rest.substr(0, slash));
     auto stream_name = slash == std::string_view::npos ? std::string() : std::string(rest.substr(slash + 1));
@@ -200,6 +204,7 @@ class admin_handler final : public handler {
     if (!tenant) return text_response(beast_http::status::not_found, "unknown tenant\n");
     auto verb = header.method();
     if (masks) return mask_route(verb, tenant_name, stream_name);
+    if (crash) return crash_route(verb, tenant_name, stream_name);
     if (verb == beast_http::verb::get || verb == beast_http::verb::head) {
       auto stream = context_.directory->stream(tenant_name, stream_name);
       if (!stream) return text_response(beast_http::status::not_found, "unknown stream\n");
@@ -232,6 +237,17 @@ class admin_handler final : public handler {
           },
           answer_unavailable(respond), actors::open_atom_v, stream_name);
     };
+  }
+
+  // /streams/{tenant}/{stream}/crash (POST): makes the stream actor throw, to drill supervision. Only
+  // when [debug] fault_injection is on; otherwise the path does not exist.
+  route_result crash_route(beast_http::verb verb, const std::string& tenant_name, const std::string& stream_name) {
+    if (!context_.fault_injection) return text_response(beast_http::status::not_found, "not found\n");
+    if (verb != beast_http::verb::post) return method_not_allowed("POST");
+    auto stream = context_.directory->stream(tenant_name, stream_name);
+    if (!stream) return text_response(beast_http::status::not_found, "unknown stream\n");
+    caf::anon_send(*stream, actors::crash_atom_v);
+    return text_response(beast_http::status::accepted, "crashing\n");
   }
 
   // /streams/{tenant}/{stream}/masks: GET lists, POST adds, DELETE removes {"pipeline", "from", "to"}.

@@ -35,6 +35,7 @@ struct route_context {
   std::string region;                                // X-Origin-Region on every 200
   std::map<std::string, std::vector<model::ingest_token>, std::less<>> tenant_tokens;  // ingest credentials
   std::optional<std::string> admin_token;            // unset: the admin listener serves loopback peers only
+  bool fault_injection = false;                      // POST /streams/{t}/{s}/crash is allowed
   std::function<bool()> accepting;          // false while starting up or draining (readiness)
   std::function<std::string()> metrics;     // Prometheus text for /metrics
 };

@@ -1,0 +1,67 @@
+// The crash drill: a stream actor made to throw is restarted by its tenant supervisor, its held requests
+// get an immediate 503 (never a hang), and the stream takes writes and reads again at once.
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <future>
+#include <thread>
+
+#include "support/http_client.hpp"
+#include "support/live_stream.hpp"
+#include "support/running_origin.hpp"
+
+namespace live_origin::test {
+namespace {
+
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+nlohmann::json stream_status(const running_origin& origin) {
+  return nlohmann::json::parse(fetch(origin.admin(), bhttp::verb::get, "/streams/demo/live").body);
+}
+
+TEST(Supervision, CrashDrillAnswersHeldRequestsAndTheStreamServesAgain) {
+  running_origin origin([](config::origin_config& c) {
+    c.fault_injection = true;
+    for (auto& tenant : c.tenants) tenant.profile.policy.max_hold_ms = 5000;
+  });
+  auto availability = unix_now_ms() - 11 * 2000 - 100;  // 2 s segments: 10 is the edge, 11 due in ~1.9 s
+  fetch(origin.admin(), bhttp::verb::put, "/streams/demo/live",
+        "{\"segment_duration_ms\": 2000, \"start_number\": 0, \"availability_start_ms\": " +
+            std::to_string(availability) + "}");
+  fetch(origin.ingest(), bhttp::verb::put, segment(10), "ten");
+  auto held = std::async(std::launch::async, [&] { return fetch(origin.delivery(), bhttp::verb::get, segment(11)); });
+  auto deadline = steady::now() + 5s;
+  while (stream_status(origin)["held_requests"] != 1 && steady::now() < deadline) std::this_thread::sleep_for(2ms);
+  ASSERT_EQ(stream_status(origin)["held_requests"], 1);
+
+  auto started = steady::now();
+  EXPECT_EQ(fetch(origin.admin(), bhttp::verb::post, "/streams/demo/live/crash").status, 202);
+  auto answer = held.get();
+  EXPECT_EQ(answer.status, 503) << "a parked request is answered when its actor dies";
+  EXPECT_LT(steady::now() - started, 1500ms) << "at once, not after a timeout";
+
+  // The restart is visible, and the new incarnation takes writes and reads (it starts empty until
+  // durable storage lands).
+  deadline = steady::now() + 5s;
+  std::uint64_t restarts = 0;
+  while (restarts == 0 && steady::now() < deadline) {
+    auto tree = nlohmann::json::parse(fetch(origin.admin(), bhttp::verb::get, "/actors").body);
+    for (auto& tenant : tree["children"])
+      if (tenant["name"] == "demo") restarts = tenant["restarts"].get<std::uint64_t>();
+  }
+  EXPECT_EQ(restarts, 1u);
+  EXPECT_EQ(fetch(origin.ingest(), bhttp::verb::put, "/demo/live/after.m3u8", "back").status, 201);
+  EXPECT_EQ(fetch(origin.delivery(), bhttp::verb::get, "/demo/live/after.m3u8").body, "back");
+}
+
+TEST(Supervision, CrashDrillIsOffUnlessEnabled) {
+  running_origin origin;
+  fetch(origin.ingest(), bhttp::verb::put, "/demo/live/x.m3u8", "x");
+  EXPECT_EQ(fetch(origin.admin(), bhttp::verb::post, "/streams/demo/live/crash").status, 404);
+  EXPECT_EQ(fetch(origin.delivery(), bhttp::verb::get, "/demo/live/x.m3u8").body, "x");
+}
+
+}  // namespace
+}  // namespace live_origin::test
