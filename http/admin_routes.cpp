@@ -177,6 +177,7 @@ class admin_handler final : public handler {
     if (path == "/healthz") return text_response(beast_http::status::ok, "ok\n");
     if (path == "/readyz") return readiness();
     if (path == "/actors") return actor_tree();
+    if (path == "/streams") return stream_list();
     if (path == "/metrics")
       return bytes_response(beast_http::status::ok, std::make_shared<const std::string>(context_.metrics()),
                             "text/plain; version=0.0.4; charset=utf-8");
@@ -297,6 +298,28 @@ class admin_handler final : public handler {
             respond(text_response(beast_http::status::service_unavailable, "actors not responding\n"));
           },
           caf::ping_atom_v);
+    };
+  }
+
+  // Every stream, per tenant, with its size and held requests (the same fan-out as /actors).
+  continuation stream_list() {
+    return [this](request&&, responder respond) {
+      ask_actor<actors::origin_info>(
+          *context_.bridges, context_.origin, introspection_timeout,
+          [respond](actors::origin_info&& info) {
+            auto tenants = nlohmann::ordered_json::object();
+            for (const auto& tenant : info.tenants) {
+              auto streams = nlohmann::ordered_json::array();
+              for (const auto& stream : tenant.streams)
+                streams.push_back({{"stream", stream.name},
+                                   {"objects", stream.objects},
+                                   {"bytes", stream.bytes},
+                                   {"held_requests", stream.held_requests}});
+              tenants[tenant.name] = std::move(streams);
+            }
+            respond(json_response(tenants));
+          },
+          answer_unavailable(respond), actors::info_atom_v);
     };
   }
 

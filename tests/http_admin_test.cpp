@@ -50,6 +50,19 @@ TEST(Admin, ActorTreeShowsSupervisorsStreamsAndObjectCounts) {
   EXPECT_TRUE(streams["live1"]["mailbox"].is_number());
 }
 
+TEST(Admin, StreamsListsEveryStreamPerTenant) {
+  running_origin origin;
+  fetch(origin.ingest(), bhttp::verb::put, "/demo/live1/a.m3u8", "abc");
+  fetch(origin.ingest(), bhttp::verb::put, "/demo/live2/a.m3u8", "de");
+  auto list = nlohmann::json::parse(fetch(origin.admin(), bhttp::verb::get, "/streams").body);
+  ASSERT_EQ(list["demo"].size(), 2u);
+  EXPECT_TRUE(list["other"].empty());
+  std::map<std::string, std::uint64_t> bytes;
+  for (auto& stream : list["demo"]) bytes[stream["stream"]] = stream["bytes"].get<std::uint64_t>();
+  EXPECT_EQ(bytes["live1"], 3u);
+  EXPECT_EQ(bytes["live2"], 2u);
+}
+
 TEST(Admin, MetricsCountResponsesAndBytes) {
   running_origin origin;
   fetch(origin.ingest(), bhttp::verb::put, "/demo/live1/a.m4s", "12345");
