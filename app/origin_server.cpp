@@ -119,6 +119,7 @@ void origin_server::start() {
   context.region = p.config.region;
   context.admin_token = p.config.admin_token;
   context.fault_injection = p.config.fault_injection;
+  context.delivery_allow = p.config.delivery_allow;
   for (const auto& tenant : p.config.tenants) context.tenant_tokens[tenant.name] = tenant.tokens;
   context.accepting = [&p] { return p.accepting.load(); };
   context.metrics = [&p] { return p.metrics_text(); };

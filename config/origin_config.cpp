@@ -121,10 +121,19 @@ constexpr std::int64_t hour_ms = 3'600'000;
 constexpr std::int64_t day_s = 86'400;
 
 void read_listener(table_reader& root, std::string_view name, listener_config& listener,
-                   std::optional<std::string>* token = nullptr) {
+                   std::optional<std::string>* token = nullptr, std::vector<model::ip_network>* allow = nullptr) {
   auto* section = root.find(name);
   if (!section) return;
   table_reader reader(*section, std::string(name));
+  if (allow && reader.find("allow")) {
+    std::vector<std::string> networks;
+    reader.read("allow", networks);
+    for (const auto& text : networks) {
+      auto network = model::parse_network(text);
+      if (!network) reader.fail("allow", fmt::format("'{}' is not a network in CIDR form (10.0.0.0/8, 2001:db8::/32)", text));
+      allow->push_back(*network);
+    }
+  }
   if (token && reader.find("token")) {
     std::string value;
     reader.read("token", value);
@@ -236,7 +245,7 @@ void read_tenants(table_reader& root, const live_settings& live, std::vector<ten
 origin_config parse_document(const toml::value& document) {
   origin_config config;
   table_reader root(document, "");
-  read_listener(root, "delivery", config.delivery);
+  read_listener(root, "delivery", config.delivery, nullptr, &config.delivery_allow);
   read_listener(root, "ingest", config.ingest);
   read_listener(root, "admin", config.admin, &config.admin_token);
   read_http(root, config.http);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/auth.hpp"
+#include "model/client_networks.hpp"
 #include "model/object_kind.hpp"
 #include "model/read_policy.hpp"
 #include "model/timeline.hpp"
@@ -93,6 +94,7 @@ struct origin_config {
   std::string region = "local";  // [node] region: X-Origin-Region on every 200
   std::optional<std::string> admin_token;  // [admin] token; unset: admin answers loopback peers only
   bool fault_injection = false;            // [debug] fault_injection: allow POST /streams/{t}/{s}/crash
+  std::vector<model::ip_network> delivery_allow;  // [delivery] allow: client networks; empty = everyone
   log_settings log;
   std::string data_dir = "data";
   std::vector<tenant_config> tenants;

@@ -55,7 +55,9 @@ class delivery_handler final : public handler {
  public:
   explicit delivery_handler(route_context context) : context_(std::move(context)) {}
 
-  route_result route(const request_header& header, const peer_info&) override {
+  route_result route(const request_header& header, const peer_info& peer) override {
+    if (!model::client_allowed(context_.delivery_allow, peer.bytes()))
+      return text_response(beast_http::status::forbidden, "forbidden\n", "client_not_allowed");
     auto verb = header.method();
     if (verb != beast_http::verb::get && verb != beast_http::verb::head) return method_not_allowed("GET, HEAD");
     auto parsed = model::parse_object_path(header.target(), context_.max_target_bytes);

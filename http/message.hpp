@@ -6,7 +6,9 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <array>
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -72,6 +74,12 @@ class responder {
 struct peer_info {
   boost::asio::ip::address address;
   bool is_loopback() const { return address.is_loopback(); }
+  // The address as 16 bytes, IPv4 as IPv4-mapped IPv6 (what model::client_networks matches).
+  std::array<std::uint8_t, 16> bytes() const {
+    if (address.is_v4())
+      return boost::asio::ip::make_address_v6(boost::asio::ip::v4_mapped, address.to_v4()).to_bytes();
+    return address.to_v6().to_bytes();
+  }
 };
 
 // What a listener does with requests: a function of the request header, written apart from the I/O.

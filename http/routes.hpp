@@ -15,6 +15,7 @@
 #include "actors/stream_directory.hpp"
 #include "http/message.hpp"
 #include "model/auth.hpp"
+#include "model/client_networks.hpp"
 #include "model/read_policy.hpp"
 
 namespace live_origin::http {
@@ -36,6 +37,7 @@ struct route_context {
   std::map<std::string, std::vector<model::ingest_token>, std::less<>> tenant_tokens;  // ingest credentials
   std::optional<std::string> admin_token;            // unset: the admin listener serves loopback peers only
   bool fault_injection = false;                      // POST /streams/{t}/{s}/crash is allowed
+  std::vector<model::ip_network> delivery_allow;     // empty: any client may GET
   std::function<bool()> accepting;          // false while starting up or draining (readiness)
   std::function<std::string()> metrics;     // Prometheus text for /metrics
 };

@@ -95,6 +95,13 @@ TEST(Config, TokensAreReadAndChecked) {
   expect_refused("[delivery]\ntoken = \"admin-token-0123456789\"\n", {"delivery.token", "unknown key"});
 }
 
+TEST(Config, DeliveryAllowListIsCidrs) {
+  auto config = parse_config("[delivery]\nallow = [\"10.0.0.0/8\", \"::1/128\"]\n", "allow.toml");
+  EXPECT_EQ(config.delivery_allow.size(), 2u);
+  expect_refused("[delivery]\nallow = [\"10.0.0.0\"]\n", {"delivery.allow", "CIDR"});
+  expect_refused("[ingest]\nallow = [\"10.0.0.0/8\"]\n", {"ingest.allow", "unknown key"});
+}
+
 TEST(Config, PipelinesAndRegion) {
   auto config = parse_config("[pipelines]\norder = [\"main\", \"backup\", \"third\"]\n[node]\nregion = \"eu-west-1\"\n",
                              "pipelines.toml");

@@ -50,6 +50,17 @@ TEST(Admin, ActorTreeShowsSupervisorsStreamsAndObjectCounts) {
   EXPECT_TRUE(streams["live1"]["mailbox"].is_number());
 }
 
+TEST(DeliveryNetworks, OnlyListedClientNetworksMayRead) {
+  running_origin closed([](config::origin_config& c) { c.delivery_allow = {*model::parse_network("10.0.0.0/8")}; });
+  fetch(closed.ingest(), bhttp::verb::put, "/demo/live/a.m3u8", "x");
+  EXPECT_EQ(fetch(closed.delivery(), bhttp::verb::get, "/demo/live/a.m3u8").status, 403);
+  running_origin open([](config::origin_config& c) {
+    c.delivery_allow = {*model::parse_network("10.0.0.0/8"), *model::parse_network("127.0.0.0/8")};
+  });
+  fetch(open.ingest(), bhttp::verb::put, "/demo/live/a.m3u8", "x");
+  EXPECT_EQ(fetch(open.delivery(), bhttp::verb::get, "/demo/live/a.m3u8").status, 200);
+}
+
 TEST(Admin, StreamsListsEveryStreamPerTenant) {
   running_origin origin;
   fetch(origin.ingest(), bhttp::verb::put, "/demo/live1/a.m3u8", "abc");
