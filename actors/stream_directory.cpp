@@ -45,6 +45,12 @@ std::size_t stream_directory::stream_count() const {
   return count;
 }
 
+std::size_t stream_directory::stream_count(std::string_view tenant) const {
+  std::shared_lock lock(mutex_);
+  auto it = tenants_.find(tenant);
+  return it == tenants_.end() ? 0 : it->second.streams.size();
+}
+
 void stream_directory::clear() {
   std::unique_lock lock(mutex_);
   tenants_.clear();

@@ -23,6 +23,7 @@ class stream_directory {
   void erase_stream(std::string_view tenant, std::string_view stream);
   std::optional<stream_actor> stream(std::string_view tenant, std::string_view stream) const;
   std::size_t stream_count() const;
+  std::size_t stream_count(std::string_view tenant) const;
 
   // Drops every handle (at shutdown, before the actor system goes away).
   void clear();

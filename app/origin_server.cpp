@@ -120,7 +120,10 @@ void origin_server::start() {
   context.admin_token = p.config.admin_token;
   context.fault_injection = p.config.fault_injection;
   context.delivery_allow = p.config.delivery_allow;
-  for (const auto& tenant : p.config.tenants) context.tenant_tokens[tenant.name] = tenant.tokens;
+  for (const auto& tenant : p.config.tenants) {
+    context.tenant_tokens[tenant.name] = tenant.tokens;
+    context.tenant_quotas[tenant.name] = tenant.quota;
+  }
   context.accepting = [&p] { return p.accepting.load(); };
   context.metrics = [&p] { return p.metrics_text(); };
   p.delivery = std::make_unique<http::server>(p.settings("delivery", p.config.delivery, delivery_body_limit, spdlog::level::debug),

@@ -222,6 +222,11 @@ void read_tenants(table_reader& root, const live_settings& live, std::vector<ten
     reader.read("manifest_patterns", tenant.profile.naming.manifest_patterns);
     reader.read("init_patterns", tenant.profile.naming.init_patterns);
     reader.read("plain_patterns", tenant.profile.naming.plain_patterns);
+    reader.read("max_streams", tenant.quota.max_streams, 0, 10'000'000);
+    reader.read("max_object_bytes", tenant.quota.max_object_bytes, 0, std::int64_t{4} << 30);
+    std::int64_t rate = 0;
+    reader.read("max_requests_per_s", rate, 0, 10'000'000);
+    tenant.quota.max_requests_per_s = static_cast<double>(rate);
     if (auto* tokens = reader.find("tokens")) {
       if (!tokens->is_array()) reader.fail("tokens", "must be an array of tables: [[tenants.NAME.tokens]]");
       for (const auto& entry : tokens->as_array()) {

@@ -11,6 +11,7 @@
 
 #include "model/auth.hpp"
 #include "model/client_networks.hpp"
+#include "model/quota.hpp"
 #include "model/object_kind.hpp"
 #include "model/read_policy.hpp"
 #include "model/timeline.hpp"
@@ -74,6 +75,7 @@ struct tenant_config {
   std::string name;
   model::stream_profile profile;  // timeline, policies and name patterns of the tenant's streams
   std::vector<model::ingest_token> tokens;  // empty: ingest from loopback peers only
+  model::tenant_quota quota;                // 0 = unlimited
 };
 
 // [pipelines]: the redundant packager pipelines every stream expects, in selection order.

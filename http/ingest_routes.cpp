@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <map>
+#include <mutex>
 
 #include "http/route_helpers.hpp"
 #include "http/routes.hpp"
@@ -55,7 +58,13 @@ class ingest_handler final : public handler {
                                                  header[beast_http::field::authorization], peer.is_loopback(),
                                                  header["X-Origin-Pipeline"]);
     if (authorization.outcome != model::auth_outcome::allowed) return auth_refusal(authorization.outcome);
+    auto quota = quota_of(path.tenant);
+    if (!take_request_token(path.tenant, quota)) return quota_refusal(model::quota_refusal::request_rate);
     if (verb == beast_http::verb::delete_) return delete_object(std::move(path));
+    auto opens_stream = !context_.directory->stream(path.tenant, path.stream);
+    if (auto refused = model::check_write(quota, opens_stream, context_.directory->stream_count(path.tenant),
+                                          content_length(header)))
+      return quota_refusal(*refused);
     auto duration_ms = segment_duration_header(header);
     if (duration_ms < 0)
       return text_response(beast_http::status::bad_request, "bad X-Origin-Segment-Duration\n", "bad_segment_duration");
@@ -84,6 +93,37 @@ class ingest_handler final : public handler {
   }
 
  private:
+  model::tenant_quota quota_of(std::string_view tenant) const {
+    auto it = context_.tenant_quotas.find(tenant);
+    return it == context_.tenant_quotas.end() ? model::tenant_quota{} : it->second;
+  }
+
+  // One token bucket per tenant, so one tenant's burst never spends another's allowance.
+  bool take_request_token(const std::string& tenant, const model::tenant_quota& quota) {
+    if (quota.max_requests_per_s <= 0) return true;
+    using namespace std::chrono;
+    auto now = duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+    std::lock_guard lock(buckets_mutex_);
+    auto it = buckets_.try_emplace(tenant, quota.max_requests_per_s).first;
+    return it->second.try_take(now);
+  }
+
+  static std::optional<std::uint64_t> content_length(const request_header& header) {
+    auto text = header[beast_http::field::content_length];
+    std::uint64_t length = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), length);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return length;
+  }
+
+  static response quota_refusal(model::quota_refusal refusal) {
+    if (refusal == model::quota_refusal::object_size)
+      return text_response(beast_http::status::payload_too_large, "over the tenant's object size\n", to_string(refusal));
+    auto answer = text_response(beast_http::status::too_many_requests, "over the tenant's quota\n", to_string(refusal));
+    answer.message.set(beast_http::field::retry_after, "1");
+    return answer;
+  }
+
   // The stream actor is spawned by the tenant supervisor on the first write to it. A known stream is
   // told at once that an upload has started, so that GETs for it wait rather than 404 (ffmpeg sends the
   // playlist naming a segment before that segment's upload completes).
@@ -96,6 +136,11 @@ class ingest_handler final : public handler {
     };
     auto complete = [this, path = std::move(path), tenant = std::move(tenant), known,
                      write_header = std::move(write_header)](request&& req, responder respond) {
+      auto quota = quota_of(path.tenant);  // a chunked body's size is known only now
+      if (quota.max_object_bytes > 0 && req.body().size() > quota.max_object_bytes) {
+        if (known) caf::anon_send(*known, actors::abort_atom_v, path.object);  // the upload it was told of ends
+        return respond(quota_refusal(model::quota_refusal::object_size));
+      }
       auto body = actors::object_body::adopt(std::move(req.body()));
       auto digest = model::content_digest(body.view());
       // Looked up again: the actor may have been restarted during a long (LL-DASH) upload. Only the
@@ -133,6 +178,8 @@ class ingest_handler final : public handler {
   }
 
   route_context context_;
+  std::mutex buckets_mutex_;
+  std::map<std::string, model::token_bucket, std::less<>> buckets_;
 };
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "http/message.hpp"
 #include "model/auth.hpp"
 #include "model/client_networks.hpp"
+#include "model/quota.hpp"
 #include "model/read_policy.hpp"
 
 namespace live_origin::http {
@@ -38,6 +39,7 @@ struct route_context {
   std::optional<std::string> admin_token;            // unset: the admin listener serves loopback peers only
   bool fault_injection = false;                      // POST /streams/{t}/{s}/crash is allowed
   std::vector<model::ip_network> delivery_allow;     // empty: any client may GET
+  std::map<std::string, model::tenant_quota, std::less<>> tenant_quotas;
   std::function<bool()> accepting;          // false while starting up or draining (readiness)
   std::function<std::string()> metrics;     // Prometheus text for /metrics
 };

@@ -1,0 +1,47 @@
+#include <gtest/gtest.h>
+
+#include "model/quota.hpp"
+
+namespace live_origin::model {
+namespace {
+
+TEST(Quota, UnlimitedByDefault) {
+  EXPECT_FALSE(check_write({}, true, 1'000'000, 1ull << 40));
+}
+
+TEST(Quota, StreamsAreCountedOnlyWhenAWriteOpensOne) {
+  tenant_quota quota{2, 0, 0};
+  EXPECT_FALSE(check_write(quota, true, 1, 10));
+  EXPECT_EQ(check_write(quota, true, 2, 10), quota_refusal::streams);
+  EXPECT_FALSE(check_write(quota, false, 2, 10)) << "writes to existing streams go on";
+}
+
+TEST(Quota, ObjectSize) {
+  tenant_quota quota{0, 100, 0};
+  EXPECT_FALSE(check_write(quota, false, 0, 100));
+  EXPECT_EQ(check_write(quota, false, 0, 101), quota_refusal::object_size);
+  EXPECT_FALSE(check_write(quota, false, 0, std::nullopt)) << "chunked: checked when the body is complete";
+}
+
+TEST(Quota, TokenBucketAllowsTheRateWithABurstOfOneSecond) {
+  token_bucket bucket(5);
+  int taken = 0;
+  for (int i = 0; i < 20; ++i) taken += bucket.try_take(1000) ? 1 : 0;
+  EXPECT_EQ(taken, 5) << "a second's worth at once";
+  EXPECT_FALSE(bucket.try_take(1100));
+  EXPECT_TRUE(bucket.try_take(1200)) << "one token per 200 ms";
+  EXPECT_FALSE(bucket.try_take(1200));
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(bucket.try_take(5000)) << "refilled to the burst, no more";
+  EXPECT_FALSE(bucket.try_take(5000));
+  EXPECT_FALSE(bucket.try_take(4000)) << "time going backwards adds nothing";
+}
+
+TEST(Quota, SlowRatesStillAllowOneRequest) {
+  token_bucket bucket(0.5);
+  EXPECT_TRUE(bucket.try_take(0));
+  EXPECT_FALSE(bucket.try_take(1000));
+  EXPECT_TRUE(bucket.try_take(2000));
+}
+
+}  // namespace
+}  // namespace live_origin::model
