@@ -292,6 +292,7 @@ void resolve_holds(stream_pointer self, const std::string& name) {
   st.holds.erase(it);
   st.held -= waiting.size();
   st.defaults->held_total->fetch_sub(waiting.size());
+  st.defaults->hold_ends->released.fetch_add(waiting.size());
   for (auto& hold : waiting) hold.promise.deliver(reply);
 }
 
@@ -513,12 +514,16 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
       },
       [=](release_atom, const std::string& name, std::uint64_t token) {
         // The client is gone; its bridge still waits for an answer, which nobody will read.
-        if (auto hold = take_hold(self->state, name, token)) hold->promise.deliver(read_reply{499, 0, {}, -1, -1, {}, {}, {}});
+        if (auto hold = take_hold(self->state, name, token)) {
+          self->state.defaults->hold_ends->abandoned.fetch_add(1);
+          hold->promise.deliver(read_reply{499, 0, {}, -1, -1, {}, {}, {}});
+        }
       },
       [=](expire_atom, const std::string& name, std::uint64_t token) {
         auto& st = self->state;
         auto hold = take_hold(st, name, token);
         if (!hold) return;  // answered already
+        st.defaults->hold_ends->timed_out.fetch_add(1);
         auto object = classify(st, name);
         auto plan = decide(self, object, name, false, false, unix_now_ms(), false);
         hold->promise.deliver(reply_for(st, object, name, plan,

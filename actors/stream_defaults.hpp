@@ -23,6 +23,13 @@ struct stream_defaults {
   std::size_t shed_mailbox_messages = 1'000;
   // Held requests across all streams of the process (the bound above applies to it).
   std::shared_ptr<std::atomic<std::size_t>> held_total = std::make_shared<std::atomic<std::size_t>>(0);
+  // How holds ended, across the process (for /metrics).
+  struct hold_outcomes {
+    std::atomic<std::uint64_t> released{0};   // answered when the object landed (or a change decided them)
+    std::atomic<std::uint64_t> timed_out{0};  // answered at their deadline
+    std::atomic<std::uint64_t> abandoned{0};  // the client went away first
+  };
+  std::shared_ptr<hold_outcomes> hold_ends = std::make_shared<hold_outcomes>();
 };
 
 }  // namespace live_origin::actors

@@ -34,9 +34,10 @@ caf::actor_system_config make_actor_config(const config::origin_config& config) 
   return actor_config;
 }
 
-std::shared_ptr<const actors::stream_defaults> stream_defaults_for(const config::origin_config& config,
-                                                                 const config::tenant_config& tenant,
-                                                                 std::shared_ptr<std::atomic<std::size_t>> held_total) {
+std::shared_ptr<const actors::stream_defaults> stream_defaults_for(
+    const config::origin_config& config, const config::tenant_config& tenant,
+    std::shared_ptr<std::atomic<std::size_t>> held_total,
+    std::shared_ptr<actors::stream_defaults::hold_outcomes> hold_ends) {
   auto defaults = std::make_shared<actors::stream_defaults>();
   defaults->profile = tenant.profile;
   defaults->cache = config.cache;
@@ -44,6 +45,7 @@ std::shared_ptr<const actors::stream_defaults> stream_defaults_for(const config:
   defaults->max_held_total = config.live.max_held_total;
   defaults->shed_mailbox_messages = config.live.shed_mailbox_messages;
   defaults->held_total = std::move(held_total);
+  defaults->hold_ends = hold_ends;
   defaults->pipelines = config.pipelines.order;
   defaults->manifest_fresh_segments = config.pipelines.manifest_fresh_segments;
   return defaults;
@@ -67,6 +69,8 @@ struct origin_server::parts {
   std::atomic<bool> accepting{false};
   bool stopped = false;
   std::shared_ptr<std::atomic<std::size_t>> held_total = std::make_shared<std::atomic<std::size_t>>(0);
+  std::shared_ptr<actors::stream_defaults::hold_outcomes> hold_ends =
+      std::make_shared<actors::stream_defaults::hold_outcomes>();
 
   explicit parts(config::origin_config c) : config(std::move(c)), actor_config(make_actor_config(config)) {}
 
@@ -80,6 +84,11 @@ struct origin_server::parts {
     out += "# HELP live_origin_held_requests GET requests held for a segment that has not landed.\n";
     out += "# TYPE live_origin_held_requests gauge\n";
     out += "live_origin_held_requests " + std::to_string(held_total->load()) + "\n";
+    out += "# HELP live_origin_held_requests_total Held GET requests by how they ended.\n";
+    out += "# TYPE live_origin_held_requests_total counter\n";
+    out += "live_origin_held_requests_total{outcome=\"released\"} " + std::to_string(hold_ends->released.load()) + "\n";
+    out += "live_origin_held_requests_total{outcome=\"timed_out\"} " + std::to_string(hold_ends->timed_out.load()) + "\n";
+    out += "live_origin_held_requests_total{outcome=\"abandoned\"} " + std::to_string(hold_ends->abandoned.load()) + "\n";
     return out;
   }
 
@@ -102,7 +111,7 @@ void origin_server::start() {
   p.system = std::make_unique<caf::actor_system>(p.actor_config);
   p.bridges = std::make_shared<actors::bridge_pool>(*p.system, p.config.actors.bridges);
   std::vector<actors::tenant_setup> tenants;
-  for (const auto& tenant : p.config.tenants) tenants.push_back({tenant.name, stream_defaults_for(p.config, tenant, p.held_total)});
+  for (const auto& tenant : p.config.tenants) tenants.push_back({tenant.name, stream_defaults_for(p.config, tenant, p.held_total, p.hold_ends)});
   p.origin = actors::spawn_origin_supervisor(*p.system, tenants, p.directory);
 
   http::route_context context;

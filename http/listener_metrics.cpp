@@ -4,10 +4,17 @@
 
 namespace live_origin::http {
 
-void listener_metrics::count_response(unsigned status, std::uint64_t body_bytes_out) {
+void listener_metrics::count_response(unsigned status, std::uint64_t body_bytes_out, double seconds) {
   auto status_class = status / 100;
   if (status_class >= 1 && status_class <= 5) responses_by_class_[status_class].fetch_add(1, std::memory_order_relaxed);
   body_bytes_out_.fetch_add(body_bytes_out, std::memory_order_relaxed);
+  for (std::size_t i = 0; i < duration_buckets_s.size(); ++i)
+    if (seconds <= duration_buckets_s[i]) {
+      duration_counts_[i].fetch_add(1, std::memory_order_relaxed);  // cumulated when written out
+      break;
+    }
+  duration_count_.fetch_add(1, std::memory_order_relaxed);
+  duration_sum_us_.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
 }
 
 void listener_metrics::count_rejection(std::string_view reason) {
@@ -40,7 +47,9 @@ void write_prometheus_preamble(std::string& out) {
       "# HELP live_origin_http_body_bytes_total Body bytes received (in) and sent (out).\n"
       "# TYPE live_origin_http_body_bytes_total counter\n"
       "# HELP live_origin_http_connections_total Connections accepted or refused over the limit.\n"
-      "# TYPE live_origin_http_connections_total counter\n";
+      "# TYPE live_origin_http_connections_total counter\n"
+      "# HELP live_origin_http_request_duration_seconds From a request's header to its answer's last byte.\n"
+      "# TYPE live_origin_http_request_duration_seconds histogram\n";
 }
 
 void listener_metrics::write_prometheus(std::string& out) const {
@@ -60,6 +69,19 @@ void listener_metrics::write_prometheus(std::string& out) const {
                  "live_origin_http_connections_total{{listener=\"{0}\",result=\"refused\"}} {4}\n",
                  listener_, body_bytes_in_.load(), body_bytes_out_.load(), connections_accepted_.load(),
                  connections_refused_.load());
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < duration_buckets_s.size(); ++i) {
+    cumulative += duration_counts_[i].load();
+    fmt::format_to(std::back_inserter(out),
+                   "live_origin_http_request_duration_seconds_bucket{{listener=\"{}\",le=\"{}\"}} {}\n", listener_,
+                   duration_buckets_s[i], cumulative);
+  }
+  auto count = duration_count_.load();
+  fmt::format_to(std::back_inserter(out),
+                 "live_origin_http_request_duration_seconds_bucket{{listener=\"{0}\",le=\"+Inf\"}} {1}\n"
+                 "live_origin_http_request_duration_seconds_sum{{listener=\"{0}\"}} {2}\n"
+                 "live_origin_http_request_duration_seconds_count{{listener=\"{0}\"}} {1}\n",
+                 listener_, count, static_cast<double>(duration_sum_us_.load()) / 1e6);
 }
 
 }  // namespace live_origin::http

@@ -16,7 +16,8 @@ class listener_metrics {
  public:
   explicit listener_metrics(std::string listener) : listener_(std::move(listener)) {}
 
-  void count_response(unsigned status, std::uint64_t body_bytes_out);
+  // `seconds`: from the end of the request header to the last byte of the answer.
+  void count_response(unsigned status, std::uint64_t body_bytes_out, double seconds);
   void count_body_in(std::uint64_t bytes) { body_bytes_in_.fetch_add(bytes, std::memory_order_relaxed); }
   void count_rejection(std::string_view reason);
   void count_connection(bool refused);
@@ -31,6 +32,12 @@ class listener_metrics {
  private:
   std::string listener_;
   std::array<std::atomic<std::uint64_t>, 6> responses_by_class_{};
+  // Request duration histogram (Prometheus buckets, seconds); holds land in the upper buckets.
+  static constexpr std::array<double, 12> duration_buckets_s{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                             0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+  std::array<std::atomic<std::uint64_t>, duration_buckets_s.size()> duration_counts_{};
+  std::atomic<std::uint64_t> duration_count_{0};
+  std::atomic<std::uint64_t> duration_sum_us_{0};
   std::atomic<std::uint64_t> body_bytes_out_{0};
   std::atomic<std::uint64_t> body_bytes_in_{0};
   std::atomic<std::uint64_t> connections_accepted_{0};

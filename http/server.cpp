@@ -291,7 +291,7 @@ class session : public std::enable_shared_from_this<session> {
   void finish_request() {
     auto status = answer_->message.result_int();
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started_).count();
-    core_->metrics->count_response(status, body_bytes_);
+    core_->metrics->count_response(status, body_bytes_, static_cast<double>(micros) / 1e6);
     if (!answer_->rejection.empty()) {
       core_->metrics->count_rejection(answer_->rejection);
       spdlog::log(settings().refusal_log_level, "{}: refused {} {} with {} ({})", settings().name, method_, target_,

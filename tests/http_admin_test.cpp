@@ -89,6 +89,12 @@ TEST(Admin, MetricsCountResponsesAndBytes) {
                         std::to_string(bytes_out),
                     std::string("live_origin_streams 1")})
     EXPECT_NE(text.find(line + "\n"), std::string::npos) << line << "\n" << text;
+  // Two delivery requests so far (the scrape itself is counted on admin once it is answered).
+  EXPECT_NE(text.find("live_origin_http_request_duration_seconds_bucket{listener=\"delivery\",le=\"+Inf\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("live_origin_http_request_duration_seconds_count{listener=\"ingest\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE live_origin_http_request_duration_seconds histogram\n"), std::string::npos);
 }
 
 }  // namespace

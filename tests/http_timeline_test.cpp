@@ -100,6 +100,9 @@ TEST_F(Timeline, LateSegmentIsGoneAfterRetryBudgetAndCannotBePublishedAfterwards
   EXPECT_EQ(reply.status, 410);
   EXPECT_EQ(reply.header("cache-control"), "public, max-age=30");
   EXPECT_GE(waited, 250ms) << "it was held, not answered at once";
+  EXPECT_NE(fetch(origin_->admin(), bhttp::verb::get, "/metrics").body.find(
+                "live_origin_held_requests_total{outcome=\"timed_out\"} 1\n"),
+            std::string::npos);
   auto late = put(segment(11), "too late");
   EXPECT_EQ(late.status, 409);
   EXPECT_EQ(get(segment(11)).status, 410);
@@ -152,6 +155,8 @@ TEST_F(Timeline, ManyHeldRequestsAreReleasedTogetherByOnePut) {
     EXPECT_EQ(answer.status, 200);
     EXPECT_EQ(answer.body, "for everyone");
   }
+  auto metrics = fetch(origin_->admin(), bhttp::verb::get, "/metrics").body;
+  EXPECT_NE(metrics.find("live_origin_held_requests_total{outcome=\"released\"} 40\n"), std::string::npos) << metrics;
 }
 
 TEST_F(Timeline, HeldClientThatDisconnectsFreesItsSlot) {
@@ -162,6 +167,9 @@ TEST_F(Timeline, HeldClientThatDisconnectsFreesItsSlot) {
     ASSERT_TRUE(wait_for_held(1));
   }  // the client goes away
   EXPECT_TRUE(wait_for_held(0, 1500ms)) << "the slot is freed before the hold would have ended";
+  EXPECT_NE(fetch(origin_->admin(), bhttp::verb::get, "/metrics").body.find(
+                "live_origin_held_requests_total{outcome=\"abandoned\"} 1\n"),
+            std::string::npos);
 }
 
 TEST_F(Timeline, UploadInFlightIsHeldUntilItCompletes) {
