@@ -1,5 +1,7 @@
 #include "http/representation.hpp"
 
+#include "model/text.hpp"
+
 #include <boost/beast/http/field.hpp>
 #include <fmt/format.h>
 
@@ -10,15 +12,11 @@
 namespace live_origin::http {
 namespace {
 
+using model::trim_whitespace;
+
 constexpr std::array<std::string_view, 7> weekdays{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 constexpr std::array<std::string_view, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 std::optional<std::uint64_t> parse_number(std::string_view text) {
   if (text.empty()) return std::nullopt;
@@ -29,7 +27,7 @@ std::optional<std::uint64_t> parse_number(std::string_view text) {
 }
 
 std::string_view opaque_tag(std::string_view tag) {
-  tag = trim(tag);
+  tag = trim_whitespace(tag);
   if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
   return tag;
 }
@@ -50,7 +48,7 @@ bool not_modified(const request_header& header, const representation& rep) {
 
 // If-Range: the range applies only if the validator still matches (strong comparison for tags).
 bool range_still_valid(const request_header& header, const representation& rep) {
-  auto if_range = trim(header[beast_http::field::if_range]);
+  auto if_range = trim_whitespace(header[beast_http::field::if_range]);
   if (if_range.empty()) return true;
   if (if_range.front() == '"') return if_range == rep.etag;
   auto date = parse_http_date(if_range);
@@ -60,7 +58,7 @@ bool range_still_valid(const request_header& header, const representation& rep) 
 }  // namespace
 
 bool if_none_match_matches(std::string_view header, std::string_view etag) {
-  if (trim(header) == "*") return true;
+  if (trim_whitespace(header) == "*") return true;
   auto wanted = opaque_tag(etag);
   while (!header.empty()) {
     auto comma = header.find(',');
@@ -72,15 +70,15 @@ bool if_none_match_matches(std::string_view header, std::string_view etag) {
 }
 
 range_request parse_range(std::string_view header, std::uint64_t length) {
-  header = trim(header);
+  header = trim_whitespace(header);
   constexpr std::string_view unit = "bytes=";
   if (header.size() < unit.size() || header.substr(0, unit.size()) != unit) return {};
-  auto spec = trim(header.substr(unit.size()));
+  auto spec = trim_whitespace(header.substr(unit.size()));
   if (spec.find(',') != std::string_view::npos) return {};  // multi-range: serve the whole object
   auto dash = spec.find('-');
   if (dash == std::string_view::npos) return {};
-  auto first_text = trim(spec.substr(0, dash));
-  auto last_text = trim(spec.substr(dash + 1));
+  auto first_text = trim_whitespace(spec.substr(0, dash));
+  auto last_text = trim_whitespace(spec.substr(dash + 1));
   if (first_text.empty()) {  // suffix: the last N bytes
     auto suffix = parse_number(last_text);
     if (!suffix) return {};
@@ -111,7 +109,7 @@ std::string format_http_date(std::int64_t unix_ms) {
 
 std::optional<std::int64_t> parse_http_date(std::string_view text) {
   // "Sun, 06 Nov 1994 08:49:37 GMT"
-  text = trim(text);
+  text = trim_whitespace(text);
   if (text.size() != 29 || text.substr(3, 2) != ", " || text.substr(25) != " GMT") return std::nullopt;
   auto number = [&](std::size_t at, std::size_t width) { return parse_number(text.substr(at, width)); };
   auto day = number(5, 2), year = number(12, 4), hour = number(17, 2), minute = number(20, 2), second = number(23, 2);

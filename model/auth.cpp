@@ -1,17 +1,15 @@
 #include "model/auth.hpp"
 
+#include "model/text.hpp"
+
 namespace live_origin::model {
 namespace {
 
 // The token of "Bearer <token>" (scheme case-insensitive), or nullopt.
 std::optional<std::string_view> bearer_token(std::string_view authorization) {
   constexpr std::string_view scheme = "bearer ";
-  if (authorization.size() <= scheme.size()) return std::nullopt;
-  for (std::size_t i = 0; i < scheme.size(); ++i) {
-    char c = authorization[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != scheme[i]) return std::nullopt;
-  }
+  if (authorization.size() <= scheme.size() || !iequals(authorization.substr(0, scheme.size()), scheme))
+    return std::nullopt;
   auto token = authorization.substr(scheme.size());
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);

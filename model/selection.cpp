@@ -1,8 +1,9 @@
 #include "model/selection.hpp"
 
+#include "model/text.hpp"
+
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <utility>
 
 namespace live_origin::model {
@@ -14,26 +15,14 @@ constexpr std::array<std::pair<std::string_view, defect_set>, 3> defect_names{{
     {"missing", defects::missing},
 }};
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 }  // namespace
 
 std::optional<defect_set> parse_defects(std::string_view header) {
   defect_set set = defects::none;
-  if (trim(header).empty()) return set;
+  if (trim_whitespace(header).empty()) return set;
   while (true) {
     auto comma = header.find(',');
-    auto token = trim(header.substr(0, comma));
+    auto token = trim_whitespace(header.substr(0, comma));
     auto known = std::find_if(defect_names.begin(), defect_names.end(),
                               [&](const auto& entry) { return iequals(entry.first, token); });
     if (known == defect_names.end()) return std::nullopt;
