@@ -1,5 +1,7 @@
 #include "app/logging.hpp"
 
+#include <chrono>
+
 #include <spdlog/async.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -21,6 +23,8 @@ void setup_logging(const config::log_settings& settings) {
   auto access = spdlog::create_async_nb<spdlog::sinks::stdout_sink_mt>("access");
   access->set_pattern("%Y-%m-%dT%H:%M:%S.%e %v");
   access->set_level(settings.access_log ? spdlog::level::info : spdlog::level::off);
+  // stdout to a file or pipe is block-buffered: without this, access lines would show up only at exit.
+  spdlog::flush_every(std::chrono::seconds(1));
 }
 
 }  // namespace live_origin::app

@@ -50,7 +50,6 @@ void responder::abandon() const {
     state_->abandoned = true;
     callback = std::move(state_->abandon_callback);
   }
-  state_->answered = true;
   if (callback) callback();
 }
 

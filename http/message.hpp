@@ -55,7 +55,8 @@ class responder {
   // Registers what to do if the client goes away before the answer (release a held request). Runs at
   // once if it is already gone. One callback per request.
   void on_abandon(std::function<void()> callback) const;
-  // Called by the connection when its client went away; later answers are dropped.
+  // Called by the connection when its client went away. The answer still comes (the connection
+  // records it), so what an abandoned request ended as is never lost.
   void abandon() const;
 
  private:

@@ -60,6 +60,9 @@ struct server::core {
 
 namespace {
 
+// nginx's status for a request whose client went away before the answer; never sent, only recorded.
+constexpr unsigned client_closed_request = 499;
+
 constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
 
 bool expects_continue(const request_header& header) {
@@ -216,7 +219,12 @@ class session : public std::enable_shared_from_this<session> {
       return respond(text_response(beast_http::status::request_timeout, "body timeout\n", "body_timeout"));
     if (is_malformed(ec))
       return respond(text_response(beast_http::status::bad_request, "malformed body\n", "malformed_body"));
-    if (ec) return close();  // the peer went away mid-body: nothing is stored
+    if (ec) {
+      // The peer went away mid-body (a packager killed mid-segment): nothing is stored. Nobody reads an
+      // answer, but operators must see it, as nginx logs 499.
+      record(client_closed_request, "incomplete_body", 0);
+      return close();
+    }
     read_body();
   }
 
@@ -249,25 +257,30 @@ class session : public std::enable_shared_from_this<session> {
       auto bytes = self->socket_.receive(net::buffer(&probe, 1), tcp::socket::message_peek, receive_ec);
       if (receive_ec == net::error::would_block || receive_ec == net::error::try_again) return self->watch_peer();
       if (bytes > 0) return;  // a pipelined request: it waits its turn
+      // End of stream: the client is gone, or half-closed after its request (ffmpeg does that after every
+      // upload). Release what it holds; the answer is still recorded and sent in case it reads.
+      self->peer_gone_ = true;
       self->pending_->abandon();
-      self->pending_.reset();  // it refers back to this session
-      self->close();
     });
   }
 
   void respond(response answer) {
-    if (!socket_.is_open()) return;  // the client left while we waited
     if (phase_ == phase::handling) {
       beast::error_code ignored;
       socket_.cancel(ignored);  // stop watching for the client going away
       pending_.reset();
+    }
+    auto status = answer.message.result_int();
+    if (!socket_.is_open() || status == client_closed_request) {  // nobody to write to
+      record(status, answer.rejection, 0);
+      return close();
     }
     phase_ = phase::writing;
     answer_.emplace(std::move(answer));
     auto& message = answer_->message;
     message.version(11);
     message.set(beast_http::field::server, "live-origin");
-    message.keep_alive(keep_alive_ && !draining_ && !core_->draining.load());
+    message.keep_alive(keep_alive_ && !peer_gone_ && !draining_ && !core_->draining.load());
     body_bytes_ = head_ ? 0 : message.body().size();
     if (head_) message.body() = {};  // Content-Length stays: HEAD describes the GET answer
     serializer_.emplace(message);
@@ -282,6 +295,7 @@ class session : public std::enable_shared_from_this<session> {
   void on_write(beast::error_code ec, std::size_t) {
     if (ec) {
       spdlog::debug("{}: writing the answer to {} {} failed: {}", settings().name, method_, target_, ec.message());
+      record(answer_->message.result_int(), answer_->rejection, 0);
       return close();
     }
     if (!serializer_->is_done()) return write_some();
@@ -289,16 +303,7 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void finish_request() {
-    auto status = answer_->message.result_int();
-    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started_).count();
-    core_->metrics->count_response(status, body_bytes_, static_cast<double>(micros) / 1e6);
-    if (!answer_->rejection.empty()) {
-      core_->metrics->count_rejection(answer_->rejection);
-      spdlog::log(settings().refusal_log_level, "{}: refused {} {} with {} ({})", settings().name, method_, target_,
-                  status, answer_->rejection);
-    }
-    if (settings().access_log)
-      core_->access_log->info("{} {} {} {} {} {}", settings().name, method_, target_, status, body_bytes_, micros);
+    record(answer_->message.result_int(), answer_->rejection, body_bytes_);
     bool keep_alive = answer_->message.keep_alive();
     serializer_.reset();
     answer_.reset();
@@ -306,6 +311,20 @@ class session : public std::enable_shared_from_this<session> {
     head_ = false;
     if (!keep_alive) return close();
     wait_for_request();
+  }
+
+  // Every request ends here exactly once, answered or not: metrics, the refusal log, the access log.
+  // A client gone before its answer still gets the status the origin decided (ffmpeg never reads it).
+  void record(unsigned status, std::string_view rejection, std::size_t body_bytes) {
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started_).count();
+    core_->metrics->count_response(status, body_bytes, static_cast<double>(micros) / 1e6);
+    if (!rejection.empty()) {
+      core_->metrics->count_rejection(rejection);
+      spdlog::log(settings().refusal_log_level, "{}: refused {} {} with {} ({})", settings().name, method_, target_,
+                  status, rejection);
+    }
+    if (settings().access_log)
+      core_->access_log->info("{} {} {} {} {} {}", settings().name, method_, target_, status, body_bytes, micros);
   }
 
   void close() {
@@ -354,6 +373,7 @@ class session : public std::enable_shared_from_this<session> {
   bool keep_alive_ = true;
   bool head_ = false;
   bool draining_ = false;
+  bool peer_gone_ = false;  // end of stream seen while the answer was awaited
   std::size_t body_bytes_ = 0;
   clock_type::time_point started_ = clock_type::now();
   std::string method_;

@@ -204,5 +204,56 @@ TEST(Shutdown, InFlightUploadFinishesAndIdleConnectionsClose) {
   EXPECT_TRUE(stopped.get()) << "every connection finished within the grace period";
 }
 
+// ffmpeg sends its upload, half-closes and never reads the status (reference/peers.md §1.8). What the
+// origin decided must still show in the metrics; an upload cut off mid-body is counted as well.
+class PackagerThatHangsUp : public ::testing::Test {
+ protected:
+  // Polls /metrics until `line` appears or two seconds pass.
+  bool metrics_show(const std::string& line) {
+    auto deadline = std::chrono::steady_clock::now() + 2s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (has_counter(metrics(origin_), line)) return true;
+      std::this_thread::sleep_for(10ms);
+    }
+    ADD_FAILURE() << "never appeared: " << line << "\n" << metrics(origin_);
+    return false;
+  }
+
+  running_origin origin_;
+};
+
+TEST_F(PackagerThatHangsUp, RefusalDecidedAfterTheBodyIsStillCounted) {
+  const std::string segment = "/demo/live1/chunk-stream0-00007.m4s";
+  ASSERT_EQ(fetch(origin_.ingest(), bhttp::verb::put, segment, "first").status, 201);
+  ASSERT_EQ(fetch(origin_.delivery(), bhttp::verb::get, segment).status, 200);  // served: now immutable
+  {
+    http_connection connection(origin_.ingest());
+    connection.send(bhttp::verb::post, segment, "different bytes", {}, true);
+    connection.stream().socket().shutdown(tcp::socket::shutdown_send);  // as ffmpeg does, then hang up
+  }
+  EXPECT_TRUE(metrics_show("live_origin_http_rejections_total{listener=\"ingest\",reason=\"segment_already_served\"} 1"));
+  EXPECT_EQ(fetch(origin_.delivery(), bhttp::verb::get, segment).body, "first");
+}
+
+TEST_F(PackagerThatHangsUp, AcceptedUploadIsCountedAndStored) {
+  {
+    http_connection connection(origin_.ingest());
+    connection.send(bhttp::verb::put, "/demo/live1/stream.m3u8", "#EXTM3U\n", {}, true);
+    connection.stream().socket().shutdown(tcp::socket::shutdown_send);
+  }
+  EXPECT_TRUE(metrics_show("live_origin_http_responses_total{listener=\"ingest\",code=\"2xx\"} 1"));
+  EXPECT_EQ(fetch(origin_.delivery(), bhttp::verb::get, "/demo/live1/stream.m3u8").body, "#EXTM3U\n");
+}
+
+TEST_F(PackagerThatHangsUp, UploadCutOffMidBodyIsCountedAndNotStored) {
+  {
+    http_connection connection(origin_.ingest());
+    connection.write_raw("PUT /demo/live1/chunk-stream0-00003.m4s HTTP/1.1\r\nHost: x\r\n"
+                         "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+  }  // killed mid-segment: no last chunk
+  EXPECT_TRUE(metrics_show("live_origin_http_rejections_total{listener=\"ingest\",reason=\"incomplete_body\"} 1"));
+  EXPECT_EQ(fetch(origin_.delivery(), bhttp::verb::get, "/demo/live1/chunk-stream0-00003.m4s").status, 404);
+}
+
 }  // namespace
 }  // namespace live_origin::test
