@@ -205,7 +205,10 @@ read_reply reply_for(stream_state& st, const model::object_class& object, const 
   if (headers.status == 200 && plan.chosen) {
     auto& entry = st.objects.at(name);
     auto& candidate = entry.candidates.at(*plan.chosen);
-    if (is_segment && !candidate.served) ++st.stats[*plan.chosen].segments_served;
+    if (is_segment && !candidate.served) {
+      ++st.stats[*plan.chosen].segments_served;
+      if (!entry.served) st.defaults->tenant_totals->served[*plan.chosen].fetch_add(1, std::memory_order_relaxed);
+    }
     candidate.served = true;
     entry.served = plan.chosen;
     reply.object = candidate;
@@ -460,7 +463,10 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
           bool first = !present(candidate);
           candidate = stored_object{write.body, write.digest, now, 0, false, write.defects};
           entry.delete_requested_at_ms = 0;  // written again after a DELETE: it stays
-          if (is_segment && first) count_segment(st.stats[pipeline], object.segment_number, write.defects);
+          if (is_segment && first) {
+            count_segment(st.stats[pipeline], object.segment_number, write.defects);
+            st.defaults->tenant_totals->received[pipeline].fetch_add(1, std::memory_order_relaxed);
+          }
           // Notifications on a manifest or other object count from the current live edge.
           auto at = is_segment ? object.segment_number
                     : st.timeline ? model::live_edge(*st.timeline, now).value_or(st.timeline->start_number)

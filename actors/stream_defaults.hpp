@@ -30,6 +30,14 @@ struct stream_defaults {
     std::atomic<std::uint64_t> abandoned{0};  // the client went away first
   };
   std::shared_ptr<hold_outcomes> hold_ends = std::make_shared<hold_outcomes>();
+  // Segments per pipeline across the tenant's streams (for /metrics; a failover shows as the served
+  // count moving from one pipeline to the next). Indexed like `pipelines`.
+  struct pipeline_totals {
+    explicit pipeline_totals(std::size_t pipelines) : received(pipelines), served(pipelines) {}
+    std::vector<std::atomic<std::uint64_t>> received;  // first upload of a segment by this pipeline
+    std::vector<std::atomic<std::uint64_t>> served;    // segments whose first 200 came from this pipeline
+  };
+  std::shared_ptr<pipeline_totals> tenant_totals = std::make_shared<pipeline_totals>(pipelines.size());
 };
 
 }  // namespace live_origin::actors

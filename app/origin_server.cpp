@@ -4,10 +4,12 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/logger.hpp>
 #include <caf/send.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <filesystem>
+#include <iterator>
 #include <thread>
 
 #include "actors/bridge.hpp"
@@ -47,6 +49,7 @@ std::shared_ptr<const actors::stream_defaults> stream_defaults_for(
   defaults->held_total = std::move(held_total);
   defaults->hold_ends = hold_ends;
   defaults->pipelines = config.pipelines.order;
+  defaults->tenant_totals = std::make_shared<actors::stream_defaults::pipeline_totals>(defaults->pipelines.size());
   defaults->manifest_fresh_segments = config.pipelines.manifest_fresh_segments;
   return defaults;
 }
@@ -71,6 +74,7 @@ struct origin_server::parts {
   std::shared_ptr<std::atomic<std::size_t>> held_total = std::make_shared<std::atomic<std::size_t>>(0);
   std::shared_ptr<actors::stream_defaults::hold_outcomes> hold_ends =
       std::make_shared<actors::stream_defaults::hold_outcomes>();
+  std::vector<actors::tenant_setup> tenants;  // for the per-tenant metrics
 
   explicit parts(config::origin_config c) : config(std::move(c)), actor_config(make_actor_config(config)) {}
 
@@ -89,7 +93,25 @@ struct origin_server::parts {
     out += "live_origin_held_requests_total{outcome=\"released\"} " + std::to_string(hold_ends->released.load()) + "\n";
     out += "live_origin_held_requests_total{outcome=\"timed_out\"} " + std::to_string(hold_ends->timed_out.load()) + "\n";
     out += "live_origin_held_requests_total{outcome=\"abandoned\"} " + std::to_string(hold_ends->abandoned.load()) + "\n";
+    write_pipeline_totals(out);
     return out;
+  }
+
+  void write_pipeline_totals(std::string& out) const {
+    auto family = [&](std::string_view name, std::string_view help, auto member) {
+      fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} counter\n", name, help, name);
+      for (const auto& tenant : tenants) {
+        const auto& totals = *tenant.defaults->tenant_totals;
+        for (std::size_t i = 0; i < tenant.defaults->pipelines.size(); ++i)
+          fmt::format_to(std::back_inserter(out), "{}{{tenant=\"{}\",pipeline=\"{}\"}} {}\n", name, tenant.name,
+                         tenant.defaults->pipelines[i], (totals.*member)[i].load());
+      }
+    };
+    family("live_origin_segments_received_total", "Media segments received, by tenant and pipeline (first upload).",
+           &actors::stream_defaults::pipeline_totals::received);
+    family("live_origin_segments_served_total",
+           "Media segments by tenant and the pipeline whose candidate was served first.",
+           &actors::stream_defaults::pipeline_totals::served);
   }
 
   http::listener_settings settings(std::string name, const config::listener_config& listener, std::size_t body_limit,
@@ -111,7 +133,9 @@ void origin_server::start() {
   p.system = std::make_unique<caf::actor_system>(p.actor_config);
   p.bridges = std::make_shared<actors::bridge_pool>(*p.system, p.config.actors.bridges);
   std::vector<actors::tenant_setup> tenants;
-  for (const auto& tenant : p.config.tenants) tenants.push_back({tenant.name, stream_defaults_for(p.config, tenant, p.held_total, p.hold_ends)});
+  for (const auto& tenant : p.config.tenants)
+    tenants.push_back({tenant.name, stream_defaults_for(p.config, tenant, p.held_total, p.hold_ends)});
+  p.tenants = tenants;
   p.origin = actors::spawn_origin_supervisor(*p.system, tenants, p.directory);
 
   http::route_context context;

@@ -73,6 +73,22 @@ TEST_F(Pipelines, FailoverWhenPipelineAStops) {
   EXPECT_EQ(reply.header("x-origin-pipeline"), "b");
 }
 
+TEST_F(Pipelines, MetricsShowTheSwitchPerTenantAndPipeline) {
+  put(segment(9), "a9", "a");
+  put(segment(9), "b9", "b");
+  put(segment(10), "b10", "b");  // a has stopped
+  get(segment(9));
+  get(segment(9));  // a segment counts once, however often it is served
+  get(segment(10));
+  auto text = fetch(origin_->admin(), bhttp::verb::get, "/metrics").body;
+  for (const auto* line : {"live_origin_segments_received_total{tenant=\"demo\",pipeline=\"a\"} 1\n",
+                           "live_origin_segments_received_total{tenant=\"demo\",pipeline=\"b\"} 2\n",
+                           "live_origin_segments_served_total{tenant=\"demo\",pipeline=\"a\"} 1\n",
+                           "live_origin_segments_served_total{tenant=\"demo\",pipeline=\"b\"} 1\n",
+                           "live_origin_segments_served_total{tenant=\"other\",pipeline=\"a\"} 0\n"})
+    EXPECT_NE(text.find(line), std::string::npos) << line << text;
+}
+
 TEST_F(Pipelines, DefectiveAWithCleanBServesB) {
   put(segment(10), "a-short", "a", {{"X-Origin-Defects", "short"}});
   put(segment(10), "b-clean", "b");
