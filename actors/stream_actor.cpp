@@ -143,11 +143,17 @@ model::selection select(const stream_state& st, const model::object_class& objec
     return choice;
   };
   if (object.kind == model::object_kind::manifest) {
-    // A stalled pipeline's manifest stops being served: prefer manifests updated recently.
-    auto stale_before = now - st.defaults->manifest_fresh_segments * st.segment_duration_ms;
+    // A stalled pipeline's manifest stops being served: prefer current ones (model::manifest_is_current).
+    auto fresh_for_ms = st.defaults->manifest_fresh_segments * st.segment_duration_ms;
+    std::int64_t leading_segment = -1;
+    for (std::size_t i = 0; i < entry.candidates.size(); ++i)
+      if (present(entry.candidates[i])) leading_segment = std::max(leading_segment, st.stats[i].last_segment);
     auto fresh = views;
-    for (std::size_t position = 0; position < fresh.size(); ++position)
-      fresh[position].masked = entry.written_at_ms[st.order[position]] < stale_before;
+    for (std::size_t position = 0; position < fresh.size(); ++position) {
+      auto index = st.order[position];
+      fresh[position].masked = !model::manifest_is_current({entry.written_at_ms[index], st.stats[index].last_segment},
+                                                           leading_segment, now, fresh_for_ms);
+    }
     if (auto choice = model::select_candidate(fresh, std::nullopt, false); choice.chosen) return to_index(choice);
     std::optional<std::size_t> latest;  // every manifest is stale: the most recently written one
     for (std::size_t i = 0; i < entry.candidates.size(); ++i)

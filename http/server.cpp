@@ -171,10 +171,14 @@ class session : public std::enable_shared_from_this<session> {
     target_ = std::string(header.target());
     auto routed = core_->request_handler->route(header, peer_);
     if (auto* answer = std::get_if<response>(&routed)) {
-      // An unread body forces a close; so does a refusal (as nginx does), so a misbehaving client
-      // reconnects instead of pipelining more of the same.
-      keep_alive_ = parser_->keep_alive() && parser_->is_done() && answer->rejection.empty();
-      return respond(std::move(*answer));
+      keep_alive_ = parser_->keep_alive();
+      if (parser_->is_done()) return respond(std::move(*answer));
+      auto content_length = parser_->content_length();
+      if (expects_continue(header) || (content_length && *content_length > settings().body_limit)) {
+        keep_alive_ = false;  // the body is not coming, or too big to read through: close after answering
+        return respond(std::move(*answer));
+      }
+      return discard_body_then_respond(std::move(*answer));
     }
     continuation_ = std::move(std::get<handler::continuation>(routed));
     auto content_length = parser_->content_length();
@@ -203,6 +207,61 @@ class session : public std::enable_shared_from_this<session> {
   void abort_request() {
     if (continuation_.aborted) continuation_.aborted();
     continuation_ = {};
+  }
+
+  // An answer decided from the header while the body is still coming (a refusal): read the body, drop
+  // it, then answer and keep the connection. Closing instead would reset a publisher still sending: ffmpeg
+  // with -http_persistent 1 then abandons its whole session. Bounded like any body (size and idle time).
+  void discard_body_then_respond(response answer) {
+    deferred_answer_.emplace(std::move(answer));
+    if (parser_->chunked()) {
+      parser_->body_limit(settings().body_limit);
+      parser_->on_chunk_body(drop_chunk_);
+      return discard_chunked_body();
+    }
+    discard_left_ = parser_->content_length().value_or(0);
+    discard_content();
+  }
+
+  void discard_chunked_body() {
+    if (parser_->is_done()) return respond_deferred();
+    arm_deadline(settings().limits.body_idle_timeout);
+    beast_http::async_read_some(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->end_discard(ec);
+      self->discard_chunked_body();
+    });
+  }
+
+  void discard_content() {
+    auto buffered = std::min<std::uint64_t>(discard_left_, buffer_.size());
+    buffer_.consume(static_cast<std::size_t>(buffered));
+    discard_left_ -= buffered;
+    if (discard_left_ == 0) return respond_deferred();
+    arm_deadline(settings().limits.body_idle_timeout);
+    auto room = static_cast<std::size_t>(std::min<std::uint64_t>(discard_left_, 65536));
+    socket_.async_read_some(buffer_.prepare(room), [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+      self->buffer_.commit(bytes);
+      if (ec) return self->end_discard(ec);
+      self->discard_content();
+    });
+  }
+
+  // The body being dropped did not arrive whole: answer a timeout, otherwise just record the answer.
+  void end_discard(beast::error_code ec) {
+    if (timed_out(ec)) {
+      deferred_answer_.reset();
+      keep_alive_ = false;
+      return respond(text_response(beast_http::status::request_timeout, "body timeout\n", "body_timeout"));
+    }
+    record(deferred_answer_->message.result_int(), deferred_answer_->rejection, 0);
+    deferred_answer_.reset();
+    close();
+  }
+
+  void respond_deferred() {
+    auto answer = std::move(*deferred_answer_);
+    deferred_answer_.reset();
+    respond(std::move(answer));
   }
 
   void read_body() {
@@ -364,6 +423,11 @@ class session : public std::enable_shared_from_this<session> {
   std::list<std::weak_ptr<session>>::iterator registration_;
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   handler::continuation continuation_;
+  std::optional<response> deferred_answer_;  // while its request's body is being dropped
+  std::uint64_t discard_left_ = 0;           // body bytes still to drop (Content-Length bodies)
+  // Consumes chunk data without storing it (Beast keeps a reference: it lives as long as the session).
+  std::function<std::size_t(std::uint64_t, std::string_view, beast::error_code&)> drop_chunk_ =
+      [](std::uint64_t, std::string_view data, beast::error_code&) { return data.size(); };
   std::optional<responder> pending_;  // while an answer is awaited
   peer_info peer_;
   std::uint64_t requests_ = 0;        // requests handled on this connection; tells stale callbacks apart

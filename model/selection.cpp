@@ -48,6 +48,11 @@ int badness(defect_set set) {
   return kinds * 8 + set;  // the bit values already rank missing > short > discontinuity
 }
 
+bool manifest_is_current(const manifest_source& source, std::int64_t leading_segment, std::int64_t now_ms,
+                         std::int64_t fresh_for_ms) {
+  return source.written_at_ms >= now_ms - fresh_for_ms && source.last_segment >= leading_segment;
+}
+
 selection select_candidate(const std::vector<candidate_view>& candidates, std::optional<std::size_t> served,
                            bool clean_may_still_arrive) {
   auto usable = [&](std::size_t i) { return candidates[i].present && !candidates[i].masked; };

@@ -50,4 +50,17 @@ struct selection {
 selection select_candidate(const std::vector<candidate_view>& candidates, std::optional<std::size_t> served,
                            bool clean_may_still_arrive);
 
+// One pipeline's manifest and how far that pipeline has got.
+struct manifest_source {
+  std::int64_t written_at_ms = 0;  // when its latest version arrived
+  std::int64_t last_segment = -1;  // the pipeline's newest media segment, -1 for none
+};
+
+// Whether a pipeline's manifest may still be preferred over the next pipeline's: written within
+// `fresh_for_ms`, and the pipeline not behind `leading_segment` (the newest segment any pipeline that
+// publishes this manifest has delivered). A pipeline that dies stops being current as soon as another
+// delivers a segment it has not, instead of leaving players on a frozen playlist for the whole window.
+bool manifest_is_current(const manifest_source& source, std::int64_t leading_segment, std::int64_t now_ms,
+                         std::int64_t fresh_for_ms);
+
 }  // namespace live_origin::model

@@ -15,7 +15,7 @@ namespace {
 using namespace std::chrono_literals;
 
 std::string put_line(std::string_view target) {
-  return "PUT " + std::string(target) + " HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc";
+  return "PUT " + std::string(target) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 3\r\n\r\nabc";
 }
 
 std::string metrics(const running_origin& origin) {
@@ -45,7 +45,8 @@ TEST(HostileNames, AreRefusedWith400AndStoreNothing) {
     EXPECT_EQ(raw_status(answer), 400u) << target;
     EXPECT_LT(answer.size(), 400u) << "error bodies stay tiny";
     EXPECT_NE(answer.find(reason), std::string::npos) << target << "\n" << answer;
-    EXPECT_EQ(raw_status(raw_exchange(origin.delivery(), "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n")), 400u);
+    EXPECT_EQ(raw_status(raw_exchange(origin.delivery(), "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")),
+              400u);
   }
   EXPECT_EQ(origin.server().directory().stream_count(), 0u);
   auto text = metrics(origin);
@@ -61,6 +62,26 @@ TEST(HostileNames, RawNulInTheTargetIsRefused) {
   request += "b.ts HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx";
   EXPECT_EQ(raw_status(raw_exchange(origin.ingest(), request)), 400u);
   EXPECT_EQ(origin.server().directory().stream_count(), 0u);
+}
+
+// ffmpeg -http_persistent 1 writes request after request on one connection without reading answers; a
+// connection reset makes it abandon the whole session. A refusal decided from the header therefore drops
+// the body and keeps the connection, and the next request on it is served.
+TEST(PersistentPublisher, RefusalDropsTheBodyAndKeepsTheConnection) {
+  running_origin origin;
+  http_connection connection(origin.ingest());
+  const std::string body(200'000, 'x');
+  for (bool chunked : {false, true}) {
+    connection.send(bhttp::verb::put, "/nosuchtenant/live1/1.ts", body, {}, chunked);
+    auto refused = connection.receive();
+    EXPECT_EQ(refused.status, 404) << "chunked=" << chunked;
+    EXPECT_TRUE(refused.keep_alive);
+    connection.send(bhttp::verb::put, "/demo/live1/stream.m3u8", "#EXTM3U\n", {}, chunked);
+    EXPECT_EQ(connection.receive().status, chunked ? 204 : 201) << "the same connection serves the next request";
+  }
+  EXPECT_EQ(origin.server().directory().stream_count(), 1u);
+  EXPECT_TRUE(has_counter(metrics(origin),
+                          "live_origin_http_rejections_total{listener=\"ingest\",reason=\"unknown_tenant\"} 2"));
 }
 
 TEST(BodyLimit, ContentLengthOverTheLimitIsRefusedBeforeTheBodyIsSent) {

@@ -187,6 +187,24 @@ TEST_F(Pipelines, ManifestFromTheFirstFreshPipeline) {
   EXPECT_EQ(reply.header("x-origin-pipeline"), "b");
 }
 
+TEST_F(Pipelines, ManifestOfAPipelineThatFellBehindIsReplacedAtOnce) {
+  put(segment(10), "a10", "a");
+  put(segment(10), "b10", "b");
+  put("/demo/live/manifest.mpd", "<MPD a 10/>", "a");
+  put("/demo/live/manifest.mpd", "<MPD b 10/>", "b");
+  EXPECT_EQ(get("/demo/live/manifest.mpd").body, "<MPD a 10/>");
+  // a dies; b delivers segment 11 and its manifest naming it, well within the freshness window.
+  put(segment(11), "b11", "b");
+  put("/demo/live/manifest.mpd", "<MPD b 11/>", "b");
+  auto reply = get("/demo/live/manifest.mpd");
+  EXPECT_EQ(reply.body, "<MPD b 11/>") << "a's playlist would name no new segment: players would stall";
+  EXPECT_EQ(reply.header("x-origin-pipeline"), "b");
+  // a comes back and catches up: its manifest is preferred again.
+  put(segment(11), "a11", "a");
+  put("/demo/live/manifest.mpd", "<MPD a 11/>", "a");
+  EXPECT_EQ(get("/demo/live/manifest.mpd").body, "<MPD a 11/>");
+}
+
 TEST_F(Pipelines, BadPipelineHeadersAre400AndStoreNothing) {
   EXPECT_EQ(put(segment(10), "x", "c").status, 400);
   EXPECT_EQ(put(segment(10), "x", "a", {{"X-Origin-Defects", "broken"}}).status, 400);

@@ -96,6 +96,16 @@ TEST(Selection, ServedCandidateKeepsBeingServed) {
   EXPECT_EQ(pick({absent, short_one}, 1u), 1u);
 }
 
+TEST(ManifestSource, CurrentWhenFreshAndNotBehind) {
+  const std::int64_t now = 100'000;
+  EXPECT_TRUE(manifest_is_current({now - 100, 41}, 41, now, 6000));
+  EXPECT_TRUE(manifest_is_current({now - 6000, 41}, 41, now, 6000)) << "the window's edge is still fresh";
+  EXPECT_FALSE(manifest_is_current({now - 6001, 41}, 41, now, 6000)) << "not written for the whole window";
+  EXPECT_FALSE(manifest_is_current({now - 100, 40}, 41, now, 6000)) << "another pipeline has a newer segment";
+  EXPECT_TRUE(manifest_is_current({now - 100, 42}, 41, now, 6000)) << "ahead of the others";
+  EXPECT_TRUE(manifest_is_current({now - 100, -1}, -1, now, 6000)) << "no segments anywhere (a master playlist)";
+}
+
 TEST(Selection, MaskingTheServedCandidateChangesTheChoice) {
   EXPECT_EQ(pick({clean, {true, defects::none, true}}, 1u), 0u);
   EXPECT_EQ(pick({short_one, {true, defects::none, true}}, 1u), 0u);

@@ -16,6 +16,9 @@ build_packages=(
   libgtest-dev
 )
 
+# What the end-to-end tests and scripts/demo run: real packagers, a real CDN and a real browser.
+e2e_packages=(ffmpeg nginx chromium)
+
 apt_updated=0
 
 # install_packages NAME...: installs the named packages that are not installed yet.
@@ -34,6 +37,19 @@ install_packages() {
     apt_updated=1
   fi
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+# install_e2e: the end-to-end packages, Node.js and npm when there are none, and the player's npm
+# packages exactly as player/package-lock.json pins them (npm ci; again only when the lock file changed).
+install_e2e() {
+  install_packages "${e2e_packages[@]}"
+  command -v node >/dev/null || install_packages nodejs
+  command -v npm >/dev/null || install_packages npm
+  local player="$repo_root/player"
+  if [[ ! -f "$player/node_modules/.package-lock.json" || "$player/package-lock.json" -nt "$player/node_modules/.package-lock.json" ]]; then
+    echo "live-origin: installing the player's npm packages (player/package-lock.json)" >&2
+    (cd "$player" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
 }
 
 # build [CMAKE_ARGS...]: configures (once) and builds everything into $build_dir.

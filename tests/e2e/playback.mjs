@@ -1,0 +1,175 @@
+// End to end with real clients: two ffmpeg pipelines publish to live-origin, nginx caches as the CDN, and
+// hls.js or dash.js plays the stream in headless Chromium. Passes when playback starts, currentTime
+// advances for the whole watch, no stall is longer than one segment, the player reports no error, and
+// (with --failover) killing pipeline a mid-playback changes nothing for the viewer while the origin's
+// metrics show segments now served from b.
+//
+//   node tests/e2e/playback.mjs --origin build/live-origin --format hls-ts --failover
+//
+// Exits 0 on success, 1 with the reasons and the tails of every log otherwise. Every process it starts
+// runs in its own process group and is killed on the way out, whatever the outcome.
+
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { Stack, formats, poll, repoRoot, segmentSeconds } from '../../tools/stack.mjs';
+
+const { values: options } = parseArgs({
+  options: {
+    origin: { type: 'string', default: path.join(repoRoot, 'build', 'live-origin') },
+    config: { type: 'string', default: path.join(repoRoot, 'config', 'origin.toml') },
+    format: { type: 'string', default: 'hls-ts' },
+    failover: { type: 'boolean', default: false },
+    // Also run a third ffmpeg publishing to a tenant that does not exist: ffmpeg ignores the 404s, so the
+    // origin's metrics and log must show them.
+    'refused-publisher': { type: 'boolean', default: false },
+    'watch-seconds': { type: 'string', default: '24' },
+    chromium: { type: 'string', default: '/usr/bin/chromium' },
+    keep: { type: 'boolean', default: false },  // keep the work directory (logs) even on success
+  },
+});
+if (!formats[options.format]) throw new Error(`--format: one of ${Object.keys(formats).join(', ')}`);
+
+const require = createRequire(path.join(repoRoot, 'player', 'package.json'));
+const { chromium } = require('playwright-core');
+
+const watchSeconds = Number(options['watch-seconds']);
+const stream = 'e2e';
+const failures = [];
+const check = (ok, message) => { if (!ok) failures.push(message); };
+
+async function metric(stack, name) {
+  const text = await (await fetch(`${stack.adminUrl}/metrics`)).text();
+  const values = {};
+  for (const line of text.split('\n')) {
+    const match = /^(\w+)\{([^}]*)\} (\S+)$/.exec(line);
+    if (match && match[1] === name) values[match[2]] = Number(match[3]);
+  }
+  return values;
+}
+const served = async (stack) => {
+  const values = await metric(stack, 'live_origin_segments_served_total');
+  return { a: values['tenant="demo",pipeline="a"'] ?? 0, b: values['tenant="demo",pipeline="b"'] ?? 0 };
+};
+
+function tail(file, lines = 25) {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(none)';
+  }
+}
+
+const stack = new Stack({ origin: options.origin, config: options.config,
+                          streams: [{ name: stream, format: options.format }] });
+let browser;
+let page;
+let stopping = false;
+async function finish(code) {
+  if (stopping) return;
+  stopping = true;
+  if (browser) await browser.close().catch(() => {});
+  await stack.stop();
+  if (code === 0 && !options.keep) stack.removeWorkDir();
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => finish(2));
+
+try {
+  await stack.start();
+  console.log(`${options.format}: origin ${stack.delivery}, CDN ${stack.cdnUrl}, logs in ${stack.workDir}`);
+  if (options['refused-publisher']) stack.startPipeline(stream, options.format, 'a', 0, 'nosuchtenant');
+  // The stream exists once the first manifest reached the origin through the CDN path.
+  await poll('the first manifest', async () => (await fetch(stack.cdnUrl + stack.manifestPath(stream))).ok,
+             { timeoutMs: 15000, intervalMs: 250 });
+
+  browser = await chromium.launch({
+    executablePath: options.chromium,
+    // As root and on a closed network: no sandbox, and no background calls to Google's services.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+           '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+  });
+  page = await browser.newPage();
+  page.on('pageerror', (error) => failures.push(`page error: ${error.message}`));
+  await page.goto(stack.playerUrl(stream));
+  const engine = await page.evaluate(() => window.playback.engine);
+  await page.waitForFunction(() => window.playback.started || window.playback.errors.length > 0, null,
+                             { timeout: 30000, polling: 100 });
+  const startedAt = await page.evaluate(() => video.currentTime);
+  console.log(`${engine}: playback started at ${startedAt.toFixed(2)} s`);
+
+  // Watch: sample the position each second; kill pipeline a a third of the way in.
+  const killAt = Math.floor(watchSeconds / 3);
+  let servedAtKill;
+  let lastPosition = startedAt;
+  for (let second = 1; second <= watchSeconds; ++second) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const position = await page.evaluate(() => video.currentTime);
+    if (second % 4 === 0) console.log(`  ${second} s: currentTime ${position.toFixed(2)} (+${(position - lastPosition).toFixed(2)})`);
+    lastPosition = position;
+    if (options.failover && second === killAt) {
+      servedAtKill = await served(stack);
+      await stack.killPipeline(stream, 'a');
+      console.log(`  ${second} s: killed pipeline a (segments served so far: a=${servedAtKill.a} b=${servedAtKill.b})`);
+    }
+  }
+
+  const result = await page.evaluate(() => ({
+    position: video.currentTime,
+    errors: window.playback.errors,
+    stalls: window.playback.stalls,
+    waitingFor: window.playback.waitingSince === null ? 0 : performance.now() - window.playback.waitingSince,
+    log: window.playback.log,
+  }));
+  const advanced = result.position - startedAt;
+  console.log(`${engine}: currentTime advanced ${advanced.toFixed(2)} s in ${watchSeconds} s; ` +
+              `stalls ${JSON.stringify(result.stalls.map((s) => Math.round(s.ms)))} ms`);
+  check(advanced >= watchSeconds - 4, `currentTime advanced only ${advanced.toFixed(2)} s in ${watchSeconds} s`);
+  check(result.errors.length === 0, `player errors: ${result.errors.join('; ')}`);
+  const limitMs = segmentSeconds * 1000;
+  for (const stall of result.stalls)
+    check(stall.ms <= limitMs, `stall of ${Math.round(stall.ms)} ms at ${stall.at.toFixed(2)} s (limit ${limitMs} ms)`);
+  check(result.waitingFor <= limitMs, `still stalled for ${Math.round(result.waitingFor)} ms at the end`);
+
+  if (options.failover) {
+    const after = await served(stack);
+    console.log(`origin: segments served a=${after.a} b=${after.b} (at the kill: a=${servedAtKill.a} b=${servedAtKill.b})`);
+    check(after.b > servedAtKill.b + 3, `the origin served no new segments from b after a was killed`);
+    check(after.a <= servedAtKill.a + 1, `segments still served from the killed pipeline a`);
+    const status = await (await fetch(`${stack.adminUrl}/streams/demo/${stream}`)).json();
+    check(status.pipelines.b.last_segment > status.pipelines.a.last_segment,
+          `pipeline b is not ahead of the killed a: ${JSON.stringify(status.pipelines)}`);
+  }
+  // What ffmpeg sent: nothing refused (an upload cut off by the kill aside), and old segments DELETEd.
+  const refused = await metric(stack, 'live_origin_http_rejections_total');
+  const unknownTenant = refused['listener="ingest",reason="unknown_tenant"'] ?? 0;
+  const ingestRefusals = Object.entries(refused).filter(([labels, n]) => labels.includes('"ingest"') && n > 0 &&
+                                                        !labels.includes('incomplete_body') &&
+                                                        !(options['refused-publisher'] && labels.includes('unknown_tenant')));
+  check(ingestRefusals.length === 0, `the origin refused ffmpeg's uploads: ${JSON.stringify(ingestRefusals)}`);
+  const originLog = fs.readFileSync(stack.log('origin'), 'utf8');
+  const deletes = (originLog.match(new RegExp(`ingest DELETE /demo/${stream}/\\S+ 204 `, 'g')) || []).length;
+  console.log(`origin: ${deletes} DELETEs from ffmpeg answered 204`);
+  check(deletes > 0, 'ffmpeg deleted no segments (segment deletion is on)');
+  if (options['refused-publisher']) {
+    console.log(`origin: ${unknownTenant} uploads to an unknown tenant refused and counted`);
+    check(unknownTenant > 5, `uploads to an unknown tenant not counted: ${unknownTenant}`);
+    check(/warning ingest: refused (PUT|POST) \/nosuchtenant\/\S+ with 404 \(unknown_tenant\)/.test(originLog),
+          'the refusals of the unknown tenant\'s uploads are not in the log');
+  }
+  if (failures.length) console.log(`player log:\n${result.log.join('\n')}`);
+} catch (error) {
+  failures.push(error.stack || String(error));
+}
+
+if (failures.length) {
+  console.log(`FAILED (${options.format}${options.failover ? ', failover' : ''}):\n- ${failures.join('\n- ')}`);
+  for (const name of fs.readdirSync(stack.workDir).filter((f) => f.endsWith('.log') || f === 'error.log'))
+    console.log(`--- ${name} (last lines)\n${tail(path.join(stack.workDir, name))}`);
+  await finish(1);
+} else {
+  console.log(`PASSED (${options.format}${options.failover ? ', failover' : ''})`);
+  await finish(0);
+}
