@@ -16,8 +16,8 @@ build_packages=(
   libgtest-dev
 )
 
-# What the end-to-end tests and scripts/demo run: real packagers, a real CDN and a real browser.
-e2e_packages=(ffmpeg nginx chromium)
+# What scripts/demo and the end-to-end tests run: real packagers and a real CDN (the tests add chromium).
+e2e_packages=(ffmpeg nginx)
 
 apt_updated=0
 
