@@ -80,9 +80,8 @@ struct origin_server::parts {
 
   std::string metrics_text() const {
     std::string out;
-    http::write_prometheus_preamble(out);
-    for (const auto* metrics : {delivery_metrics.get(), ingest_metrics.get(), admin_metrics.get()})
-      metrics->write_prometheus(out);
+    const http::listener_metrics* listeners[] = {delivery_metrics.get(), ingest_metrics.get(), admin_metrics.get()};
+    http::listener_metrics::write_prometheus(listeners, out);
     out += "# HELP live_origin_streams Stream actors currently running.\n# TYPE live_origin_streams gauge\n";
     out += "live_origin_streams " + std::to_string(directory->stream_count()) + "\n";
     out += "# HELP live_origin_held_requests GET requests held for a segment that has not landed.\n";

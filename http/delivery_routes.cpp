@@ -55,6 +55,10 @@ class delivery_handler final : public handler {
  public:
   explicit delivery_handler(route_context context) : context_(std::move(context)) {}
 
+  std::string tenant_label(std::string_view target) const override {
+    return configured_tenant(*context_.directory, target);
+  }
+
   route_result route(const request_header& header, const peer_info& peer) override {
     if (!model::client_allowed(context_.delivery_allow, peer.bytes()))
       return text_response(beast_http::status::forbidden, "forbidden\n", "client_not_allowed");

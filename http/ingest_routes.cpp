@@ -42,6 +42,10 @@ class ingest_handler final : public handler {
  public:
   explicit ingest_handler(route_context context) : context_(std::move(context)) {}
 
+  std::string tenant_label(std::string_view target) const override {
+    return configured_tenant(*context_.directory, target);
+  }
+
   route_result route(const request_header& header, const peer_info& peer) override {
     auto verb = header.method();
     if (verb != beast_http::verb::put && verb != beast_http::verb::post && verb != beast_http::verb::delete_)

@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 namespace live_origin::http {
 
@@ -16,22 +18,26 @@ class listener_metrics {
  public:
   explicit listener_metrics(std::string listener) : listener_(std::move(listener)) {}
 
+  // One finished request. `method` is counted as itself for GET, HEAD, PUT, POST and DELETE, else as
+  // "other"; `tenant` is a configured tenant or empty (the caller keeps the label set bounded).
   // `seconds`: from the end of the request header to the last byte of the answer.
-  void count_response(unsigned status, std::uint64_t body_bytes_out, double seconds);
+  void count_response(std::string_view method, unsigned status, std::string_view tenant,
+                      std::uint64_t body_bytes_out, double seconds);
   void count_body_in(std::uint64_t bytes) { body_bytes_in_.fetch_add(bytes, std::memory_order_relaxed); }
   void count_rejection(std::string_view reason);
   void count_connection(bool refused);
 
   const std::string& listener() const { return listener_; }
-  std::uint64_t responses(unsigned status_class) const;  // 1..5
   std::uint64_t rejections(std::string_view reason) const;
 
-  // Prometheus text exposition of these counters.
-  void write_prometheus(std::string& out) const;
+  // Prometheus text exposition of every listener's counters, one metric family after the other (the
+  // format wants each family's samples together).
+  static void write_prometheus(std::span<const listener_metrics* const> listeners, std::string& out);
 
  private:
   std::string listener_;
-  std::array<std::atomic<std::uint64_t>, 6> responses_by_class_{};
+  mutable std::mutex requests_mutex_;  // one short map update per request
+  std::map<std::tuple<std::string, unsigned, std::string>, std::uint64_t, std::less<>> requests_;
   // Request duration histogram (Prometheus buckets, seconds); holds land in the upper buckets.
   static constexpr std::array<double, 12> duration_buckets_s{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                              0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
@@ -45,8 +51,5 @@ class listener_metrics {
   mutable std::mutex rejections_mutex_;  // refusals are rare; a map under a lock is enough
   std::map<std::string, std::uint64_t, std::less<>> rejections_;
 };
-
-// The HELP/TYPE preamble for the metric families that write_prometheus emits.
-void write_prometheus_preamble(std::string& out);
 
 }  // namespace live_origin::http

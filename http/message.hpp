@@ -104,6 +104,9 @@ class handler {
 
   virtual ~handler() = default;
   virtual route_result route(const request_header& header, const peer_info& peer) = 0;
+  // The tenant a request is counted under in /metrics: a configured tenant's name, else empty, so the
+  // label set stays bounded whatever clients send.
+  virtual std::string tenant_label(std::string_view /*target*/) const { return {}; }
 };
 
 }  // namespace live_origin::http

@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "actors/bridge.hpp"
+#include "actors/stream_directory.hpp"
 #include "http/message.hpp"
 #include "model/auth.hpp"
 #include "model/object_path.hpp"
@@ -18,6 +19,14 @@
 namespace live_origin::http {
 
 // An answer with no body and no Content-Length (204 must not carry one).
+// The first path element of a request target when it names a configured tenant, else empty (the
+// metrics label: bounded by the configuration, whatever clients send).
+inline std::string configured_tenant(const actors::stream_directory& directory, std::string_view target) {
+  if (target.empty() || target.front() != '/') return {};
+  auto name = target.substr(1, target.find_first_of("/?", 1) - 1);
+  return directory.tenant(name) ? std::string(name) : std::string();
+}
+
 inline response empty_response(beast_http::status status) {
   response answer;
   answer.message.result(status);

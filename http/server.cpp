@@ -156,6 +156,9 @@ class session : public std::enable_shared_from_this<session> {
 
   void on_header(beast::error_code ec, std::size_t) {
     started_ = clock_type::now();
+    method_.clear();  // a request refused before its header is parsed is not the previous one
+    target_.clear();
+    tenant_.clear();
     keep_alive_ = false;
     if (ec == beast_http::error::header_limit)
       return respond(text_response(beast_http::status::request_header_fields_too_large, "header too large\n",
@@ -169,6 +172,7 @@ class session : public std::enable_shared_from_this<session> {
     const auto& header = parser_->get().base();
     method_ = std::string(header.method_string());
     target_ = std::string(header.target());
+    tenant_ = core_->request_handler->tenant_label(target_);
     auto routed = core_->request_handler->route(header, peer_);
     if (auto* answer = std::get_if<response>(&routed)) {
       keep_alive_ = parser_->keep_alive();
@@ -376,7 +380,7 @@ class session : public std::enable_shared_from_this<session> {
   // A client gone before its answer still gets the status the origin decided (ffmpeg never reads it).
   void record(unsigned status, std::string_view rejection, std::size_t body_bytes) {
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started_).count();
-    core_->metrics->count_response(status, body_bytes, static_cast<double>(micros) / 1e6);
+    core_->metrics->count_response(method_, status, tenant_, body_bytes, static_cast<double>(micros) / 1e6);
     if (!rejection.empty()) {
       core_->metrics->count_rejection(rejection);
       spdlog::log(settings().refusal_log_level, "{}: refused {} {} with {} ({})", settings().name, method_, target_,
@@ -442,6 +446,7 @@ class session : public std::enable_shared_from_this<session> {
   clock_type::time_point started_ = clock_type::now();
   std::string method_;
   std::string target_;
+  std::string tenant_;  // the metrics label of the current request
 };
 
 void server::core::do_accept() {

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/http_client.hpp"
+#include "support/prometheus.hpp"
 #include "support/running_origin.hpp"
 
 namespace live_origin::test {
@@ -74,27 +75,56 @@ TEST(Admin, StreamsListsEveryStreamPerTenant) {
   EXPECT_EQ(bytes["live2"], 2u);
 }
 
-TEST(Admin, MetricsCountResponsesAndBytes) {
+TEST(Admin, MetricsAreStrictPrometheusTextAndCountWhatWasAsked) {
   running_origin origin;
   fetch(origin.ingest(), bhttp::verb::put, "/demo/live1/a.m4s", "12345");
+  fetch(origin.ingest(), bhttp::verb::put, "/demo/live1/a.m4s", "12345");  // the same bytes again: 204
+  fetch(origin.ingest(), bhttp::verb::put, "/other/live9/b.m4s", "123");
+  fetch(origin.ingest(), bhttp::verb::put, "/nosuchtenant/live1/a.m4s", "x");
   auto found = fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/a.m4s");
+  auto head = fetch(origin.delivery(), bhttp::verb::head, "/demo/live1/a.m4s");
   auto missing = fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/missing.m4s");
   auto bytes_out = found.body.size() + missing.body.size();
   auto text = fetch(origin.admin(), bhttp::verb::get, "/metrics").body;
-  for (auto line : {std::string("live_origin_http_responses_total{listener=\"ingest\",code=\"2xx\"} 1"),
-                    std::string("live_origin_http_responses_total{listener=\"delivery\",code=\"2xx\"} 1"),
-                    std::string("live_origin_http_responses_total{listener=\"delivery\",code=\"4xx\"} 1"),
-                    std::string("live_origin_http_body_bytes_total{listener=\"ingest\",direction=\"in\"} 5"),
-                    "live_origin_http_body_bytes_total{listener=\"delivery\",direction=\"out\"} " +
-                        std::to_string(bytes_out),
-                    std::string("live_origin_streams 1")})
-    EXPECT_NE(text.find(line + "\n"), std::string::npos) << line << "\n" << text;
-  // Two delivery requests so far (the scrape itself is counted on admin once it is answered).
-  EXPECT_NE(text.find("live_origin_http_request_duration_seconds_bucket{listener=\"delivery\",le=\"+Inf\"} 2\n"),
-            std::string::npos)
-      << text;
-  EXPECT_NE(text.find("live_origin_http_request_duration_seconds_count{listener=\"ingest\"} 1\n"), std::string::npos);
-  EXPECT_NE(text.find("# TYPE live_origin_http_request_duration_seconds histogram\n"), std::string::npos);
+  std::unique_ptr<prometheus_text> parsed;
+  ASSERT_NO_THROW(parsed = std::make_unique<prometheus_text>(text)) << text;
+  const auto& m = *parsed;
+  auto requests = [&](std::string listener, std::string method, std::string code, std::string tenant) {
+    return m.value_or("live_origin_http_requests_total",
+                      {{"listener", listener}, {"method", method}, {"code", code}, {"tenant", tenant}}, 0);
+  };
+  EXPECT_EQ(requests("ingest", "PUT", "201", "demo"), 1);
+  EXPECT_EQ(requests("ingest", "PUT", "204", "demo"), 1);
+  EXPECT_EQ(requests("ingest", "PUT", "201", "other"), 1);
+  EXPECT_EQ(requests("ingest", "PUT", "404", ""), 1) << "unknown tenants are not labels";
+  EXPECT_EQ(requests("delivery", "GET", "200", "demo"), 1);
+  EXPECT_EQ(requests("delivery", "HEAD", "200", "demo"), 1);
+  EXPECT_EQ(requests("delivery", "GET", "404", "demo"), 1);
+  EXPECT_EQ(m.sum("live_origin_http_requests_total", {{"listener", "ingest"}}), 4);
+  EXPECT_EQ(m.sum("live_origin_http_requests_total", {{"listener", "delivery"}}), 3);
+  EXPECT_EQ(m.value("live_origin_http_rejections_total", {{"listener", "ingest"}, {"reason", "unknown_tenant"}}), 1);
+  EXPECT_EQ(m.value("live_origin_http_body_bytes_total", {{"listener", "ingest"}, {"direction", "in"}}), 5 + 5 + 3)
+      << "bodies handled; a refused one is dropped unread";
+  EXPECT_EQ(m.value("live_origin_http_body_bytes_total", {{"listener", "delivery"}, {"direction", "out"}}), bytes_out);
+  EXPECT_EQ(m.value("live_origin_streams"), 2);
+  // Three delivery requests so far (the scrape itself is counted on admin once it is answered).
+  EXPECT_EQ(m.value("live_origin_http_request_duration_seconds_count", {{"listener", "delivery"}}), 3);
+  EXPECT_EQ(m.value("live_origin_http_request_duration_seconds_count", {{"listener", "ingest"}}), 4);
+  EXPECT_EQ(m.type_of("live_origin_http_request_duration_seconds"), "histogram");
+}
+
+TEST(Admin, StrictPrometheusParserRejectsWhatScrapersWouldTrip) {
+  EXPECT_NO_THROW(prometheus_text("# TYPE a_total counter\na_total{x=\"1\"} 2\n"));
+  EXPECT_THROW(prometheus_text("a_total 1\n"), std::runtime_error) << "no TYPE";
+  EXPECT_THROW(prometheus_text("# TYPE a counter\na 1\n"), std::runtime_error) << "counter without _total";
+  EXPECT_THROW(prometheus_text("# TYPE a_total counter\n# TYPE b gauge\na_total 1\nb 1\na_total{x=\"1\"} 1\n"),
+               std::runtime_error)
+      << "a family split in two";
+  EXPECT_THROW(prometheus_text("# TYPE b gauge\nb{x=1} 1\n"), std::runtime_error) << "unquoted label value";
+  EXPECT_THROW(prometheus_text("# TYPE b gauge\nb 1\nb 2\n"), std::runtime_error) << "repeated series";
+  EXPECT_THROW(prometheus_text("# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\nh_count 1\n"),
+               std::runtime_error)
+      << "buckets not cumulative";
 }
 
 }  // namespace

@@ -262,7 +262,8 @@ TEST_F(PackagerThatHangsUp, AcceptedUploadIsCountedAndStored) {
     connection.send(bhttp::verb::put, "/demo/live1/stream.m3u8", "#EXTM3U\n", {}, true);
     connection.stream().socket().shutdown(tcp::socket::shutdown_send);
   }
-  EXPECT_TRUE(metrics_show("live_origin_http_responses_total{listener=\"ingest\",code=\"2xx\"} 1"));
+  EXPECT_TRUE(metrics_show(
+      "live_origin_http_requests_total{listener=\"ingest\",method=\"PUT\",code=\"201\",tenant=\"demo\"} 1"));
   EXPECT_EQ(fetch(origin_.delivery(), bhttp::verb::get, "/demo/live1/stream.m3u8").body, "#EXTM3U\n");
 }
 
