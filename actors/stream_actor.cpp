@@ -79,8 +79,13 @@ struct stream_state {
 
   // However the actor ends (even exit_reason::kill, which skips every handler), its holds leave the
   // process-wide count.
+  std::int64_t objects_counted = 0;  // st.objects.size() as last added to the tenant's usage
+
   ~stream_state() {
-    if (defaults) defaults->held_total->fetch_sub(held);
+    if (!defaults) return;
+    defaults->held_total->fetch_sub(held);
+    defaults->tenant->stored.shrink(bytes);  // the memory goes with the actor
+    defaults->tenant->stored.add_objects(-objects_counted);
   }
 };
 
@@ -213,7 +218,7 @@ read_reply reply_for(stream_state& st, const model::object_class& object, const 
     auto& candidate = entry.candidates.at(*plan.chosen);
     if (is_segment && !candidate.served) {
       ++st.stats[*plan.chosen].segments_served;
-      if (!entry.served) st.defaults->tenant_totals->served[*plan.chosen].fetch_add(1, std::memory_order_relaxed);
+      if (!entry.served) st.defaults->tenant->served[*plan.chosen].fetch_add(1, std::memory_order_relaxed);
     }
     candidate.served = true;
     entry.served = plan.chosen;
@@ -320,6 +325,18 @@ void fail_all_holds(stream_state& st) {
   st.holds.clear();
 }
 
+void free_bytes(stream_state& st, std::uint64_t bytes) {
+  st.bytes -= bytes;
+  st.defaults->tenant->stored.shrink(bytes);
+}
+
+// Keeps the tenant's object count in step with this stream's (after anything that adds or erases).
+void count_objects(stream_state& st) {
+  auto now = static_cast<std::int64_t>(st.objects.size());
+  st.defaults->tenant->stored.add_objects(now - st.objects_counted);
+  st.objects_counted = now;
+}
+
 // Frees what left the DVR window: media segments, "gone" markers, and objects whose DELETE has aged out.
 void sweep(stream_state& st, std::int64_t now) {
   auto expired = [&](const std::string& name) {
@@ -332,12 +349,13 @@ void sweep(stream_state& st, std::int64_t now) {
     bool deleted_long_ago = it->second.delete_requested_at_ms > 0 &&
                             it->second.delete_requested_at_ms + st.policy.dvr_window_ms <= now;
     if (expired(it->first) || deleted_long_ago) {
-      for (const auto& candidate : it->second.candidates) st.bytes -= candidate.body.size();
+      for (const auto& candidate : it->second.candidates) free_bytes(st, candidate.body.size());
       it = st.objects.erase(it);
     } else {
       ++it;
     }
   }
+  count_objects(st);
   for (auto it = st.declared_gone.begin(); it != st.declared_gone.end();)
     it = expired(*it) ? st.declared_gone.erase(it) : std::next(it);
   if (st.timeline) {
@@ -463,15 +481,21 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         }
         facts.declared_gone = is_segment && st.declared_gone.count(write.object) > 0;
         auto outcome = model::classify_write(facts, write.body.view(), write.digest);
-        if (outcome == model::write_outcome::created || outcome == model::write_outcome::replaced) {
-          st.bytes -= candidate.body.size();
+        bool stores = outcome == model::write_outcome::created || outcome == model::write_outcome::replaced;
+        auto old_size = candidate.body.size();
+        // Growth is reserved against the tenant's stored-bytes quota, across all its streams.
+        if (stores && write.body.size() > old_size && !st.defaults->tenant->stored.try_grow(write.body.size() - old_size))
+          stores = false, outcome = model::write_outcome::refused_quota;
+        if (stores) {
+          if (write.body.size() < old_size) st.defaults->tenant->stored.shrink(old_size - write.body.size());
+          st.bytes -= old_size;
           st.bytes += write.body.size();
           bool first = !present(candidate);
           candidate = stored_object{write.body, write.digest, now, 0, false, write.defects};
           entry.delete_requested_at_ms = 0;  // written again after a DELETE: it stays
           if (is_segment && first) {
             count_segment(st.stats[pipeline], object.segment_number, write.defects);
-            st.defaults->tenant_totals->received[pipeline].fetch_add(1, std::memory_order_relaxed);
+            st.defaults->tenant->received[pipeline].fetch_add(1, std::memory_order_relaxed);
           }
           // Notifications on a manifest or other object count from the current live edge.
           auto at = is_segment ? object.segment_number
@@ -482,6 +506,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         if (model::status_for(outcome) < 300) entry.written_at_ms[pipeline] = now;
         if (!present(candidate) && std::none_of(entry.candidates.begin(), entry.candidates.end(), present))
           st.objects.erase(write.object);  // refused before anything was stored
+        count_objects(st);
         resolve_holds(self, write.object);
         return {model::status_for(outcome), static_cast<std::uint8_t>(outcome)};
       },

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "model/quota.hpp"
 #include "model/read_policy.hpp"
 #include "model/stream_profile.hpp"
 
@@ -30,14 +31,16 @@ struct stream_defaults {
     std::atomic<std::uint64_t> abandoned{0};  // the client went away first
   };
   std::shared_ptr<hold_outcomes> hold_ends = std::make_shared<hold_outcomes>();
-  // Segments per pipeline across the tenant's streams (for /metrics; a failover shows as the served
-  // count moving from one pipeline to the next). Indexed like `pipelines`.
-  struct pipeline_totals {
-    explicit pipeline_totals(std::size_t pipelines) : received(pipelines), served(pipelines) {}
+  // Per tenant, shared by its supervisor and streams, read by /metrics, kept across config reloads.
+  struct tenant_counters {
+    explicit tenant_counters(std::size_t pipelines) : received(pipelines), served(pipelines) {}
+    model::tenant_usage stored;  // bytes and objects stored now; the stored-bytes quota
+    // Segments per pipeline, indexed like `pipelines` (a failover shows as the served count moving on).
     std::vector<std::atomic<std::uint64_t>> received;  // first upload of a segment by this pipeline
     std::vector<std::atomic<std::uint64_t>> served;    // segments whose first 200 came from this pipeline
+    std::atomic<std::uint64_t> restarts{0};            // stream actors restarted after a failure
   };
-  std::shared_ptr<pipeline_totals> tenant_totals = std::make_shared<pipeline_totals>(pipelines.size());
+  std::shared_ptr<tenant_counters> tenant = std::make_shared<tenant_counters>(pipelines.size());
 };
 
 }  // namespace live_origin::actors

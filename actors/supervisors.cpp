@@ -102,6 +102,7 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tena
       return;
     }
     ++st.restarts;
+    st.defaults->tenant->restarts.fetch_add(1, std::memory_order_relaxed);
     spdlog::error("stream actor /{}/{} failed ({}); restarting it (restart #{} in tenant {})", st.tenant, stream,
                   to_string(down.reason), st.restarts, st.tenant);
     start_stream(self, stream);

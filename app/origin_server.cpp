@@ -49,7 +49,8 @@ std::shared_ptr<const actors::stream_defaults> stream_defaults_for(
   defaults->held_total = std::move(held_total);
   defaults->hold_ends = hold_ends;
   defaults->pipelines = config.pipelines.order;
-  defaults->tenant_totals = std::make_shared<actors::stream_defaults::pipeline_totals>(defaults->pipelines.size());
+  defaults->tenant = std::make_shared<actors::stream_defaults::tenant_counters>(defaults->pipelines.size());
+  defaults->tenant->stored.set_limit(tenant.quota.max_stored_bytes);
   defaults->manifest_fresh_segments = config.pipelines.manifest_fresh_segments;
   return defaults;
 }
@@ -92,25 +93,46 @@ struct origin_server::parts {
     out += "live_origin_held_requests_total{outcome=\"released\"} " + std::to_string(hold_ends->released.load()) + "\n";
     out += "live_origin_held_requests_total{outcome=\"timed_out\"} " + std::to_string(hold_ends->timed_out.load()) + "\n";
     out += "live_origin_held_requests_total{outcome=\"abandoned\"} " + std::to_string(hold_ends->abandoned.load()) + "\n";
-    write_pipeline_totals(out);
+    write_tenant_metrics(out);
+    out += "# HELP live_origin_shed_requests_total Delivery requests shed under load, by reason.\n";
+    out += "# TYPE live_origin_shed_requests_total counter\n";
+    for (auto reason : {"shed_dvr", "hold_limit"})
+      out += fmt::format("live_origin_shed_requests_total{{reason=\"{}\"}} {}\n", reason,
+                         delivery_metrics->rejections(reason));
     return out;
   }
 
-  void write_pipeline_totals(std::string& out) const {
-    auto family = [&](std::string_view name, std::string_view help, auto member) {
-      fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} counter\n", name, help, name);
-      for (const auto& tenant : tenants) {
-        const auto& totals = *tenant.defaults->tenant_totals;
-        for (std::size_t i = 0; i < tenant.defaults->pipelines.size(); ++i)
-          fmt::format_to(std::back_inserter(out), "{}{{tenant=\"{}\",pipeline=\"{}\"}} {}\n", name, tenant.name,
-                         tenant.defaults->pipelines[i], (totals.*member)[i].load());
-      }
+  // Per-tenant families: what is stored, what each pipeline delivered and had served, restarts.
+  void write_tenant_metrics(std::string& out) const {
+    using counters = actors::stream_defaults::tenant_counters;
+    auto to = std::back_inserter(out);
+    auto family = [&](std::string_view name, std::string_view type, std::string_view help, auto write) {
+      fmt::format_to(to, "# HELP {0} {1}\n# TYPE {0} {2}\n", name, help, type);
+      for (const auto& tenant : tenants) write(name, tenant.name, *tenant.defaults->tenant, tenant.defaults->pipelines);
     };
-    family("live_origin_segments_received_total", "Media segments received, by tenant and pipeline (first upload).",
-           &actors::stream_defaults::pipeline_totals::received);
-    family("live_origin_segments_served_total",
+    auto per_tenant = [&](auto value) {
+      return [&, value](std::string_view name, const std::string& tenant, const counters& c, const auto&) {
+        fmt::format_to(to, "{}{{tenant=\"{}\"}} {}\n", name, tenant, value(c));
+      };
+    };
+    auto per_pipeline = [&](auto member) {
+      return [&, member](std::string_view name, const std::string& tenant, const counters& c, const auto& pipelines) {
+        for (std::size_t i = 0; i < pipelines.size(); ++i)
+          fmt::format_to(to, "{}{{tenant=\"{}\",pipeline=\"{}\"}} {}\n", name, tenant, pipelines[i],
+                         (c.*member)[i].load());
+      };
+    };
+    family("live_origin_stored_bytes", "gauge", "Bytes stored now across the tenant's streams.",
+           per_tenant([](const counters& c) { return c.stored.bytes(); }));
+    family("live_origin_stored_objects", "gauge", "Objects stored now across the tenant's streams.",
+           per_tenant([](const counters& c) { return c.stored.objects(); }));
+    family("live_origin_stream_restarts_total", "counter", "Stream actors restarted by their tenant supervisor.",
+           per_tenant([](const counters& c) { return c.restarts.load(); }));
+    family("live_origin_segments_received_total", "counter",
+           "Media segments received, by tenant and pipeline (first upload).", per_pipeline(&counters::received));
+    family("live_origin_segments_served_total", "counter",
            "Media segments by tenant and the pipeline whose candidate was served first.",
-           &actors::stream_defaults::pipeline_totals::served);
+           per_pipeline(&counters::served));
   }
 
   http::listener_settings settings(std::string name, const config::listener_config& listener, std::size_t body_limit,

@@ -224,6 +224,7 @@ void read_tenants(table_reader& root, const live_settings& live, std::vector<ten
     reader.read("plain_patterns", tenant.profile.naming.plain_patterns);
     reader.read("max_streams", tenant.quota.max_streams, 0, 10'000'000);
     reader.read("max_object_bytes", tenant.quota.max_object_bytes, 0, std::int64_t{4} << 30);
+    reader.read("max_stored_bytes", tenant.quota.max_stored_bytes, 0, std::int64_t{1} << 50);
     std::int64_t rate = 0;
     reader.read("max_requests_per_s", rate, 0, 10'000'000);
     tenant.quota.max_requests_per_s = static_cast<double>(rate);

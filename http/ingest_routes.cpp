@@ -25,7 +25,9 @@ response write_answer(const actors::write_reply& reply) {
   if (reply.status < 400) return empty_response(status);
   // Packagers never read this; the reason is for the counters and the log.
   auto reason = model::to_string(static_cast<model::write_outcome>(reply.outcome));
-  return text_response(status, "refused: " + std::string(reason) + "\n", reason);
+  auto answer = text_response(status, "refused: " + std::string(reason) + "\n", reason);
+  if (reply.status == 429) answer.message.set(beast_http::field::retry_after, "1");
+  return answer;
 }
 
 // X-Origin-Segment-Duration: whole milliseconds, 1 ms to 1 hour; 0 when absent, -1 when malformed.

@@ -9,6 +9,7 @@ std::string_view to_string(quota_refusal refusal) {
     case quota_refusal::streams: return "quota_streams";
     case quota_refusal::object_size: return "quota_object_size";
     case quota_refusal::request_rate: return "quota_request_rate";
+    case quota_refusal::stored_bytes: return "quota_stored_bytes";
   }
   return "quota";
 }
@@ -22,6 +23,15 @@ bool token_bucket::try_take(std::int64_t now_ms) {
   started_ = true;
   if (tokens_ < 1.0) return false;
   tokens_ -= 1.0;
+  return true;
+}
+
+bool tenant_usage::try_grow(std::uint64_t bytes) {
+  auto current = bytes_.load(std::memory_order_relaxed);
+  do {
+    auto limit = limit_.load(std::memory_order_relaxed);
+    if (limit > 0 && current + bytes > limit) return false;
+  } while (!bytes_.compare_exchange_weak(current, current + bytes, std::memory_order_relaxed));
   return true;
 }
 

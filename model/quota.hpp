@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -12,9 +13,10 @@ struct tenant_quota {
   std::size_t max_streams = 0;
   std::uint64_t max_object_bytes = 0;
   double max_requests_per_s = 0;
+  std::uint64_t max_stored_bytes = 0;  // bytes stored across the tenant's streams
 };
 
-enum class quota_refusal { streams, object_size, request_rate };
+enum class quota_refusal { streams, object_size, request_rate, stored_bytes };
 std::string_view to_string(quota_refusal refusal);  // counter names
 
 // A token bucket: `rate` tokens per second, holding at most `burst` (a second's worth, at least 1).
@@ -30,6 +32,24 @@ class token_bucket {
   double tokens_;
   std::int64_t last_ms_ = 0;
   bool started_ = false;
+};
+
+// What a tenant stores now, across all its streams, and its stored-bytes quota. Streams run on different
+// threads, so the total is atomic and growth is reserved against the limit in one step.
+class tenant_usage {
+ public:
+  // Adds `bytes` unless the total would pass the limit (0: unlimited); false when refused.
+  bool try_grow(std::uint64_t bytes);
+  void shrink(std::uint64_t bytes) { bytes_.fetch_sub(bytes, std::memory_order_relaxed); }
+  void add_objects(std::int64_t change) { objects_.fetch_add(change, std::memory_order_relaxed); }
+  void set_limit(std::uint64_t max_bytes) { limit_.store(max_bytes, std::memory_order_relaxed); }
+  std::uint64_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
+  std::int64_t objects() const { return objects_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> bytes_{0};
+  std::atomic<std::int64_t> objects_{0};
+  std::atomic<std::uint64_t> limit_{0};
 };
 
 // Checks a write against the quota (except the request rate, which needs the bucket's state):

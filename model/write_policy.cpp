@@ -16,6 +16,7 @@ std::uint16_t status_for(write_outcome outcome) {
     case write_outcome::replaced: return 204;
     case write_outcome::refused_gone:
     case write_outcome::refused_served: return 409;
+    case write_outcome::refused_quota: return 429;
   }
   return 500;
 }
@@ -27,6 +28,7 @@ std::string_view to_string(write_outcome outcome) {
     case write_outcome::replaced: return "replaced";
     case write_outcome::refused_gone: return "segment_gone";
     case write_outcome::refused_served: return "segment_already_served";
+    case write_outcome::refused_quota: return "quota_stored_bytes";
   }
   return "unknown";
 }

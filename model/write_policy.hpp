@@ -12,6 +12,7 @@ enum class write_outcome {
   replaced,        // different bytes for a mutable object (a manifest update): 204
   refused_gone,    // a segment already declared gone (a 410 was served): 409
   refused_served,  // different bytes for a segment already served (CDNs cached it): 409
+  refused_quota,   // storing it would take the tenant past its stored-bytes quota: 429
 };
 
 // What the stream knows about the name being written.

@@ -4,6 +4,7 @@
 
 #include "actors/stream_directory.hpp"
 #include "support/http_client.hpp"
+#include "support/prometheus.hpp"
 #include "support/running_origin.hpp"
 
 namespace live_origin::test {
@@ -17,6 +18,9 @@ running_origin quota_origin() {
     small.quota.max_object_bytes = 100;
     auto slow = tenant_named("slow");
     slow.quota.max_requests_per_s = 5;
+    auto full = tenant_named("full");
+    full.quota.max_stored_bytes = 1000;
+    c.tenants.push_back(full);
     c.tenants.push_back(streams);
     c.tenants.push_back(small);
     c.tenants.push_back(slow);
@@ -50,6 +54,24 @@ TEST(Quota, ObjectSizeIsCappedForLengthAndChunkedBodies) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1))
       << "the refused upload is not left \"in flight\" to hold readers";
   EXPECT_EQ(put(origin, "/demo/s/big.ts", std::string(101, 'b')), 201u);
+}
+
+TEST(Quota, StoredBytesAreCappedAcrossTheTenantsStreams) {
+  auto origin = quota_origin();
+  EXPECT_EQ(put(origin, "/full/s1/stream.m3u8", std::string(400, 'a')), 201u);
+  EXPECT_EQ(put(origin, "/full/s2/stream.m3u8", std::string(500, 'b')), 201u);
+  auto over = fetch(origin.ingest(), bhttp::verb::put, "/full/s2/other.m3u8", std::string(101, 'c'));
+  EXPECT_EQ(over.status, 429) << "900 + 101 bytes would pass 1000, whichever stream";
+  EXPECT_EQ(fetch(origin.delivery(), bhttp::verb::get, "/full/s2/other.m3u8").status, 404) << "nothing stored";
+  EXPECT_EQ(put(origin, "/full/s1/stream.m3u8", std::string(300, 'a')), 204u) << "a smaller version frees room";
+  EXPECT_EQ(put(origin, "/full/s2/other.m3u8", std::string(200, 'c')), 201u) << "300 + 500 + 200 = 1000 fits";
+  EXPECT_EQ(put(origin, "/demo/s/big.m3u8", std::string(5000, 'd')), 201u) << "another tenant is not affected";
+  prometheus_text metrics(fetch(origin.admin(), bhttp::verb::get, "/metrics").body);
+  EXPECT_EQ(metrics.value("live_origin_stored_bytes", {{"tenant", "full"}}), 1000);
+  EXPECT_EQ(metrics.value("live_origin_stored_objects", {{"tenant", "full"}}), 3);
+  EXPECT_EQ(metrics.value("live_origin_stored_bytes", {{"tenant", "demo"}}), 5000);
+  EXPECT_EQ(metrics.value("live_origin_http_rejections_total", {{"listener", "ingest"}, {"reason", "quota_stored_bytes"}}),
+            1);
 }
 
 TEST(Quota, RequestRateIsCappedPerTenant) {

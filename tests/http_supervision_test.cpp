@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "support/http_client.hpp"
+#include "support/prometheus.hpp"
 #include "support/live_stream.hpp"
 #include "support/running_origin.hpp"
 
@@ -54,6 +55,10 @@ TEST(Supervision, CrashDrillAnswersHeldRequestsAndTheStreamServesAgain) {
   EXPECT_EQ(restarts, 1u);
   EXPECT_EQ(fetch(origin.ingest(), bhttp::verb::put, "/demo/live/after.m3u8", "back").status, 201);
   EXPECT_EQ(fetch(origin.delivery(), bhttp::verb::get, "/demo/live/after.m3u8").body, "back");
+  prometheus_text metrics(fetch(origin.admin(), bhttp::verb::get, "/metrics").body);
+  EXPECT_EQ(metrics.value("live_origin_stream_restarts_total", {{"tenant", "demo"}}), 1);
+  EXPECT_EQ(metrics.value("live_origin_stored_bytes", {{"tenant", "demo"}}), 4)
+      << "the crashed incarnation's bytes are no longer counted (it restarts empty until durable storage)";
 }
 
 TEST(Supervision, CrashDrillIsOffUnlessEnabled) {

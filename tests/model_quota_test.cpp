@@ -43,5 +43,21 @@ TEST(Quota, SlowRatesStillAllowOneRequest) {
   EXPECT_TRUE(bucket.try_take(2000));
 }
 
+TEST(TenantUsage, GrowthIsReservedAgainstTheLimit) {
+  tenant_usage usage;
+  EXPECT_TRUE(usage.try_grow(1'000'000)) << "no limit";
+  usage.shrink(1'000'000);
+  usage.set_limit(100);
+  EXPECT_TRUE(usage.try_grow(60));
+  EXPECT_FALSE(usage.try_grow(41)) << "61 + 60 would pass 100";
+  EXPECT_EQ(usage.bytes(), 60u) << "a refused growth reserves nothing";
+  EXPECT_TRUE(usage.try_grow(40)) << "exactly the limit fits";
+  usage.shrink(50);
+  EXPECT_TRUE(usage.try_grow(50));
+  usage.set_limit(10);  // a reload lowering the quota: what is stored stays, growth is refused
+  EXPECT_FALSE(usage.try_grow(1));
+  EXPECT_EQ(usage.bytes(), 100u);
+}
+
 }  // namespace
 }  // namespace live_origin::model
