@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "actors/object_body.hpp"
+#include "actors/stream_defaults.hpp"
 
 namespace live_origin::actors {
 
@@ -214,6 +215,24 @@ typename Inspector::result_type inspect(Inspector& f, origin_info& x) {
 
 }  // namespace live_origin::actors
 
+namespace live_origin::actors {
+
+// A tenant as configured: its name and what each new stream of it starts with.
+struct tenant_setup {
+  std::string name;
+  std::shared_ptr<const stream_defaults> defaults;
+};
+
+// The tenants of a reloaded configuration (to the origin supervisor), or one tenant's new setup (to its
+// supervisor). Local only: it carries shared pointers.
+struct tenant_reload {
+  std::vector<tenant_setup> tenants;
+};
+
+}  // namespace live_origin::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(live_origin::actors::tenant_reload)
+
 CAF_BEGIN_TYPE_ID_BLOCK(live_origin, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::object_body))
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stored_object))
@@ -237,6 +256,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(live_origin, caf::first_custom_type_id)
   CAF_ADD_ATOM(live_origin, live_origin::actors, settings_atom, "settings")
   CAF_ADD_ATOM(live_origin, live_origin::actors, mask_atom, "mask")
   CAF_ADD_ATOM(live_origin, live_origin::actors, crash_atom, "crash")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, reload_atom, "reload")
 CAF_END_TYPE_ID_BLOCK(live_origin)
 
 namespace live_origin::actors {
@@ -270,12 +290,16 @@ using stream_actor = caf::typed_actor<
 // One tenant: spawns, monitors and restarts its stream actors.
 using tenant_supervisor_actor = caf::typed_actor<
     caf::replies_to<open_atom, std::string>::with<stream_actor>,
-    caf::replies_to<info_atom>::with<tenant_info>>;
+    caf::replies_to<info_atom>::with<tenant_info>,
+    caf::reacts_to<reload_atom, tenant_reload>>;  // new defaults for streams opened from now on
 
 // The root of the tree: one tenant supervisor per configured tenant.
 // ping/pong proves the actor system schedules work (readiness).
+// reload: the configured tenants now; starts new ones, retires removed ones (their streams stop), hands
+// the others their new setup; answers with the number of tenants.
 using origin_supervisor_actor = caf::typed_actor<caf::replies_to<info_atom>::with<origin_info>,
-                                                 caf::replies_to<caf::ping_atom>::with<caf::pong_atom>>;
+                                                 caf::replies_to<caf::ping_atom>::with<caf::pong_atom>,
+                                                 caf::replies_to<reload_atom, tenant_reload>::with<std::uint64_t>>;
 
 // Registers every message type above (and the typed handles) with the actor system config.
 void register_message_types(caf::actor_system_config& config);

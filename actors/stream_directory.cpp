@@ -9,6 +9,11 @@ void stream_directory::add_tenant(const std::string& tenant, tenant_supervisor_a
   tenants_[tenant].supervisor = std::move(supervisor);
 }
 
+void stream_directory::erase_tenant(std::string_view tenant) {
+  std::unique_lock lock(mutex_);
+  if (auto it = tenants_.find(tenant); it != tenants_.end()) tenants_.erase(it);
+}
+
 std::optional<tenant_supervisor_actor> stream_directory::tenant(std::string_view tenant) const {
   std::shared_lock lock(mutex_);
   auto it = tenants_.find(tenant);

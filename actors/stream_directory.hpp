@@ -18,6 +18,8 @@ class stream_directory {
  public:
   void add_tenant(const std::string& tenant, tenant_supervisor_actor supervisor);
   std::optional<tenant_supervisor_actor> tenant(std::string_view tenant) const;
+  // Forgets a tenant and all its streams (removed by a configuration reload).
+  void erase_tenant(std::string_view tenant);
 
   void set_stream(std::string_view tenant, const std::string& stream, stream_actor actor);
   void erase_stream(std::string_view tenant, std::string_view stream);

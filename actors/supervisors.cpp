@@ -123,6 +123,11 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tena
         tenant_info info{st.tenant, self->id(), self->mailbox().size(), st.restarts, {}};
         return gather_children(self, std::move(info), &tenant_info::streams, st.streams, info_timeout);
       },
+      [=](reload_atom, const tenant_reload& reload) {
+        // Running streams keep their timeline and policies; streams opened (or restarted) from now on
+        // get the new ones. Counters and the stored-bytes account are shared, so they carry over.
+        if (!reload.tenants.empty()) self->state.defaults = reload.tenants.front().defaults;
+      },
   };
 }
 
@@ -175,6 +180,34 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
         return gather_children(self, std::move(info), &origin_info::tenants, self->state.tenants, info_timeout * 2);
       },
       [=](caf::ping_atom) -> caf::pong_atom { return caf::pong_atom_v; },
+      [=](reload_atom, const tenant_reload& reload) -> std::uint64_t {
+        auto& st = self->state;
+        std::unordered_map<std::string, tenant_setup> wanted;
+        for (const auto& setup : reload.tenants) wanted.emplace(setup.name, setup);
+        for (auto it = st.tenants.begin(); it != st.tenants.end();) {
+          if (wanted.count(it->first)) {
+            ++it;
+            continue;
+          }
+          spdlog::info("tenant {} removed by a configuration reload; stopping its streams", it->first);
+          st.directory->erase_tenant(it->first);  // new requests for it are 404 at once
+          st.tenant_names.erase(it->second.address());
+          st.setups.erase(it->first);
+          self->send_exit(it->second, caf::exit_reason::user_shutdown);
+          it = st.tenants.erase(it);
+        }
+        for (auto& [name, setup] : wanted) {
+          bool known = st.tenants.count(name) > 0;
+          st.setups.insert_or_assign(name, setup);
+          if (known) {
+            self->send(st.tenants.at(name), reload_atom_v, tenant_reload{{setup}});
+          } else {
+            spdlog::info("tenant {} added by a configuration reload", name);
+            start_tenant(self, name);
+          }
+        }
+        return st.tenants.size();
+      },
   };
 }
 

@@ -16,11 +16,6 @@ namespace live_origin::actors {
 // directory. Stream actors are spawned on demand (open_atom) by their tenant supervisor, monitored, and
 // restarted when they fail; the directory always points at the current incarnation. Returns once
 // every tenant supervisor is registered in the directory.
-struct tenant_setup {
-  std::string name;
-  std::shared_ptr<const stream_defaults> defaults;  // what each new stream of the tenant starts with
-};
-
 origin_supervisor_actor spawn_origin_supervisor(caf::actor_system& system, std::vector<tenant_setup> tenants,
                                                 std::shared_ptr<stream_directory> directory);
 

@@ -47,16 +47,22 @@ int main(int argc, char** argv) {
 
   app::setup_logging(config.log);
 
-  // Block the stop signals before any thread starts, so that every thread inherits the mask and
+  // Block the handled signals before any thread starts, so that every thread inherits the mask and
   // only sigwait() below sees them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sigset_t handled_signals;
+  sigemptyset(&handled_signals);
+  sigaddset(&handled_signals, SIGINT);
+  sigaddset(&handled_signals, SIGTERM);
+  sigaddset(&handled_signals, SIGHUP);  // reload the configuration
+  pthread_sigmask(SIG_BLOCK, &handled_signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  app::origin_server server(config);
+  // A reload reads the same file with the same command-line overrides.
+  app::origin_server server(config, [options] {
+    auto next = config::load_config_file(options.config_path);
+    app::apply_cli(options, next);
+    return next;
+  });
   try {
     server.start();
   } catch (const std::exception& e) {
@@ -70,7 +76,10 @@ int main(int argc, char** argv) {
                endpoint_text(server.admin_endpoint()), config.tenants.size());
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  while (sigwait(&handled_signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    spdlog::info("received SIGHUP; reloading {}", options.config_path);
+    server.reload_and_wait();  // logs what changed, or why the file was refused
+  }
   spdlog::info("received {}; draining (grace {} ms)", signal_number == SIGINT ? "SIGINT" : "SIGTERM",
                config.http.shutdown_grace.count());
   bool drained = server.shutdown();

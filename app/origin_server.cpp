@@ -8,7 +8,9 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <algorithm>
 #include <filesystem>
+#include <future>
 #include <iterator>
 #include <thread>
 
@@ -36,10 +38,12 @@ caf::actor_system_config make_actor_config(const config::origin_config& config) 
   return actor_config;
 }
 
+// `counters`: the tenant's counters when it exists already (a reload keeps them), else null.
 std::shared_ptr<const actors::stream_defaults> stream_defaults_for(
     const config::origin_config& config, const config::tenant_config& tenant,
     std::shared_ptr<std::atomic<std::size_t>> held_total,
-    std::shared_ptr<actors::stream_defaults::hold_outcomes> hold_ends) {
+    std::shared_ptr<actors::stream_defaults::hold_outcomes> hold_ends,
+    std::shared_ptr<actors::stream_defaults::tenant_counters> counters) {
   auto defaults = std::make_shared<actors::stream_defaults>();
   defaults->profile = tenant.profile;
   defaults->cache = config.cache;
@@ -49,10 +53,17 @@ std::shared_ptr<const actors::stream_defaults> stream_defaults_for(
   defaults->held_total = std::move(held_total);
   defaults->hold_ends = hold_ends;
   defaults->pipelines = config.pipelines.order;
-  defaults->tenant = std::make_shared<actors::stream_defaults::tenant_counters>(defaults->pipelines.size());
+  defaults->tenant = counters ? std::move(counters)
+                              : std::make_shared<actors::stream_defaults::tenant_counters>(defaults->pipelines.size());
   defaults->tenant->stored.set_limit(tenant.quota.max_stored_bytes);
   defaults->manifest_fresh_segments = config.pipelines.manifest_fresh_segments;
   return defaults;
+}
+
+http::tenant_policy_map policies_of(const std::vector<config::tenant_config>& tenants) {
+  http::tenant_policy_map policies;
+  for (const auto& tenant : tenants) policies[tenant.name] = {tenant.tokens, tenant.quota};
+  return policies;
 }
 
 }  // namespace
@@ -75,7 +86,24 @@ struct origin_server::parts {
   std::shared_ptr<std::atomic<std::size_t>> held_total = std::make_shared<std::atomic<std::size_t>>(0);
   std::shared_ptr<actors::stream_defaults::hold_outcomes> hold_ends =
       std::make_shared<actors::stream_defaults::hold_outcomes>();
-  std::vector<actors::tenant_setup> tenants;  // for the per-tenant metrics
+  std::function<config::origin_config()> config_source;  // re-reads the configuration for a reload
+  std::shared_ptr<http::tenant_policies> policies = std::make_shared<http::tenant_policies>();
+  mutable std::mutex tenants_mutex;  // guards `tenants`: read by /metrics, replaced by a reload
+  std::vector<actors::tenant_setup> tenants;
+  std::atomic<bool> reloading{false};  // one reload at a time
+
+  // Setups for `configured`, keeping the counters of tenants that exist already.
+  std::vector<actors::tenant_setup> setups_for(const std::vector<config::tenant_config>& configured) const {
+    std::lock_guard lock(tenants_mutex);
+    std::vector<actors::tenant_setup> setups;
+    for (const auto& tenant : configured) {
+      std::shared_ptr<actors::stream_defaults::tenant_counters> counters;
+      for (const auto& known : tenants)
+        if (known.name == tenant.name) counters = known.defaults->tenant;
+      setups.push_back({tenant.name, stream_defaults_for(config, tenant, held_total, hold_ends, std::move(counters))});
+    }
+    return setups;
+  }
 
   explicit parts(config::origin_config c) : config(std::move(c)), actor_config(make_actor_config(config)) {}
 
@@ -105,6 +133,7 @@ struct origin_server::parts {
   // Per-tenant families: what is stored, what each pipeline delivered and had served, restarts.
   void write_tenant_metrics(std::string& out) const {
     using counters = actors::stream_defaults::tenant_counters;
+    std::lock_guard lock(tenants_mutex);
     auto to = std::back_inserter(out);
     auto family = [&](std::string_view name, std::string_view type, std::string_view help, auto write) {
       fmt::format_to(to, "# HELP {0} {1}\n# TYPE {0} {2}\n", name, help, type);
@@ -141,7 +170,68 @@ struct origin_server::parts {
   }
 };
 
-origin_server::origin_server(config::origin_config config) : parts_(std::make_unique<parts>(std::move(config))) {}
+origin_server::origin_server(config::origin_config config, std::function<config::origin_config()> config_source)
+    : parts_(std::make_unique<parts>(std::move(config))) {
+  parts_->config_source = std::move(config_source);
+}
+
+void origin_server::reload(std::function<void(http::reload_result)> done) {
+  auto& p = *parts_;
+  auto refuse = [&](std::string why) {
+    spdlog::error("configuration reload refused, the running configuration stays: {}", why);
+    done({false, std::move(why)});
+  };
+  if (!p.config_source) return refuse("the origin was started without a configuration file");
+  if (!p.origin) return refuse("the origin is not running");
+  if (p.reloading.exchange(true)) return refuse("another reload is in progress");
+  config::origin_config next;
+  try {
+    next = p.config_source();
+  } catch (const std::exception& e) {
+    p.reloading = false;
+    return refuse(e.what());
+  }
+  auto setups = p.setups_for(next.tenants);
+  std::size_t added = 0, kept = 0, removed = 0;
+  {
+    std::lock_guard lock(p.tenants_mutex);
+    for (const auto& setup : setups) {
+      bool known = std::any_of(p.tenants.begin(), p.tenants.end(), [&](const auto& t) { return t.name == setup.name; });
+      (known ? kept : added) += 1;
+    }
+    removed = p.tenants.size() - kept;
+  }
+  auto message = fmt::format("{} tenants ({} added, {} removed); tokens and quotas replaced; other sections take "
+                             "effect at the next restart", setups.size(), added, removed);
+  // Credentials and quotas first, so a revoked token stops working at once; then the actor tree.
+  p.policies->replace(policies_of(next.tenants));
+  p.bridges->post([&p, setups, message, done](caf::event_based_actor* self) {
+    self->request(p.origin, std::chrono::seconds(10), actors::reload_atom_v, actors::tenant_reload{setups})
+        .then(
+            [&p, setups, message, done](std::uint64_t) {
+              {
+                std::lock_guard lock(p.tenants_mutex);
+                p.tenants = setups;
+              }
+              p.reloading = false;
+              spdlog::info("configuration reloaded: {}", message);
+              done({true, message});
+            },
+            [&p, done](caf::error& error) {
+              p.reloading = false;
+              auto why = "the actors did not take the new tenants: " + caf::to_string(error);
+              spdlog::error("configuration reload: {}", why);
+              done({false, why});
+            });
+  });
+}
+
+http::reload_result origin_server::reload_and_wait() {
+  std::promise<http::reload_result> result;
+  auto answer = result.get_future();
+  reload([&result](http::reload_result outcome) { result.set_value(std::move(outcome)); });
+  return answer.get();
+}
 
 origin_server::~origin_server() { shutdown(); }
 
@@ -153,11 +243,9 @@ void origin_server::start() {
 
   p.system = std::make_unique<caf::actor_system>(p.actor_config);
   p.bridges = std::make_shared<actors::bridge_pool>(*p.system, p.config.actors.bridges);
-  std::vector<actors::tenant_setup> tenants;
-  for (const auto& tenant : p.config.tenants)
-    tenants.push_back({tenant.name, stream_defaults_for(p.config, tenant, p.held_total, p.hold_ends)});
-  p.tenants = tenants;
-  p.origin = actors::spawn_origin_supervisor(*p.system, tenants, p.directory);
+  p.tenants = p.setups_for(p.config.tenants);
+  p.policies->replace(policies_of(p.config.tenants));
+  p.origin = actors::spawn_origin_supervisor(*p.system, p.tenants, p.directory);
 
   http::route_context context;
   context.directory = p.directory;
@@ -174,10 +262,8 @@ void origin_server::start() {
   context.admin_token = p.config.admin_token;
   context.fault_injection = p.config.fault_injection;
   context.delivery_allow = p.config.delivery_allow;
-  for (const auto& tenant : p.config.tenants) {
-    context.tenant_tokens[tenant.name] = tenant.tokens;
-    context.tenant_quotas[tenant.name] = tenant.quota;
-  }
+  context.tenants = p.policies;
+  context.reload = [this](std::function<void(http::reload_result)> done) { reload(std::move(done)); };
   context.accepting = [&p] { return p.accepting.load(); };
   context.metrics = [&p] { return p.metrics_text(); };
   p.delivery = std::make_unique<http::server>(p.settings("delivery", p.config.delivery, delivery_body_limit, spdlog::level::debug),

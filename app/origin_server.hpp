@@ -3,9 +3,11 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 #include "config/origin_config.hpp"
+#include "http/routes.hpp"
 
 namespace caf {
 class actor_system;
@@ -21,7 +23,9 @@ namespace live_origin::app {
 // three listeners. main() runs one; tests run one per fixture on port 0.
 class origin_server {
  public:
-  explicit origin_server(config::origin_config config);
+  // `config_source` re-reads the configuration on a reload (SIGHUP, POST /config/reload); without one,
+  // reloads are refused.
+  explicit origin_server(config::origin_config config, std::function<config::origin_config()> config_source = {});
   ~origin_server();
   origin_server(const origin_server&) = delete;
   origin_server& operator=(const origin_server&) = delete;
@@ -34,6 +38,13 @@ class origin_server {
   // then stop the actors and the I/O threads. Idempotent. Returns true when every connection finished
   // within the grace period.
   bool shutdown();
+
+  // Re-reads the configuration and applies its tenants, ingest tokens and quotas without dropping
+  // streams or connections: new tenants start, removed ones stop (their streams with them), the others
+  // keep their streams and counters. A configuration that does not load changes nothing. `done` runs
+  // once, on some thread, when the actors have the new tenants (or the reload was refused).
+  void reload(std::function<void(http::reload_result)> done);
+  http::reload_result reload_and_wait();  // the same, waiting (the signal thread, tests)
 
   boost::asio::ip::tcp::endpoint delivery_endpoint() const;
   boost::asio::ip::tcp::endpoint ingest_endpoint() const;

@@ -172,6 +172,10 @@ class admin_handler final : public handler {
       if (outcome != model::auth_outcome::allowed) return auth_refusal(outcome);
     }
     if (path.substr(0, streams_prefix.size()) == streams_prefix) return stream_route(header, path.substr(streams_prefix.size()));
+    if (path == "/config/reload") {
+      if (header.method() != beast_http::verb::post) return method_not_allowed("POST");
+      return reload_config();
+    }
     if (header.method() != beast_http::verb::get && header.method() != beast_http::verb::head)
       return method_not_allowed("GET, HEAD");
     if (path == "/healthz") return text_response(beast_http::status::ok, "ok\n");
@@ -287,6 +291,21 @@ class admin_handler final : public handler {
   }
 
   // Ready when the listeners accept and the actor system schedules work (a ping round trip).
+  // Like SIGHUP: tenants, tokens and quotas from the configuration file; a bad file changes nothing.
+  continuation reload_config() {
+    return [this](request&&, responder respond) {
+      context_.reload([respond](reload_result result) {
+        nlohmann::ordered_json body{{"reloaded", result.applied}, {result.applied ? "message" : "error", result.message}};
+        auto answer = json_response(body);
+        if (!result.applied) {
+          answer.message.result(beast_http::status::bad_request);
+          answer.rejection = "bad_config";
+        }
+        respond(std::move(answer));
+      });
+    };
+  }
+
   continuation readiness() {
     return [this](request&&, responder respond) {
       if (!context_.accepting())

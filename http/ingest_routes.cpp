@@ -58,13 +58,11 @@ class ingest_handler final : public handler {
     auto tenant = context_.directory->tenant(path.tenant);
     if (!tenant)
       return text_response(beast_http::status::not_found, "unknown tenant\n", "unknown_tenant");
-    static const std::vector<model::ingest_token> no_tokens;
-    auto tokens = context_.tenant_tokens.find(path.tenant);
-    auto authorization = model::authorize_ingest(tokens == context_.tenant_tokens.end() ? no_tokens : tokens->second,
-                                                 header[beast_http::field::authorization], peer.is_loopback(),
-                                                 header["X-Origin-Pipeline"]);
+    auto policy = policy_of(path.tenant);
+    auto authorization = model::authorize_ingest(policy.tokens, header[beast_http::field::authorization],
+                                                 peer.is_loopback(), header["X-Origin-Pipeline"]);
     if (authorization.outcome != model::auth_outcome::allowed) return auth_refusal(authorization.outcome);
-    auto quota = quota_of(path.tenant);
+    const auto& quota = policy.quota;
     if (!take_request_token(path.tenant, quota)) return quota_refusal(model::quota_refusal::request_rate);
     if (verb == beast_http::verb::delete_) return delete_object(std::move(path));
     auto opens_stream = !context_.directory->stream(path.tenant, path.stream);
@@ -99,19 +97,24 @@ class ingest_handler final : public handler {
   }
 
  private:
-  model::tenant_quota quota_of(std::string_view tenant) const {
-    auto it = context_.tenant_quotas.find(tenant);
-    return it == context_.tenant_quotas.end() ? model::tenant_quota{} : it->second;
+  // The tenant's policy in the current configuration (a reload may change it between requests).
+  tenant_policy policy_of(std::string_view tenant) const {
+    auto policies = context_.tenants->current();
+    auto it = policies->find(tenant);
+    return it == policies->end() ? tenant_policy{} : it->second;
   }
 
-  // One token bucket per tenant, so one tenant's burst never spends another's allowance.
+  // One token bucket per tenant, so one tenant's burst never spends another's allowance. A reload
+  // that changes the rate starts a new bucket.
   bool take_request_token(const std::string& tenant, const model::tenant_quota& quota) {
     if (quota.max_requests_per_s <= 0) return true;
     using namespace std::chrono;
     auto now = duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
     std::lock_guard lock(buckets_mutex_);
-    auto it = buckets_.try_emplace(tenant, quota.max_requests_per_s).first;
-    return it->second.try_take(now);
+    auto it = buckets_.find(tenant);
+    if (it == buckets_.end() || it->second.first != quota.max_requests_per_s)
+      it = buckets_.insert_or_assign(tenant, std::pair{quota.max_requests_per_s, model::token_bucket(quota.max_requests_per_s)}).first;
+    return it->second.second.try_take(now);
   }
 
   static std::optional<std::uint64_t> content_length(const request_header& header) {
@@ -142,7 +145,7 @@ class ingest_handler final : public handler {
     };
     auto complete = [this, path = std::move(path), tenant = std::move(tenant), known,
                      write_header = std::move(write_header)](request&& req, responder respond) {
-      auto quota = quota_of(path.tenant);  // a chunked body's size is known only now
+      auto quota = policy_of(path.tenant).quota;  // a chunked body's size is known only now
       if (quota.max_object_bytes > 0 && req.body().size() > quota.max_object_bytes) {
         if (known) caf::anon_send(*known, actors::abort_atom_v, path.object);  // the upload it was told of ends
         return respond(quota_refusal(model::quota_refusal::object_size));
@@ -185,7 +188,7 @@ class ingest_handler final : public handler {
 
   route_context context_;
   std::mutex buckets_mutex_;
-  std::map<std::string, model::token_bucket, std::less<>> buckets_;
+  std::map<std::string, std::pair<double, model::token_bucket>, std::less<>> buckets_;  // rate, bucket
 };
 
 }  // namespace

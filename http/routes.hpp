@@ -8,6 +8,7 @@
 #include <vector>
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <optional>
 
 #include "actors/bridge.hpp"
@@ -20,6 +21,38 @@
 #include "model/read_policy.hpp"
 
 namespace live_origin::http {
+
+// One tenant's ingest credentials and quotas.
+struct tenant_policy {
+  std::vector<model::ingest_token> tokens;  // empty: loopback publishers only
+  model::tenant_quota quota;
+};
+using tenant_policy_map = std::map<std::string, tenant_policy, std::less<>>;
+
+// The tenants' policies as last loaded. Ingest takes the current snapshot per request; a config reload
+// swaps in a new one whole, without touching connections or streams.
+class tenant_policies {
+ public:
+  std::shared_ptr<const tenant_policy_map> current() const {
+    std::lock_guard lock(mutex_);
+    return current_;
+  }
+  void replace(tenant_policy_map next) {
+    auto snapshot = std::make_shared<const tenant_policy_map>(std::move(next));
+    std::lock_guard lock(mutex_);
+    current_ = std::move(snapshot);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const tenant_policy_map> current_ = std::make_shared<const tenant_policy_map>();
+};
+
+// The outcome of a configuration reload (SIGHUP or POST /config/reload).
+struct reload_result {
+  bool applied = false;
+  std::string message;  // what changed, or why the new configuration was refused
+};
 
 // What the three listeners' handlers need to reach the actors. Handlers translate HTTP into typed
 // messages and typed replies back into HTTP; the stream actors and model/ make the decisions.
@@ -35,13 +68,14 @@ struct route_context {
   std::size_t shed_inflight_requests = 2000;         // delivery requests in progress above which DVR is shed
   std::vector<std::string> pipelines{"a", "b"};      // valid X-Origin-Pipeline values; the first is the default
   std::string region;                                // X-Origin-Region on every 200
-  std::map<std::string, std::vector<model::ingest_token>, std::less<>> tenant_tokens;  // ingest credentials
+  std::shared_ptr<tenant_policies> tenants = std::make_shared<tenant_policies>();  // tokens and quotas
   std::optional<std::string> admin_token;            // unset: the admin listener serves loopback peers only
   bool fault_injection = false;                      // POST /streams/{t}/{s}/crash is allowed
   std::vector<model::ip_network> delivery_allow;     // empty: any client may GET
-  std::map<std::string, model::tenant_quota, std::less<>> tenant_quotas;
   std::function<bool()> accepting;          // false while starting up or draining (readiness)
   std::function<std::string()> metrics;     // Prometheus text for /metrics
+  // Re-reads the configuration file and applies its tenants (POST /config/reload); answers via the callback.
+  std::function<void(std::function<void(reload_result)>)> reload;
 };
 
 // Packagers: PUT/POST store, DELETE schedules expiry.

@@ -107,5 +107,40 @@ TEST(Binary, SigintFinishesTheInFlightUploadThenExitsZero) {
   EXPECT_NE(origin.stderr_text().find("received SIGINT"), std::string::npos);
 }
 
+TEST(Binary, SighupReloadsTenantsAndABadFileChangesNothing) {
+  temp_dir dir;
+  auto config = dir.path() / "origin.toml";
+  std::ofstream(config) << "[tenants.demo]\n";
+  auto args = free_port_args(dir);
+  args[1] = config.string();
+  child_process origin(LIVE_ORIGIN_BINARY, args, dir);
+  auto endpoints = origin.wait_ready();
+  ASSERT_TRUE(endpoints) << origin.stderr_text();
+  auto [delivery, ingest, admin] = *endpoints;
+  ASSERT_EQ(fetch(ingest, bhttp::verb::put, "/late/live1/stream.m3u8", "#EXTM3U\n").status, 404);
+  ASSERT_EQ(fetch(ingest, bhttp::verb::put, "/demo/live1/stream.m3u8", "#EXTM3U\n").status, 201);
+
+  std::ofstream(config) << "[tenants.demo]\n[tenants.late]\n";
+  origin.signal(SIGHUP);
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  unsigned status = 0;
+  while (status != 201 && std::chrono::steady_clock::now() < deadline) {
+    status = fetch(ingest, bhttp::verb::put, "/late/live1/stream.m3u8", "#EXTM3U\n").status;
+    if (status != 201) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(status, 201u) << origin.stderr_text();
+  EXPECT_EQ(fetch(delivery, bhttp::verb::get, "/demo/live1/stream.m3u8").status, 200) << "streams stay";
+
+  std::ofstream(config) << "[tenants.demo]\nmax_streams = -1\n";  // broken: the running config stays
+  origin.signal(SIGHUP);
+  deadline = std::chrono::steady_clock::now() + 5s;
+  while (origin.stderr_text().find("reload refused") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_NE(origin.stderr_text().find("tenants.demo.max_streams"), std::string::npos) << origin.stderr_text();
+  EXPECT_EQ(fetch(ingest, bhttp::verb::put, "/late/live1/other.m3u8", "#EXTM3U\n").status, 201);
+  origin.signal(SIGTERM);
+  EXPECT_EQ(origin.wait_exit(), 0);
+}
+
 }  // namespace
 }  // namespace live_origin::test

@@ -58,9 +58,17 @@ class running_origin {
     auto config = test_config();
     config.data_dir = (data_.path() / "data").string();
     if (adjust) adjust(config);
-    server_ = std::make_unique<app::origin_server>(config);
+    // A reload (POST /config/reload) reads whatever the test set with on_reload().
+    server_ = std::make_unique<app::origin_server>(config, [source = reload_source_] {
+      if (!*source) throw config::config_error("the test set no configuration to reload");
+      return (*source)();
+    });
     server_->start();
   }
+
+  // What the next reload reads: a function returning the new configuration, or throwing
+  // config::config_error like a bad file would.
+  void on_reload(std::function<config::origin_config()> source) { *reload_source_ = std::move(source); }
 
   app::origin_server& server() { return *server_; }
   boost::asio::ip::tcp::endpoint delivery() const { return server_->delivery_endpoint(); }
@@ -69,6 +77,8 @@ class running_origin {
 
  private:
   temp_dir data_;
+  std::shared_ptr<std::function<config::origin_config()>> reload_source_ =
+      std::make_shared<std::function<config::origin_config()>>();
   std::unique_ptr<app::origin_server> server_;
 };
 
