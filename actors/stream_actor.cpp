@@ -55,6 +55,10 @@ struct stream_state {
     std::vector<stored_object> candidates;  // absent: no body
     std::vector<std::int64_t> written_at_ms;  // last accepted write per pipeline, even of the same bytes
                                               // (a live packager re-PUTs an unchanged manifest)
+    // Manifests: the pipeline's newest segment when its manifest was last written (what that manifest
+    // can list at most), and since when it has listed that.
+    std::vector<std::int64_t> listed_segment;
+    std::vector<std::int64_t> listed_since_ms;
     std::optional<std::size_t> served;      // the candidate CDNs got; later GETs get the same bytes
     std::int64_t delete_requested_at_ms = 0;
   };
@@ -123,6 +127,11 @@ void ensure_timeline(stream_state& st, const model::object_class& object, std::i
 
 bool present(const stored_object& candidate) { return candidate.body.bytes != nullptr; }
 
+// The tenant's per-pipeline counters are sized when its defaults are made; never index past them.
+void count_for_pipeline(std::vector<std::atomic<std::uint64_t>>& counters, std::size_t pipeline) {
+  if (pipeline < counters.size()) counters[pipeline].fetch_add(1, std::memory_order_relaxed);
+}
+
 // Which candidate a GET would get now, if any (model::select_candidate over this stream's pipelines).
 // `may_wait`: false when a hold is ending, so a defective candidate is served rather than nothing.
 model::selection select(const stream_state& st, const model::object_class& object, const std::string& name,
@@ -149,15 +158,18 @@ model::selection select(const stream_state& st, const model::object_class& objec
   };
   if (object.kind == model::object_kind::manifest) {
     // A stalled pipeline's manifest stops being served: prefer current ones (model::manifest_is_current).
-    auto fresh_for_ms = st.defaults->manifest_fresh_segments * st.segment_duration_ms;
-    std::int64_t leading_segment = -1;
-    for (std::size_t i = 0; i < entry.candidates.size(); ++i)
-      if (present(entry.candidates[i])) leading_segment = std::max(leading_segment, st.stats[i].last_segment);
+    model::manifest_lead lead{-1, now};
+    for (std::size_t i = 0; i < entry.candidates.size(); ++i) {
+      if (!present(entry.candidates[i])) continue;
+      if (entry.listed_segment[i] > lead.segment) lead = {entry.listed_segment[i], entry.listed_since_ms[i]};
+      else if (entry.listed_segment[i] == lead.segment) lead.since_ms = std::min(lead.since_ms, entry.listed_since_ms[i]);
+    }
     auto fresh = views;
     for (std::size_t position = 0; position < fresh.size(); ++position) {
       auto index = st.order[position];
-      fresh[position].masked = !model::manifest_is_current({entry.written_at_ms[index], st.stats[index].last_segment},
-                                                           leading_segment, now, fresh_for_ms);
+      fresh[position].masked = !model::manifest_is_current(
+          {entry.written_at_ms[index], entry.listed_segment[index]}, lead, now,
+          st.defaults->manifest_fresh_segments * st.segment_duration_ms, st.segment_duration_ms / 2);
     }
     if (auto choice = model::select_candidate(fresh, std::nullopt, false); choice.chosen) return to_index(choice);
     std::optional<std::size_t> latest;  // every manifest is stale: the most recently written one
@@ -218,7 +230,7 @@ read_reply reply_for(stream_state& st, const model::object_class& object, const 
     auto& candidate = entry.candidates.at(*plan.chosen);
     if (is_segment && !candidate.served) {
       ++st.stats[*plan.chosen].segments_served;
-      if (!entry.served) st.defaults->tenant->served[*plan.chosen].fetch_add(1, std::memory_order_relaxed);
+      if (!entry.served) count_for_pipeline(st.defaults->tenant->served, *plan.chosen);
     }
     candidate.served = true;
     entry.served = plan.chosen;
@@ -471,6 +483,8 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         auto& entry = st.objects[write.object];
         entry.candidates.resize(st.defaults->pipelines.size());
         entry.written_at_ms.resize(st.defaults->pipelines.size());
+        entry.listed_segment.resize(st.defaults->pipelines.size(), -1);
+        entry.listed_since_ms.resize(st.defaults->pipelines.size());
         auto& candidate = entry.candidates[pipeline];
         std::string_view stored_bytes;
         model::write_facts facts;
@@ -495,7 +509,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
           entry.delete_requested_at_ms = 0;  // written again after a DELETE: it stays
           if (is_segment && first) {
             count_segment(st.stats[pipeline], object.segment_number, write.defects);
-            st.defaults->tenant->received[pipeline].fetch_add(1, std::memory_order_relaxed);
+            count_for_pipeline(st.defaults->tenant->received, pipeline);
           }
           // Notifications on a manifest or other object count from the current live edge.
           auto at = is_segment ? object.segment_number
@@ -503,7 +517,12 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
                                   : 0;
           record_events(st, at, write.events);
         }
-        if (model::status_for(outcome) < 300) entry.written_at_ms[pipeline] = now;
+        if (model::status_for(outcome) < 300) {
+          entry.written_at_ms[pipeline] = now;
+          auto listed = st.stats[pipeline].last_segment;
+          if (entry.listed_segment[pipeline] != listed) entry.listed_since_ms[pipeline] = now;
+          entry.listed_segment[pipeline] = listed;
+        }
         if (!present(candidate) && std::none_of(entry.candidates.begin(), entry.candidates.end(), present))
           st.objects.erase(write.object);  // refused before anything was stored
         count_objects(st);

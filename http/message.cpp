@@ -53,6 +53,10 @@ void responder::abandon() const {
   if (callback) callback();
 }
 
+void responder::watch_handle::abandon() const {
+  if (auto shared = state_.lock()) responder(std::move(shared)).abandon();
+}
+
 responder::state::~state() {
   if (!answered.load()) deliver(text_response(beast_http::status::service_unavailable, "request dropped\n", "dropped"));
 }

@@ -48,6 +48,8 @@ response bytes_response(beast_http::status status, std::shared_ptr<const std::st
 // call counts. If every copy is dropped unanswered (an actor died with the request), the connection
 // gets a 503 instead of hanging.
 class responder {
+  struct state;
+
  public:
   explicit responder(std::function<void(response)> deliver);
   void operator()(response answer) const;
@@ -59,6 +61,22 @@ class responder {
   // records it), so what an abandoned request ended as is never lost.
   void abandon() const;
 
+  // What the connection keeps while it waits: it can abandon the request but does not keep it alive,
+  // so a responder dropped unanswered still becomes the 503.
+  class watch_handle {
+   public:
+    void abandon() const;
+
+   private:
+    friend class responder;
+    std::weak_ptr<state> state_;
+  };
+  watch_handle watch() const {
+    watch_handle handle;
+    handle.state_ = state_;
+    return handle;
+  }
+
  private:
   struct state {
     std::function<void(response)> deliver;
@@ -68,6 +86,7 @@ class responder {
     std::function<void()> abandon_callback;
     ~state();
   };
+  explicit responder(std::shared_ptr<state> shared) : state_(std::move(shared)) {}
   std::shared_ptr<state> state_;
 };
 

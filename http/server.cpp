@@ -202,6 +202,7 @@ class session : public std::enable_shared_from_this<session> {
   void on_continue_sent(beast::error_code ec, std::size_t) {
     if (ec) {
       abort_request();
+      record(client_closed_request, "incomplete_body", 0);
       return close();
     }
     read_body();
@@ -250,12 +251,19 @@ class session : public std::enable_shared_from_this<session> {
     });
   }
 
-  // The body being dropped did not arrive whole: answer a timeout, otherwise just record the answer.
+  // The body being dropped did not arrive whole: answer what went wrong with it as read_body() would;
+  // if the peer went away, record the answer it would have got.
   void end_discard(beast::error_code ec) {
-    if (timed_out(ec)) {
+    std::optional<response> instead;
+    if (timed_out(ec)) instead = text_response(beast_http::status::request_timeout, "body timeout\n", "body_timeout");
+    else if (ec == beast_http::error::body_limit)
+      instead = text_response(beast_http::status::payload_too_large, "body too large\n", "body_too_large");
+    else if (is_malformed(ec))
+      instead = text_response(beast_http::status::bad_request, "malformed body\n", "malformed_body");
+    if (instead) {
       deferred_answer_.reset();
       keep_alive_ = false;
-      return respond(text_response(beast_http::status::request_timeout, "body timeout\n", "body_timeout"));
+      return respond(std::move(*instead));
     }
     record(deferred_answer_->message.result_int(), deferred_answer_->rejection, 0);
     deferred_answer_.reset();
@@ -301,11 +309,13 @@ class session : public std::enable_shared_from_this<session> {
     core_->metrics->count_body_in(message.body().size());
     auto done = std::move(continuation_.complete);
     continuation_ = {};
-    pending_.emplace([self = shared_from_this()](response answer) {
+    // The responder keeps this session alive until it answers; the session only watches it.
+    responder respond([self = shared_from_this()](response answer) {
       net::post(self->socket_.get_executor(),
                 [self, answer = std::move(answer)]() mutable { self->respond(std::move(answer)); });
     });
-    done(std::move(message), *pending_);
+    pending_ = respond.watch();
+    done(std::move(message), std::move(respond));
     watch_peer();
   }
 
@@ -323,7 +333,7 @@ class session : public std::enable_shared_from_this<session> {
       // End of stream: the client is gone, or half-closed after its request (ffmpeg does that after every
       // upload). Release what it holds; the answer is still recorded and sent in case it reads.
       self->peer_gone_ = true;
-      self->pending_->abandon();
+      if (self->pending_) self->pending_->abandon();
     });
   }
 
@@ -335,6 +345,7 @@ class session : public std::enable_shared_from_this<session> {
     }
     auto status = answer.message.result_int();
     if (!socket_.is_open() || status == client_closed_request) {  // nobody to write to
+      phase_ = phase::writing;  // done with this connection: no watcher may act on it any more
       record(status, answer.rejection, 0);
       return close();
     }
@@ -432,7 +443,7 @@ class session : public std::enable_shared_from_this<session> {
   // Consumes chunk data without storing it (Beast keeps a reference: it lives as long as the session).
   std::function<std::size_t(std::uint64_t, std::string_view, beast::error_code&)> drop_chunk_ =
       [](std::uint64_t, std::string_view data, beast::error_code&) { return data.size(); };
-  std::optional<responder> pending_;  // while an answer is awaited
+  std::optional<responder::watch_handle> pending_;  // while an answer is awaited
   peer_info peer_;
   std::uint64_t requests_ = 0;        // requests handled on this connection; tells stale callbacks apart
   std::optional<response> answer_;

@@ -193,12 +193,17 @@ TEST_F(Pipelines, ManifestOfAPipelineThatFellBehindIsReplacedAtOnce) {
   put("/demo/live/manifest.mpd", "<MPD a 10/>", "a");
   put("/demo/live/manifest.mpd", "<MPD b 10/>", "b");
   EXPECT_EQ(get("/demo/live/manifest.mpd").body, "<MPD a 10/>");
-  // a dies; b delivers segment 11 and its manifest naming it, well within the freshness window.
+  // a dies; b delivers segment 11 and its manifest naming it. Within half a segment (the grace that
+  // keeps healthy pipelines from flapping), well before the 600 ms freshness window, b's is served.
   put(segment(11), "b11", "b");
   put("/demo/live/manifest.mpd", "<MPD b 11/>", "b");
-  auto reply = get("/demo/live/manifest.mpd");
+  auto switched_at = steady::now();
+  http_reply reply;
+  while ((reply = get("/demo/live/manifest.mpd")).body != "<MPD b 11/>" && steady::now() < switched_at + 2s)
+    std::this_thread::sleep_for(5ms);
   EXPECT_EQ(reply.body, "<MPD b 11/>") << "a's playlist would name no new segment: players would stall";
   EXPECT_EQ(reply.header("x-origin-pipeline"), "b");
+  EXPECT_LT(steady::now() - switched_at, 500ms) << "the freshness window (600 ms) was not needed";
   // a comes back and catches up: its manifest is preferred again.
   put(segment(11), "a11", "a");
   put("/demo/live/manifest.mpd", "<MPD a 11/>", "a");
