@@ -21,8 +21,15 @@ let output = '';
 demo.stdout.on('data', (data) => { output += data; });
 demo.stderr.on('data', (data) => { output += data; });
 const exited = new Promise((resolve) => demo.on('exit', (code, signal) => resolve({ code, signal })));
-// Our own safety net: never leave the demo running, whatever happens below.
-process.on('exit', () => { try { demo.kill('SIGKILL'); } catch { /* gone */ } });
+// Stops the demo the way a user would (it then stops everything it started); SIGKILL if it hangs.
+async function stopDemo() {
+  if (demo.exitCode !== null || demo.signalCode !== null) return;
+  demo.kill('SIGTERM');
+  const timeout = new Promise((resolve) => setTimeout(resolve, 20000, 'timeout'));
+  if (await Promise.race([exited, timeout]) === 'timeout') demo.kill('SIGKILL');
+}
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, async () => { await stopDemo(); process.exit(2); });
+process.on('exit', () => { try { demo.kill('SIGKILL'); } catch { /* gone */ } });  // the last resort
 
 // Processes whose command line names this demo's work directory or ingest address.
 function survivors(workDir, ingest) {
@@ -69,6 +76,7 @@ try {
 }
 
 if (failures.length) {
+  await stopDemo();
   console.log(`FAILED (demo):\n- ${failures.join('\n- ')}\n--- demo output\n${output}`);
   if (workDir && ingest) {
     for (const line of survivors(workDir, ingest).split('\n').filter(Boolean)) {
