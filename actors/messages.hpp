@@ -136,6 +136,7 @@ struct stream_info {
   std::uint64_t writes = 0;
   std::uint64_t reads = 0;
   std::uint64_t held_requests = 0;
+  std::uint64_t messages_handled = 0;
   bool responsive = true;  // false: it did not answer the introspection request in time
 };
 
@@ -144,6 +145,7 @@ struct tenant_info {
   std::uint64_t actor_id = 0;
   std::uint64_t mailbox = 0;
   std::uint64_t restarts = 0;
+  std::uint64_t messages_handled = 0;
   std::vector<stream_info> streams;
   bool responsive = true;
 };
@@ -151,6 +153,7 @@ struct tenant_info {
 struct origin_info {
   std::uint64_t actor_id = 0;
   std::uint64_t mailbox = 0;
+  std::uint64_t messages_handled = 0;
   std::vector<tenant_info> tenants;
 };
 
@@ -202,15 +205,16 @@ typename Inspector::result_type inspect(Inspector& f, stream_status& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_info& x) {
   return f(caf::meta::type_name("stream_info"), x.name, x.actor_id, x.objects, x.bytes, x.mailbox, x.writes, x.reads,
-           x.held_requests, x.responsive);
+           x.held_requests, x.messages_handled, x.responsive);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tenant_info& x) {
-  return f(caf::meta::type_name("tenant_info"), x.name, x.actor_id, x.mailbox, x.restarts, x.streams, x.responsive);
+  return f(caf::meta::type_name("tenant_info"), x.name, x.actor_id, x.mailbox, x.restarts, x.messages_handled, x.streams,
+           x.responsive);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, origin_info& x) {
-  return f(caf::meta::type_name("origin_info"), x.actor_id, x.mailbox, x.tenants);
+  return f(caf::meta::type_name("origin_info"), x.actor_id, x.mailbox, x.messages_handled, x.tenants);
 }
 
 }  // namespace live_origin::actors

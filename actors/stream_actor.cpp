@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "actors/counted.hpp"
 #include "model/events.hpp"
 #include "model/selection.hpp"
 #include "model/timeline.hpp"
@@ -80,6 +81,7 @@ struct stream_state {
   std::uint64_t bytes = 0;
   std::uint64_t writes = 0;
   std::uint64_t reads = 0;
+  std::uint64_t messages_handled = 0;  // every message, counted by actors::counted
 
   // However the actor ends (even exit_reason::kill, which skips every handler), its holds leave the
   // process-wide count.
@@ -471,7 +473,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
   });
   schedule_sweep(self);
   return {
-      [=](put_atom, const object_write& write) -> write_reply {
+      counted(self, [=](put_atom, const object_write& write) -> write_reply {
         auto& st = self->state;
         ++st.writes;
         auto now = unix_now_ms();
@@ -528,8 +530,8 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         count_objects(st);
         resolve_holds(self, write.object);
         return {model::status_for(outcome), static_cast<std::uint8_t>(outcome)};
-      },
-      [=](get_atom, const object_read& read) -> caf::result<read_reply> {
+      }),
+      counted(self, [=](get_atom, const object_read& read) -> caf::result<read_reply> {
         auto& st = self->state;
         ++st.reads;
         auto now = unix_now_ms();
@@ -550,32 +552,32 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         self->delayed_send(self, std::chrono::milliseconds(std::max<std::int64_t>(decision.hold_until_ms - now, 0)),
                            expire_atom_v, read.object, read.token);
         return promise;
-      },
-      [=](delete_atom, const std::string& name) -> write_reply {
+      }),
+      counted(self, [=](delete_atom, const std::string& name) -> write_reply {
         auto& st = self->state;
         auto it = st.objects.find(name);
         if (st.defaults->profile.on_delete == model::delete_policy::expire && it != st.objects.end() &&
             it->second.delete_requested_at_ms == 0)
           it->second.delete_requested_at_ms = unix_now_ms();
         return {204, 0};
-      },
-      [=](upload_atom, const std::string& name) {
+      }),
+      counted(self, [=](upload_atom, const std::string& name) {
         auto& st = self->state;
         note_track(st, classify(st, name));
         ++st.uploads_in_flight[name];
-      },
-      [=](abort_atom, const std::string& name) {
+      }),
+      counted(self, [=](abort_atom, const std::string& name) {
         finish_upload(self->state, name);
         resolve_holds(self, name);
-      },
-      [=](release_atom, const std::string& name, std::uint64_t token) {
+      }),
+      counted(self, [=](release_atom, const std::string& name, std::uint64_t token) {
         // The client is gone; its bridge still waits for an answer, which nobody will read.
         if (auto hold = take_hold(self->state, name, token)) {
           self->state.defaults->hold_ends->abandoned.fetch_add(1);
           hold->promise.deliver(read_reply{499, 0, {}, -1, -1, {}, {}, {}});
         }
-      },
-      [=](expire_atom, const std::string& name, std::uint64_t token) {
+      }),
+      counted(self, [=](expire_atom, const std::string& name, std::uint64_t token) {
         auto& st = self->state;
         auto hold = take_hold(st, name, token);
         if (!hold) return;  // answered already
@@ -586,18 +588,18 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
                                         model::answer_for_expired_hold(plan.decision, object.kind, st.defaults->cache)));
         // Its deadline is usually every waiter's (due + retry budget): answer them all in one pass.
         resolve_holds(self, name);
-      },
-      [=](sweep_atom) {
+      }),
+      counted(self, [=](sweep_atom) {
         sweep(self->state, unix_now_ms());
         schedule_sweep(self);
-      },
-      [=](settings_atom, const stream_settings& update) -> stream_status {
+      }),
+      counted(self, [=](settings_atom, const stream_settings& update) -> stream_status {
         apply(self->state, update, unix_now_ms());
         resolve_all_holds(self);
         return status_of(self);
-      },
-      [=](settings_atom) -> stream_status { return status_of(self); },
-      [=](mask_atom, const pipeline_mask& mask) -> stream_status {
+      }),
+      counted(self, [=](settings_atom) -> stream_status { return status_of(self); }),
+      counted(self, [=](mask_atom, const pipeline_mask& mask) -> stream_status {
         auto& st = self->state;
         stream_state::mask added{pipeline_index(st, mask.pipeline), mask.from, mask.to};
         bool known = std::any_of(st.masks.begin(), st.masks.end(), [&](const auto& m) {
@@ -606,24 +608,24 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         if (!known && st.masks.size() < max_masks_per_stream) st.masks.push_back(added);
         resolve_all_holds(self);
         return status_of(self);
-      },
-      [=](mask_atom, delete_atom, const pipeline_mask& mask) -> stream_status {
+      }),
+      counted(self, [=](mask_atom, delete_atom, const pipeline_mask& mask) -> stream_status {
         auto& st = self->state;
         auto index = pipeline_index(st, mask.pipeline);
         std::erase_if(st.masks, [&](const auto& m) { return m.pipeline == index && m.from == mask.from && m.to == mask.to; });
         resolve_all_holds(self);
         return status_of(self);
-      },
-      [=](crash_atom) {
+      }),
+      counted(self, [=](crash_atom) {
         spdlog::warn("stream /{}/{}: crashing on request (fault injection drill)", self->state.tenant,
                      self->state.stream);
         throw std::runtime_error("fault injection drill");
-      },
-      [=](info_atom) -> stream_info {
+      }),
+      counted(self, [=](info_atom) -> stream_info {
         auto& st = self->state;
         return {st.stream, self->id(), st.objects.size(), st.bytes, self->mailbox().size(), st.writes, st.reads,
-                st.held, true};
-      },
+                st.held, st.messages_handled, true};
+      }),
   };
 }
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <unordered_map>
 
+#include "actors/counted.hpp"
 #include "actors/stream_actor.hpp"
 
 namespace live_origin::actors {
@@ -71,6 +72,7 @@ struct tenant_state {
   std::unordered_map<std::string, stream_actor> streams;
   std::unordered_map<caf::actor_addr, std::string> stream_names;
   std::uint64_t restarts = 0;
+  std::uint64_t messages_handled = 0;  // counted by actors::counted
 };
 
 using tenant_pointer = tenant_supervisor_actor::stateful_pointer<tenant_state>;
@@ -112,22 +114,22 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tena
     self->quit(exit.reason);
   });
   return {
-      [=](open_atom, const std::string& stream) -> stream_actor {
+      counted(self, [=](open_atom, const std::string& stream) -> stream_actor {
         auto& st = self->state;
         if (auto it = st.streams.find(stream); it != st.streams.end()) return it->second;
         spdlog::info("stream /{}/{} opened", st.tenant, stream);
         return start_stream(self, stream);
-      },
-      [=](info_atom) -> caf::result<tenant_info> {
+      }),
+      counted(self, [=](info_atom) -> caf::result<tenant_info> {
         auto& st = self->state;
-        tenant_info info{st.tenant, self->id(), self->mailbox().size(), st.restarts, {}};
+        tenant_info info{st.tenant, self->id(), self->mailbox().size(), st.restarts, st.messages_handled, {}};
         return gather_children(self, std::move(info), &tenant_info::streams, st.streams, info_timeout);
-      },
-      [=](reload_atom, const tenant_reload& reload) {
+      }),
+      counted(self, [=](reload_atom, const tenant_reload& reload) {
         // Running streams keep their timeline and policies; streams opened (or restarted) from now on
         // get the new ones. Counters and the stored-bytes account are shared, so they carry over.
         if (!reload.tenants.empty()) self->state.defaults = reload.tenants.front().defaults;
-      },
+      }),
   };
 }
 
@@ -137,6 +139,7 @@ struct origin_state {
   static inline const char* name = "origin-supervisor";
   std::shared_ptr<stream_directory> directory;
   std::unordered_map<std::string, tenant_setup> setups;
+  std::uint64_t messages_handled = 0;  // counted by actors::counted
   std::unordered_map<std::string, tenant_supervisor_actor> tenants;
   std::unordered_map<caf::actor_addr, std::string> tenant_names;
 };
@@ -174,13 +177,13 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
     self->quit(exit.reason);
   });
   return {
-      [=](info_atom) -> caf::result<origin_info> {
-        origin_info info{self->id(), self->mailbox().size(), {}};
+      counted(self, [=](info_atom) -> caf::result<origin_info> {
+        origin_info info{self->id(), self->mailbox().size(), self->state.messages_handled, {}};
         // Tenants gather their streams first, so they get twice the time.
         return gather_children(self, std::move(info), &origin_info::tenants, self->state.tenants, info_timeout * 2);
-      },
-      [=](caf::ping_atom) -> caf::pong_atom { return caf::pong_atom_v; },
-      [=](reload_atom, const tenant_reload& reload) -> std::uint64_t {
+      }),
+      counted(self, [=](caf::ping_atom) -> caf::pong_atom { return caf::pong_atom_v; }),
+      counted(self, [=](reload_atom, const tenant_reload& reload) -> std::uint64_t {
         auto& st = self->state;
         std::unordered_map<std::string, tenant_setup> wanted;
         for (const auto& setup : reload.tenants) wanted.emplace(setup.name, setup);
@@ -207,7 +210,7 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
           }
         }
         return st.tenants.size();
-      },
+      }),
   };
 }
 

@@ -18,22 +18,23 @@ nlohmann::ordered_json to_json(const actors::stream_info& stream) {
   return {{"kind", "stream"},       {"name", stream.name},         {"actor_id", stream.actor_id},
           {"objects", stream.objects}, {"bytes", stream.bytes},     {"mailbox", stream.mailbox},
           {"writes", stream.writes},   {"reads", stream.reads},     {"held_requests", stream.held_requests},
-          {"responsive", stream.responsive}};
+          {"messages_handled", stream.messages_handled}, {"responsive", stream.responsive}};
 }
 
 nlohmann::ordered_json to_json(const actors::tenant_info& tenant) {
   auto children = nlohmann::ordered_json::array();
   for (const auto& stream : tenant.streams) children.push_back(to_json(stream));
   return {{"kind", "tenant_supervisor"}, {"name", tenant.name},         {"actor_id", tenant.actor_id},
-          {"mailbox", tenant.mailbox},   {"restarts", tenant.restarts}, {"responsive", tenant.responsive},
-          {"children", std::move(children)}};
+          {"mailbox", tenant.mailbox},   {"restarts", tenant.restarts}, {"messages_handled", tenant.messages_handled},
+          {"responsive", tenant.responsive}, {"children", std::move(children)}};
 }
 
 nlohmann::ordered_json to_json(const actors::origin_info& origin) {
   auto children = nlohmann::ordered_json::array();
   for (const auto& tenant : origin.tenants) children.push_back(to_json(tenant));
   return {{"kind", "origin_supervisor"}, {"name", "origin"}, {"actor_id", origin.actor_id},
-          {"mailbox", origin.mailbox},   {"children", std::move(children)}};
+          {"mailbox", origin.mailbox},   {"messages_handled", origin.messages_handled},
+          {"children", std::move(children)}};
 }
 
 nlohmann::ordered_json masks_json(const std::vector<actors::pipeline_mask>& masks) {

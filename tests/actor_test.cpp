@@ -257,19 +257,22 @@ TEST_F(ActorTest, EveryMessageTypeRoundTripsThroughTheSerializer) {
   EXPECT_EQ(status_copy.pipelines[0].segments_received, 5u);
   EXPECT_EQ(status_copy.pipeline_order, (std::vector<std::string>{"b", "a"}));
 
-  stream_info stream{"live1", 3, 4, 5, 6, 7, 8, 2, false};
+  stream_info stream{"live1", 3, 4, 5, 6, 7, 8, 2, 99, false};
   auto stream_copy = round_trip(*system_, stream);
   EXPECT_EQ(stream_copy.name, "live1");
   EXPECT_EQ(stream_copy.reads, 8u);
+  EXPECT_EQ(stream_copy.messages_handled, 99u);
   EXPECT_FALSE(stream_copy.responsive);
 
-  auto tenant = round_trip(*system_, tenant_info{"demo", 1, 2, 3, {stream}, true});
+  auto tenant = round_trip(*system_, tenant_info{"demo", 1, 2, 3, 77, {stream}, true});
   EXPECT_EQ(tenant.restarts, 3u);
+  EXPECT_EQ(tenant.messages_handled, 77u);
   ASSERT_EQ(tenant.streams.size(), 1u);
   EXPECT_EQ(tenant.streams[0].objects, 4u);
 
-  auto origin = round_trip(*system_, origin_info{9, 0, {tenant}});
+  auto origin = round_trip(*system_, origin_info{9, 0, 55, {tenant}});
   EXPECT_EQ(origin.actor_id, 9u);
+  EXPECT_EQ(origin.messages_handled, 55u);
   ASSERT_EQ(origin.tenants.size(), 1u);
   EXPECT_EQ(origin.tenants[0].name, "demo");
 }

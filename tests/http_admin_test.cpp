@@ -49,6 +49,10 @@ TEST(Admin, ActorTreeShowsSupervisorsStreamsAndObjectCounts) {
   EXPECT_EQ(streams["live2"]["objects"], 1);
   EXPECT_TRUE(streams["live1"]["actor_id"].is_number());
   EXPECT_TRUE(streams["live1"]["mailbox"].is_number());
+  // Two PUTs, the upload notice of the second, this introspection request (and any DVR sweeps).
+  EXPECT_GE(streams["live1"]["messages_handled"].get<int>(), 4);
+  EXPECT_GE(tenants["demo"]["messages_handled"].get<int>(), 3) << "two opens and the introspection request";
+  EXPECT_GE(tree["messages_handled"].get<int>(), 2) << "the readiness ping and the introspection request";
 }
 
 TEST(DeliveryNetworks, OnlyListedClientNetworksMayRead) {
