@@ -13,6 +13,7 @@ build_packages=(
   libboost-dev libboost-system-dev  # Asio and Beast are header-only; Boost.System is linked
   libspdlog-dev libtoml11-dev nlohmann-json3-dev
   libxxhash-dev                   # XXH3: content digests for ETags and idempotent re-PUTs
+  librocksdb-dev                  # durable storage under the data directory
   libgtest-dev
 )
 

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace live_origin::actors {
+
+// When an acknowledged write is safe: "process" survives a crash of this process (the write-ahead log is in
+// the kernel's page cache), "power" also a power loss (the log is synced before the write returns).
+enum class durability { process, power };
+
+// Durable key-value records (see model/stored_record.hpp for the keys and values). Only storage actors
+// call it: its calls do disk I/O and may block.
+class object_store {
+ public:
+  virtual ~object_store() = default;
+  // Durable as the store's durability says when it returns true; false names no reason (it is logged).
+  virtual bool put(std::string_view key, std::string_view value) = 0;
+  virtual bool erase(std::string_view key) = 0;
+  // Every record whose key starts with `prefix`, in key order.
+  virtual void scan(std::string_view prefix,
+                    const std::function<void(std::string_view key, std::string_view value)>& visit) = 0;
+};
+
+// RocksDB under `directory` (created if needed), large values in blob files. Throws std::runtime_error
+// naming the directory and RocksDB's reason when it cannot be opened.
+std::unique_ptr<object_store> open_rocksdb_store(const std::string& directory, durability mode);
+
+}  // namespace live_origin::actors

@@ -1,0 +1,48 @@
+#pragma once
+
+// What durable storage keeps for a stream, as bytes: one record per object candidate and one for the
+// stream's timeline. Every record carries a format tag and a checksum over everything after it, so a torn
+// or corrupted record is recognised and skipped, never served as data.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "model/timeline.hpp"
+
+namespace live_origin::model {
+
+// One pipeline's candidate for one object, with what the stream actor needs to resume serving it.
+struct object_record {
+  std::string object;    // the name inside the stream ("chunk-stream0-00042.m4s")
+  std::string pipeline;  // the pipeline id that wrote it
+  std::uint64_t digest = 0;
+  std::int64_t stored_at_ms = 0;
+  std::uint8_t defects = 0;
+  std::string_view body;  // encode: the bytes to store; decode: a view into the decoded value
+};
+
+std::string encode_object_record(const object_record& record);
+// nullopt when the value is not a whole, intact object record (wrong tag, short, checksum mismatch).
+std::optional<object_record> decode_object_record(std::string_view value);
+
+std::string encode_timeline_record(const timeline& line);
+std::optional<timeline> decode_timeline_record(std::string_view value);
+
+// Keys: every record of a stream starts with stream_key_prefix(tenant, stream), so one prefix scan
+// finds a stream's records. Names never contain '\x1f' (path validation), which separates the parts.
+std::string stream_key_prefix(std::string_view tenant, std::string_view stream);
+std::string object_record_key(std::string_view tenant, std::string_view stream, std::string_view object,
+                              std::string_view pipeline);
+std::string timeline_record_key(std::string_view tenant, std::string_view stream);
+std::string served_marker_key(std::string_view tenant, std::string_view stream, std::string_view object);
+
+// A key taken apart: which stream, and which record of it.
+struct record_key {
+  enum class kind { object, timeline, served } what;
+  std::string tenant, stream, object, pipeline;
+};
+std::optional<record_key> parse_record_key(std::string_view key);
+
+}  // namespace live_origin::model
