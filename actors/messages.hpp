@@ -12,11 +12,13 @@
 
 #include <cstdint>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "actors/object_body.hpp"
 #include "actors/stream_defaults.hpp"
+#include "model/timeline.hpp"
 
 namespace live_origin::actors {
 
@@ -221,10 +223,32 @@ typename Inspector::result_type inspect(Inspector& f, origin_info& x) {
 
 namespace live_origin::actors {
 
-// A tenant as configured: its name and what each new stream of it starts with.
+// One candidate as durable storage has it (or is to have it).
+struct stored_candidate {
+  std::string tenant;
+  std::string stream;
+  std::string object;
+  std::string pipeline;
+  stored_object candidate;
+};
+
+// What storage holds for one stream: what its actor resumes from. Records that fail their checksum are
+// reported and skipped, never returned.
+struct recovered_stream {
+  std::string tenant;
+  std::string stream;
+  std::optional<model::timeline> timeline;
+  std::vector<stored_candidate> candidates;
+  std::vector<std::pair<std::string, std::string>> served;  // object -> the pipeline whose candidate was served
+  std::size_t skipped = 0;                                  // unreadable records
+};
+
+// A tenant as configured: its name, what each new stream of it starts with, and (at process start) the
+// streams storage holds for it.
 struct tenant_setup {
   std::string name;
   std::shared_ptr<const stream_defaults> defaults;
+  std::vector<recovered_stream> recovered;
 };
 
 // The tenants of a reloaded configuration (to the origin supervisor), or one tenant's new setup (to its
@@ -236,6 +260,8 @@ struct tenant_reload {
 }  // namespace live_origin::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(live_origin::actors::tenant_reload)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(live_origin::actors::stored_candidate)  // local: storage actors run in-process
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(live_origin::actors::recovered_stream)
 
 CAF_BEGIN_TYPE_ID_BLOCK(live_origin, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::object_body))
@@ -261,6 +287,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(live_origin, caf::first_custom_type_id)
   CAF_ADD_ATOM(live_origin, live_origin::actors, mask_atom, "mask")
   CAF_ADD_ATOM(live_origin, live_origin::actors, crash_atom, "crash")
   CAF_ADD_ATOM(live_origin, live_origin::actors, reload_atom, "reload")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, store_atom, "store")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, erase_atom, "erase")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, load_atom, "load")
 CAF_END_TYPE_ID_BLOCK(live_origin)
 
 namespace live_origin::actors {
@@ -273,6 +302,13 @@ using caf::delete_atom_v;
 using caf::get_atom_v;
 using caf::open_atom_v;
 using caf::put_atom_v;
+
+// Durable storage, on its own thread (a detached actor): disk I/O never runs on the CAF scheduler or Asio.
+using storage_actor = caf::typed_actor<
+    caf::replies_to<store_atom, stored_candidate>::with<bool>,  // write-through: true once durable
+    caf::reacts_to<store_atom, std::string, std::string>,      // a small record (key, value), not awaited
+    caf::reacts_to<erase_atom, std::vector<std::string>>,      // records that left the DVR window
+    caf::replies_to<load_atom, std::string, std::string>::with<recovered_stream>>;  // tenant, stream
 
 // One live stream: owns its objects, its timeline and its held requests.
 using stream_actor = caf::typed_actor<

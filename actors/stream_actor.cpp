@@ -14,6 +14,7 @@
 
 #include "actors/counted.hpp"
 #include "model/events.hpp"
+#include "model/stored_record.hpp"
 #include "model/selection.hpp"
 #include "model/timeline.hpp"
 
@@ -42,6 +43,8 @@ struct stream_state {
   std::string tenant;
   std::string stream;
   std::shared_ptr<const stream_defaults> defaults;
+  std::optional<storage_actor> storage;  // none: objects live in memory only (actor tests)
+  std::optional<model::timeline> stored_timeline;  // the timeline storage has, to write it only on change
 
   // Timeline: fixed pieces from config or the admin API; the rest is learned from the first segment.
   std::int64_t segment_duration_ms = 2000;
@@ -86,6 +89,9 @@ struct stream_state {
   // However the actor ends (even exit_reason::kill, which skips every handler), its holds leave the
   // process-wide count.
   std::int64_t objects_counted = 0;  // st.objects.size() as last added to the tenant's usage
+  // Segments served for the first time since the last flush_served(): storage learns which candidate
+  // CDNs have, so a restarted actor keeps serving the same bytes.
+  std::vector<std::pair<std::string, std::string>> newly_served;
 
   ~stream_state() {
     if (!defaults) return;
@@ -231,6 +237,7 @@ read_reply reply_for(stream_state& st, const model::object_class& object, const 
     auto& entry = st.objects.at(name);
     auto& candidate = entry.candidates.at(*plan.chosen);
     if (is_segment && !candidate.served) {
+      st.newly_served.emplace_back(name, st.defaults->pipelines.at(*plan.chosen));
       ++st.stats[*plan.chosen].segments_served;
       if (!entry.served) count_for_pipeline(st.defaults->tenant->served, *plan.chosen);
     }
@@ -308,6 +315,8 @@ std::optional<held_request> take_hold(stream_state& st, const std::string& name,
 
 // Re-decides every request held for `name` (after a write or an aborted upload) and answers, in arrival
 // order, those that no longer need to wait.
+void flush_served(stream_pointer self);
+
 void resolve_holds(stream_pointer self, const std::string& name) {
   auto& st = self->state;
   auto it = st.holds.find(name);
@@ -322,6 +331,7 @@ void resolve_holds(stream_pointer self, const std::string& name) {
   st.defaults->held_total->fetch_sub(waiting.size());
   st.defaults->hold_ends->released.fetch_add(waiting.size());
   for (auto& hold : waiting) hold.promise.deliver(reply);
+  flush_served(self);
 }
 
 // After a mask or settings change: every held request may now have its answer.
@@ -339,6 +349,24 @@ void fail_all_holds(stream_state& st) {
   st.holds.clear();
 }
 
+// Tells storage which segments were served for the first time (not awaited).
+void flush_served(stream_pointer self) {
+  auto& st = self->state;
+  if (st.storage)
+    for (auto& [object, pipeline] : st.newly_served)
+      self->send(*st.storage, store_atom_v, model::served_marker_key(st.tenant, st.stream, object), pipeline);
+  st.newly_served.clear();
+}
+
+// Writes the timeline through when it changed (not awaited: a lost update is learned again).
+void persist_timeline(stream_pointer self) {
+  auto& st = self->state;
+  if (!st.storage || !st.timeline || st.stored_timeline == st.timeline) return;
+  st.stored_timeline = st.timeline;
+  self->send(*st.storage, store_atom_v, model::timeline_record_key(st.tenant, st.stream),
+             model::encode_timeline_record(*st.timeline));
+}
+
 void free_bytes(stream_state& st, std::uint64_t bytes) {
   st.bytes -= bytes;
   st.defaults->tenant->stored.shrink(bytes);
@@ -351,8 +379,80 @@ void count_objects(stream_state& st) {
   st.objects_counted = now;
 }
 
+// How long a write waits for storage before the packager gets a 503 (it stays below the HTTP side's
+// request timeout, so the answer is this one rather than the bridge's).
+constexpr auto storage_timeout = std::chrono::seconds(4);
+
+write_reply store_failure() {
+  return {model::status_for(model::write_outcome::store_failed), static_cast<std::uint8_t>(model::write_outcome::store_failed)};
+}
+
+// A write storage did not take: nothing that was refused may be served as if complete, so the candidate
+// goes, unless a newer write replaced it or a CDN already has it.
+void drop_unstored(stream_pointer self, const std::string& name, std::size_t pipeline, std::uint64_t digest) {
+  auto& st = self->state;
+  auto it = st.objects.find(name);
+  if (it == st.objects.end()) return;
+  auto& candidate = it->second.candidates[pipeline];
+  if (!present(candidate) || candidate.digest != digest || candidate.served) return;
+  free_bytes(st, candidate.body.size());
+  candidate = {};
+  if (std::none_of(it->second.candidates.begin(), it->second.candidates.end(), present)) st.objects.erase(it);
+  count_objects(st);
+}
+
+// Resumes from what storage holds: the candidates, which of them CDNs were served, and the learned
+// timeline (a timeline fixed in the configuration wins).
+void restore(stream_state& st, recovered_stream recovered) {
+  if (recovered.timeline && !(st.fixed_start_number && st.fixed_availability_start_ms)) {
+    st.timeline = recovered.timeline;
+    st.segment_duration_ms = recovered.timeline->segment_duration_ms;
+  }
+  st.stored_timeline = recovered.timeline;
+  const auto& pipelines = st.defaults->pipelines;
+  auto index_of = [&](const std::string& pipeline) -> std::optional<std::size_t> {
+    auto it = std::find(pipelines.begin(), pipelines.end(), pipeline);
+    if (it == pipelines.end()) return std::nullopt;
+    return static_cast<std::size_t>(it - pipelines.begin());
+  };
+  std::size_t restored = 0;
+  for (auto& stored : recovered.candidates) {
+    auto pipeline = index_of(stored.pipeline);
+    if (!pipeline) {
+      spdlog::warn("stream /{}/{}: {} from pipeline '{}', which is no longer configured, is not restored", st.tenant,
+                   st.stream, stored.object, stored.pipeline);
+      continue;
+    }
+    auto object = classify(st, stored.object);
+    note_track(st, object);
+    auto& entry = st.objects[stored.object];
+    entry.candidates.resize(pipelines.size());
+    entry.written_at_ms.resize(pipelines.size());
+    entry.listed_segment.resize(pipelines.size(), -1);
+    entry.listed_since_ms.resize(pipelines.size());
+    st.bytes += stored.candidate.body.size();
+    st.defaults->tenant->stored.grow(stored.candidate.body.size());
+    entry.written_at_ms[*pipeline] = stored.candidate.stored_at_ms;
+    if (object.kind == model::object_kind::media_segment)
+      count_segment(st.stats[*pipeline], object.segment_number, stored.candidate.defects);
+    entry.candidates[*pipeline] = std::move(stored.candidate);
+    ++restored;
+  }
+  for (const auto& [name, pipeline] : recovered.served) {
+    auto it = st.objects.find(name);
+    auto index = index_of(pipeline);
+    if (it == st.objects.end() || !index || !present(it->second.candidates[*index])) continue;
+    it->second.served = *index;
+    it->second.candidates[*index].served = true;
+  }
+  count_objects(st);
+  spdlog::info("stream /{}/{}: restored {} candidates ({} bytes) from storage{}", st.tenant, st.stream, restored,
+               st.bytes, recovered.skipped ? fmt::format(", {} unreadable records skipped", recovered.skipped) : "");
+}
+
 // Frees what left the DVR window: media segments, "gone" markers, and objects whose DELETE has aged out.
-void sweep(stream_state& st, std::int64_t now) {
+// The storage keys of what was freed are added to `erased`.
+void sweep(stream_state& st, std::int64_t now, std::vector<std::string>& erased) {
   auto expired = [&](const std::string& name) {
     auto object = classify(st, name);
     return object.kind == model::object_kind::media_segment && st.timeline &&
@@ -363,7 +463,12 @@ void sweep(stream_state& st, std::int64_t now) {
     bool deleted_long_ago = it->second.delete_requested_at_ms > 0 &&
                             it->second.delete_requested_at_ms + st.policy.dvr_window_ms <= now;
     if (expired(it->first) || deleted_long_ago) {
-      for (const auto& candidate : it->second.candidates) free_bytes(st, candidate.body.size());
+      for (std::size_t i = 0; i < it->second.candidates.size(); ++i) {
+        if (!present(it->second.candidates[i])) continue;
+        free_bytes(st, it->second.candidates[i].body.size());
+        erased.push_back(model::object_record_key(st.tenant, st.stream, it->first, st.defaults->pipelines[i]));
+      }
+      if (it->second.served) erased.push_back(model::served_marker_key(st.tenant, st.stream, it->first));
       it = st.objects.erase(it);
     } else {
       ++it;
@@ -447,7 +552,9 @@ stream_status status_of(stream_pointer self) {
 }
 
 stream_actor::behavior_type stream_behavior(stream_pointer self, std::string tenant, std::string stream,
-                                            std::shared_ptr<const stream_defaults> defaults) {
+                                            std::shared_ptr<const stream_defaults> defaults,
+                                            std::optional<storage_actor> storage,
+                                            std::optional<recovered_stream> recovered) {
   auto& init = self->state;
   init.tenant = std::move(tenant);
   init.stream = std::move(stream);
@@ -462,6 +569,8 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
   init.fixed_availability_start_ms = init.defaults->profile.availability_start_ms;
   if (init.fixed_start_number && init.fixed_availability_start_ms)
     init.timeline = model::timeline{init.segment_duration_ms, *init.fixed_start_number, *init.fixed_availability_start_ms};
+  init.storage = std::move(storage);
+  if (recovered) restore(init, std::move(*recovered));
   // CAF 0.17 drops pending promises silently when an actor dies; answer every held request first.
   self->set_exception_handler([self](std::exception_ptr&) -> caf::error {
     fail_all_holds(self->state);
@@ -473,7 +582,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
   });
   schedule_sweep(self);
   return {
-      counted(self, [=](put_atom, const object_write& write) -> write_reply {
+      counted(self, [=](put_atom, const object_write& write) -> caf::result<write_reply> {
         auto& st = self->state;
         ++st.writes;
         auto now = unix_now_ms();
@@ -528,8 +637,32 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         if (!present(candidate) && std::none_of(entry.candidates.begin(), entry.candidates.end(), present))
           st.objects.erase(write.object);  // refused before anything was stored
         count_objects(st);
+        persist_timeline(self);
         resolve_holds(self, write.object);
-        return {model::status_for(outcome), static_cast<std::uint8_t>(outcome)};
+        write_reply reply{model::status_for(outcome), static_cast<std::uint8_t>(outcome)};
+        if (!stores || !st.storage) return reply;
+        // Write-through: the packager hears 2xx only once storage has the bytes (readers may see them
+        // at once; a held GET is not kept waiting for the disk).
+        auto promise = self->make_response_promise<write_reply>();
+        auto stored = entry.candidates[pipeline];
+        self->request(*st.storage, storage_timeout, store_atom_v,
+                      stored_candidate{st.tenant, st.stream, write.object, write.pipeline, stored})
+            .then(
+                [=](bool durable) mutable {
+                  if (durable) {
+                    promise.deliver(reply);
+                    return;
+                  }
+                  drop_unstored(self, write.object, pipeline, stored.digest);
+                  promise.deliver(store_failure());
+                },
+                [=](caf::error& error) mutable {
+                  spdlog::error("stream /{}/{}: storing {} failed: {}", self->state.tenant, self->state.stream,
+                                write.object, caf::to_string(error));
+                  drop_unstored(self, write.object, pipeline, stored.digest);
+                  promise.deliver(store_failure());
+                });
+        return promise;
       }),
       counted(self, [=](get_atom, const object_read& read) -> caf::result<read_reply> {
         auto& st = self->state;
@@ -538,8 +671,11 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         auto object = classify(st, read.object);
         auto plan = decide(self, object, read.object, true, read.shed_dvr, now);
         const auto& decision = plan.decision;
-        if (decision.outcome != model::read_outcome::hold)
-          return reply_for(st, object, read.object, plan, model::answer_for(decision, object.kind, st.defaults->cache));
+        if (decision.outcome != model::read_outcome::hold) {
+          auto reply = reply_for(st, object, read.object, plan, model::answer_for(decision, object.kind, st.defaults->cache));
+          flush_served(self);
+          return reply;
+        }
         if (st.held >= st.defaults->max_held_per_stream ||
             st.defaults->held_total->load() >= st.defaults->max_held_total)
           // The issue asks for a short max-age here: it damps a CDN's retries for a second.
@@ -586,15 +722,19 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         auto plan = decide(self, object, name, false, false, unix_now_ms(), false);
         hold->promise.deliver(reply_for(st, object, name, plan,
                                         model::answer_for_expired_hold(plan.decision, object.kind, st.defaults->cache)));
+        flush_served(self);
         // Its deadline is usually every waiter's (due + retry budget): answer them all in one pass.
         resolve_holds(self, name);
       }),
       counted(self, [=](sweep_atom) {
-        sweep(self->state, unix_now_ms());
+        std::vector<std::string> erased;
+        sweep(self->state, unix_now_ms(), erased);
+        if (self->state.storage && !erased.empty()) self->send(*self->state.storage, erase_atom_v, std::move(erased));
         schedule_sweep(self);
       }),
       counted(self, [=](settings_atom, const stream_settings& update) -> stream_status {
         apply(self->state, update, unix_now_ms());
+        persist_timeline(self);
         resolve_all_holds(self);
         return status_of(self);
       }),
@@ -632,8 +772,10 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
 }  // namespace
 
 stream_actor spawn_stream_actor(caf::actor_system& system, std::string tenant, std::string stream,
-                                std::shared_ptr<const stream_defaults> defaults) {
-  return system.spawn(stream_behavior, std::move(tenant), std::move(stream), std::move(defaults));
+                                std::shared_ptr<const stream_defaults> defaults, std::optional<storage_actor> storage,
+                                std::optional<recovered_stream> recovered) {
+  return system.spawn(stream_behavior, std::move(tenant), std::move(stream), std::move(defaults), std::move(storage),
+                      std::move(recovered));
 }
 
 }  // namespace live_origin::actors

@@ -73,13 +73,17 @@ struct tenant_state {
   std::unordered_map<caf::actor_addr, std::string> stream_names;
   std::uint64_t restarts = 0;
   std::uint64_t messages_handled = 0;  // counted by actors::counted
+  std::optional<storage_actor> storage;
+  // Streams being reloaded from storage after a failure, with the opens waiting for them.
+  std::unordered_map<std::string, std::vector<caf::typed_response_promise<stream_actor>>> loading;
 };
 
 using tenant_pointer = tenant_supervisor_actor::stateful_pointer<tenant_state>;
 
-stream_actor start_stream(tenant_pointer self, const std::string& stream) {
+stream_actor start_stream(tenant_pointer self, const std::string& stream,
+                          std::optional<recovered_stream> recovered = std::nullopt) {
   auto& st = self->state;
-  auto actor = spawn_stream_actor(self->system(), st.tenant, stream, st.defaults);
+  auto actor = spawn_stream_actor(self->system(), st.tenant, stream, st.defaults, st.storage, std::move(recovered));
   self->monitor(actor);
   st.streams[stream] = actor;
   st.stream_names[actor.address()] = stream;
@@ -87,11 +91,42 @@ stream_actor start_stream(tenant_pointer self, const std::string& stream) {
   return actor;
 }
 
+// A failed stream actor's successor resumes from storage: load, then start it. Opens that arrive meanwhile
+// wait for it; other requests reach the failed incarnation and get a 503 until it is replaced.
+void restart_stream(tenant_pointer self, const std::string& stream) {
+  auto& st = self->state;
+  st.streams.erase(stream);
+  if (!st.storage) {
+    start_stream(self, stream);
+    return;
+  }
+  st.loading.emplace(stream, std::vector<caf::typed_response_promise<stream_actor>>{});
+  auto finish = [self, stream](std::optional<recovered_stream> recovered) {
+    auto waiting = std::move(self->state.loading[stream]);
+    self->state.loading.erase(stream);
+    auto actor = start_stream(self, stream, std::move(recovered));
+    for (auto& promise : waiting) promise.deliver(actor);
+  };
+  self->request(*st.storage, std::chrono::seconds(30), load_atom_v, st.tenant, stream)
+      .then([finish](recovered_stream& recovered) { finish(std::move(recovered)); },
+            [self, stream, finish](caf::error& error) {
+              spdlog::error("stream /{}/{}: reloading from storage failed ({}); it restarts empty", self->state.tenant,
+                            stream, caf::to_string(error));
+              finish(std::nullopt);
+            });
+}
+
 tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tenant_setup setup,
-                                                       std::shared_ptr<stream_directory> directory) {
+                                                       std::shared_ptr<stream_directory> directory,
+                                                       std::optional<storage_actor> storage) {
   self->state.tenant = std::move(setup.name);
   self->state.defaults = std::move(setup.defaults);
   self->state.directory = std::move(directory);
+  self->state.storage = std::move(storage);
+  for (auto& recovered : setup.recovered) {  // at process start: every stream storage holds
+    auto name = recovered.stream;
+    start_stream(self, name, std::move(recovered));
+  }
   self->set_down_handler([self](caf::down_msg& down) {
     auto& st = self->state;
     auto it = st.stream_names.find(down.source);
@@ -107,16 +142,20 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tena
     st.defaults->tenant->restarts.fetch_add(1, std::memory_order_relaxed);
     spdlog::error("stream actor /{}/{} failed ({}); restarting it (restart #{} in tenant {})", st.tenant, stream,
                   to_string(down.reason), st.restarts, st.tenant);
-    start_stream(self, stream);
+    restart_stream(self, stream);
   });
   self->set_exit_handler([self](caf::exit_msg& exit) {
     for (auto& [name, actor] : self->state.streams) self->send_exit(actor, exit.reason);
     self->quit(exit.reason);
   });
   return {
-      counted(self, [=](open_atom, const std::string& stream) -> stream_actor {
+      counted(self, [=](open_atom, const std::string& stream) -> caf::result<stream_actor> {
         auto& st = self->state;
         if (auto it = st.streams.find(stream); it != st.streams.end()) return it->second;
+        if (auto loading = st.loading.find(stream); loading != st.loading.end()) {
+          loading->second.push_back(self->make_response_promise<stream_actor>());
+          return loading->second.back();
+        }
         spdlog::info("stream /{}/{} opened", st.tenant, stream);
         return start_stream(self, stream);
       }),
@@ -140,6 +179,7 @@ struct origin_state {
   std::shared_ptr<stream_directory> directory;
   std::unordered_map<std::string, tenant_setup> setups;
   std::uint64_t messages_handled = 0;  // counted by actors::counted
+  std::optional<storage_actor> storage;
   std::unordered_map<std::string, tenant_supervisor_actor> tenants;
   std::unordered_map<caf::actor_addr, std::string> tenant_names;
 };
@@ -148,7 +188,8 @@ using origin_pointer = origin_supervisor_actor::stateful_pointer<origin_state>;
 
 void start_tenant(origin_pointer self, const std::string& tenant) {
   auto& st = self->state;
-  auto actor = self->system().spawn(tenant_behavior, st.setups.at(tenant), st.directory);
+  auto actor = self->system().spawn(tenant_behavior, st.setups.at(tenant), st.directory, st.storage);
+  st.setups.at(tenant).recovered.clear();  // handed over once: a later incarnation must not reuse it
   self->monitor(actor);
   st.tenants[tenant] = actor;
   st.tenant_names[actor.address()] = tenant;
@@ -156,8 +197,10 @@ void start_tenant(origin_pointer self, const std::string& tenant) {
 }
 
 origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std::vector<tenant_setup> tenants,
-                                                       std::shared_ptr<stream_directory> directory) {
+                                                       std::shared_ptr<stream_directory> directory,
+                                                       std::optional<storage_actor> storage) {
   self->state.directory = std::move(directory);
+  self->state.storage = std::move(storage);
   for (auto& tenant : tenants) {
     auto name = tenant.name;
     self->state.setups.emplace(name, std::move(tenant));
@@ -217,8 +260,9 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
 }  // namespace
 
 origin_supervisor_actor spawn_origin_supervisor(caf::actor_system& system, std::vector<tenant_setup> tenants,
-                                                std::shared_ptr<stream_directory> directory) {
-  auto origin = system.spawn(origin_behavior, std::move(tenants), std::move(directory));
+                                                std::shared_ptr<stream_directory> directory,
+                                                std::optional<storage_actor> storage) {
+  auto origin = system.spawn(origin_behavior, std::move(tenants), std::move(directory), std::move(storage));
   // An actor initializes on its first run; one round trip means every tenant is in the directory
   // before the caller opens listeners (start-up only, never on an I/O thread).
   caf::scoped_actor self{system};

@@ -16,6 +16,7 @@
 
 #include "actors/bridge.hpp"
 #include "actors/messages.hpp"
+#include "actors/storage.hpp"
 #include "actors/stream_directory.hpp"
 #include "actors/supervisors.hpp"
 #include "http/listener_metrics.hpp"
@@ -91,6 +92,27 @@ struct origin_server::parts {
   mutable std::mutex tenants_mutex;  // guards `tenants`: read by /metrics, replaced by a reload
   std::vector<actors::tenant_setup> tenants;
   std::atomic<bool> reloading{false};  // one reload at a time
+  std::optional<actors::storage_actor> storage;
+  std::vector<actors::recovered_stream> recovered;  // what storage held at start, until handed to the tenants
+
+  // The setups with the streams storage holds for each tenant (handed over once, at start).
+  std::vector<actors::tenant_setup> recover_into(std::vector<actors::tenant_setup> setups) {
+    std::size_t streams = 0, candidates = 0;
+    for (auto& stream : recovered) {
+      auto tenant = std::find_if(setups.begin(), setups.end(), [&](const auto& s) { return s.name == stream.tenant; });
+      if (tenant == setups.end()) {
+        spdlog::warn("storage holds stream /{}/{} of a tenant that is not configured; it stays stored, unserved",
+                     stream.tenant, stream.stream);
+        continue;
+      }
+      ++streams;
+      candidates += stream.candidates.size();
+      tenant->recovered.push_back(std::move(stream));
+    }
+    recovered.clear();
+    if (streams) spdlog::info("storage: {} streams with {} candidates recovered", streams, candidates);
+    return setups;
+  }
 
   // Setups for `configured`, keeping the counters of tenants that exist already.
   std::vector<actors::tenant_setup> setups_for(const std::vector<config::tenant_config>& configured) const {
@@ -100,7 +122,7 @@ struct origin_server::parts {
       std::shared_ptr<actors::stream_defaults::tenant_counters> counters;
       for (const auto& known : tenants)
         if (known.name == tenant.name) counters = known.defaults->tenant;
-      setups.push_back({tenant.name, stream_defaults_for(config, tenant, held_total, hold_ends, std::move(counters))});
+      setups.push_back({tenant.name, stream_defaults_for(config, tenant, held_total, hold_ends, std::move(counters)), {}});
     }
     return setups;
   }
@@ -241,11 +263,16 @@ void origin_server::start() {
   std::filesystem::create_directories(p.config.data_dir, ec);
   if (ec) throw std::runtime_error("cannot create data directory '" + p.config.data_dir + "': " + ec.message());
 
+  auto store_dir = (std::filesystem::path(p.config.data_dir) / "store").string();
+  std::shared_ptr<actors::object_store> store =
+      actors::open_rocksdb_store(store_dir, p.config.power_safe ? actors::durability::power : actors::durability::process);
+  p.recovered = actors::recover_streams(*store);  // before any actor runs: nothing else reads the store yet
   p.system = std::make_unique<caf::actor_system>(p.actor_config);
+  p.storage = actors::spawn_storage_actor(*p.system, std::move(store));
   p.bridges = std::make_shared<actors::bridge_pool>(*p.system, p.config.actors.bridges);
   p.tenants = p.setups_for(p.config.tenants);
   p.policies->replace(policies_of(p.config.tenants));
-  p.origin = actors::spawn_origin_supervisor(*p.system, p.tenants, p.directory);
+  p.origin = actors::spawn_origin_supervisor(*p.system, p.recover_into(p.tenants), p.directory, p.storage);
 
   http::route_context context;
   context.directory = p.directory;
@@ -305,6 +332,7 @@ bool origin_server::shutdown() {
   // Actors stop while the I/O threads still run: a reply in flight may still post to a connection.
   if (p.system) {
     caf::anon_send_exit(p.origin, caf::exit_reason::user_shutdown);
+    if (p.storage) caf::anon_send_exit(*p.storage, caf::exit_reason::user_shutdown);  // closes the store
     p.bridges->stop();
     p.system->await_all_actors_done();
   }
@@ -315,6 +343,7 @@ bool origin_server::shutdown() {
   p.bridges.reset();
   p.directory->clear();
   p.origin = nullptr;
+  p.storage.reset();
   p.system.reset();
   return drained;
 }

@@ -264,6 +264,11 @@ origin_config parse_document(const toml::value& document) {
   if (auto* section = root.find("storage")) {
     table_reader reader(*section, "storage");
     reader.read("data_dir", config.data_dir);
+    std::string mode = "process";
+    reader.read("durability", mode);
+    if (mode != "process" && mode != "power")
+      reader.fail("durability", fmt::format("must be \"process\" or \"power\" (got \"{}\")", mode));
+    config.power_safe = mode == "power";
     reader.reject_unknown_keys();
   }
   if (auto* section = root.find("log")) {

@@ -99,6 +99,7 @@ struct origin_config {
   std::vector<model::ip_network> delivery_allow;  // [delivery] allow: client networks; empty = everyone
   log_settings log;
   std::string data_dir = "data";
+  bool power_safe = false;  // [storage] durability = "power": sync the write-ahead log before acknowledging
   std::vector<tenant_config> tenants;
 
   const tenant_config* find_tenant(std::string_view name) const;

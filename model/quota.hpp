@@ -41,6 +41,8 @@ class tenant_usage {
   // Adds `bytes` unless the total would pass the limit (0: unlimited); false when refused.
   bool try_grow(std::uint64_t bytes);
   void shrink(std::uint64_t bytes) { bytes_.fetch_sub(bytes, std::memory_order_relaxed); }
+  // Counts bytes that are stored already (recovered after a restart), whatever the limit.
+  void grow(std::uint64_t bytes) { bytes_.fetch_add(bytes, std::memory_order_relaxed); }
   void add_objects(std::int64_t change) { objects_.fetch_add(change, std::memory_order_relaxed); }
   void set_limit(std::uint64_t max_bytes) { limit_.store(max_bytes, std::memory_order_relaxed); }
   std::uint64_t bytes() const { return bytes_.load(std::memory_order_relaxed); }

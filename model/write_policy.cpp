@@ -17,6 +17,7 @@ std::uint16_t status_for(write_outcome outcome) {
     case write_outcome::refused_gone:
     case write_outcome::refused_served: return 409;
     case write_outcome::refused_quota: return 429;
+    case write_outcome::store_failed: return 503;
   }
   return 500;
 }
@@ -29,6 +30,7 @@ std::string_view to_string(write_outcome outcome) {
     case write_outcome::refused_gone: return "segment_gone";
     case write_outcome::refused_served: return "segment_already_served";
     case write_outcome::refused_quota: return "quota_stored_bytes";
+    case write_outcome::store_failed: return "store_failed";
   }
   return "unknown";
 }

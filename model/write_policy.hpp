@@ -13,6 +13,7 @@ enum class write_outcome {
   refused_gone,    // a segment already declared gone (a 410 was served): 409
   refused_served,  // different bytes for a segment already served (CDNs cached it): 409
   refused_quota,   // storing it would take the tenant past its stored-bytes quota: 429
+  store_failed,    // durable storage did not take it in time: 503, nothing kept
 };
 
 // What the stream knows about the name being written.

@@ -38,7 +38,7 @@ class ActorTest : public ::testing::Test {
   void SetUp() override {
     directory_ = std::make_shared<stream_directory>();
     defaults_ = std::make_shared<stream_defaults>();
-    origin_ = spawn_origin_supervisor(*system_, {{"demo", defaults_}, {"other", defaults_}}, directory_);
+    origin_ = spawn_origin_supervisor(*system_, {{"demo", defaults_, {}}, {"other", defaults_, {}}}, directory_);
   }
   void TearDown() override {
     caf::anon_send_exit(origin_, caf::exit_reason::user_shutdown);

@@ -1,0 +1,99 @@
+#include "actors/storage.hpp"
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include <map>
+
+#include "model/stored_record.hpp"
+
+namespace live_origin::actors {
+
+namespace {
+
+// Decodes a stream's records into `streams`; an unreadable record is logged and counted, never used.
+void collect(object_store& store, std::string_view prefix,
+             std::map<std::pair<std::string, std::string>, recovered_stream>& streams) {
+  store.scan(prefix, [&](std::string_view key, std::string_view value) {
+    auto parsed = model::parse_record_key(key);
+    if (!parsed) {
+      spdlog::error("store: skipping a record with an unknown key ({} bytes)", key.size());
+      return;
+    }
+    auto& stream = streams[{parsed->tenant, parsed->stream}];
+    stream.tenant = parsed->tenant;
+    stream.stream = parsed->stream;
+    auto skip = [&](const char* what) {
+      ++stream.skipped;
+      spdlog::error("store: skipping the unreadable {} record of /{}/{}/{} ({} bytes)", what, parsed->tenant,
+                    parsed->stream, parsed->object, value.size());
+    };
+    switch (parsed->what) {
+      case model::record_key::kind::timeline:
+        if (auto line = model::decode_timeline_record(value)) stream.timeline = *line;
+        else skip("timeline");
+        break;
+      case model::record_key::kind::served:
+        stream.served.emplace_back(parsed->object, std::string(value));
+        break;
+      case model::record_key::kind::object: {
+        auto record = model::decode_object_record(value);
+        if (!record || record->object != parsed->object || record->pipeline != parsed->pipeline) {
+          skip("object");
+          break;
+        }
+        stored_object candidate{object_body::adopt(std::string(record->body)), record->digest, record->stored_at_ms, 0,
+                                false, record->defects};
+        stream.candidates.push_back({parsed->tenant, parsed->stream, record->object, record->pipeline,
+                                     std::move(candidate)});
+        break;
+      }
+    }
+  });
+}
+
+struct storage_state {
+  static inline const char* name = "storage";
+  std::shared_ptr<object_store> store;
+};
+
+storage_actor::behavior_type storage_behavior(storage_actor::stateful_pointer<storage_state> self,
+                                              std::shared_ptr<object_store> store) {
+  self->state.store = std::move(store);
+  return {
+      [=](store_atom, const stored_candidate& write) -> bool {
+        model::object_record record{write.object, write.pipeline, write.candidate.digest, write.candidate.stored_at_ms,
+                                    write.candidate.defects, write.candidate.body.view()};
+        return self->state.store->put(model::object_record_key(write.tenant, write.stream, write.object, write.pipeline),
+                                      model::encode_object_record(record));
+      },
+      [=](store_atom, const std::string& key, const std::string& value) { self->state.store->put(key, value); },
+      [=](erase_atom, const std::vector<std::string>& keys) {
+        for (const auto& key : keys) self->state.store->erase(key);
+      },
+      [=](load_atom, const std::string& tenant, const std::string& stream) -> recovered_stream {
+        std::map<std::pair<std::string, std::string>, recovered_stream> streams;
+        collect(*self->state.store, model::stream_key_prefix(tenant, stream), streams);
+        auto found = streams.find({tenant, stream});
+        if (found == streams.end()) return recovered_stream{tenant, stream, {}, {}, {}, 0};
+        return std::move(found->second);
+      },
+  };
+}
+
+}  // namespace
+
+storage_actor spawn_storage_actor(caf::actor_system& system, std::shared_ptr<object_store> store) {
+  return system.spawn<caf::detached>(storage_behavior, std::move(store));
+}
+
+std::vector<recovered_stream> recover_streams(object_store& store) {
+  std::map<std::pair<std::string, std::string>, recovered_stream> streams;
+  collect(store, "s\x1f", streams);
+  std::vector<recovered_stream> out;
+  for (auto& [key, stream] : streams) out.push_back(std::move(stream));
+  return out;
+}
+
+}  // namespace live_origin::actors
