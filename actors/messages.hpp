@@ -18,6 +18,7 @@
 
 #include "actors/object_body.hpp"
 #include "actors/stream_defaults.hpp"
+#include "model/stored_record.hpp"
 #include "model/timeline.hpp"
 
 namespace live_origin::actors {
@@ -238,6 +239,7 @@ struct recovered_stream {
   std::string tenant;
   std::string stream;
   std::optional<model::timeline> timeline;
+  std::optional<model::stream_state_record> state;  // masks, notifications, 410 markers, DELETEs, settings
   std::vector<stored_candidate> candidates;
   std::vector<std::pair<std::string, std::string>> served;  // object -> the pipeline whose candidate was served
   std::size_t skipped = 0;                                  // unreadable records

@@ -34,6 +34,10 @@ void collect(object_store& store, std::string_view prefix,
         if (auto line = model::decode_timeline_record(value)) stream.timeline = *line;
         else skip("timeline");
         break;
+      case model::record_key::kind::state:
+        if (auto state = model::decode_stream_state_record(value)) stream.state = std::move(*state);
+        else skip("stream state");
+        break;
       case model::record_key::kind::served:
         stream.served.emplace_back(parsed->object, std::string(value));
         break;
@@ -76,7 +80,7 @@ storage_actor::behavior_type storage_behavior(storage_actor::stateful_pointer<st
         std::map<std::pair<std::string, std::string>, recovered_stream> streams;
         collect(*self->state.store, model::stream_key_prefix(tenant, stream), streams);
         auto found = streams.find({tenant, stream});
-        if (found == streams.end()) return recovered_stream{tenant, stream, {}, {}, {}, 0};
+        if (found == streams.end()) return recovered_stream{tenant, stream, {}, {}, {}, {}, 0};
         return std::move(found->second);
       },
   };

@@ -45,6 +45,7 @@ struct stream_state {
   std::shared_ptr<const stream_defaults> defaults;
   std::optional<storage_actor> storage;  // none: objects live in memory only (actor tests)
   std::optional<model::timeline> stored_timeline;  // the timeline storage has, to write it only on change
+  bool state_changed = false;  // masks, notifications, 410 markers, DELETEs or settings changed: persist_state()
 
   // Timeline: fixed pieces from config or the admin API; the rest is learned from the first segment.
   std::int64_t segment_duration_ms = 2000;
@@ -252,7 +253,8 @@ read_reply reply_for(stream_state& st, const model::object_class& object, const 
   if (headers.status == 410 && is_segment && !stored && st.timeline &&
       model::position_of(*st.timeline, st.policy, object.segment_number, unix_now_ms()) ==
           model::segment_position::missed)
-    st.declared_gone.insert(name);  // bounded: only numbers inside the DVR window are ever "missed"
+    // Bounded: only numbers inside the DVR window are ever "missed".
+    if (st.declared_gone.insert(name).second) st.state_changed = true;
   return reply;
 }
 
@@ -281,7 +283,10 @@ void record_events(stream_state& st, std::uint64_t segment_number, const std::ve
     auto encoded = model::encode_event(text);
     bool known = std::any_of(st.events.begin(), st.events.end(),
                              [&](const auto& e) { return e.first == segment_number && e.second == encoded; });
-    if (!known) st.events.emplace_back(segment_number, std::move(encoded));
+    if (!known) {
+      st.events.emplace_back(segment_number, std::move(encoded));
+      st.state_changed = true;
+    }
   }
   if (st.events.size() > max_events_per_stream) st.events.erase(st.events.begin(), st.events.end() - max_events_per_stream);
 }
@@ -350,12 +355,34 @@ void fail_all_holds(stream_state& st) {
 }
 
 // Tells storage which segments were served for the first time (not awaited).
+void persist_state(stream_pointer self);
+
 void flush_served(stream_pointer self) {
   auto& st = self->state;
   if (st.storage)
     for (auto& [object, pipeline] : st.newly_served)
       self->send(*st.storage, store_atom_v, model::served_marker_key(st.tenant, st.stream, object), pipeline);
   st.newly_served.clear();
+  persist_state(self);  // a 410 just served marks its segment gone
+}
+
+// Writes masks, notifications, 410 markers, DELETE schedules and settings through when any changed (not
+// awaited). One small record per stream, rewritten whole: all of it is bounded.
+void persist_state(stream_pointer self) {
+  auto& st = self->state;
+  if (!st.storage || !st.state_changed) return;
+  st.state_changed = false;
+  model::stream_state_record state;
+  state.policy = st.policy;
+  state.force_shedding = st.force_shedding;
+  for (auto index : st.order) state.pipeline_order.push_back(st.defaults->pipelines[index]);
+  for (const auto& m : st.masks) state.masks.push_back({st.defaults->pipelines[m.pipeline], m.from, m.to});
+  state.events = st.events;
+  state.gone.assign(st.declared_gone.begin(), st.declared_gone.end());
+  for (const auto& [name, entry] : st.objects)
+    if (entry.delete_requested_at_ms > 0) state.deletes.emplace_back(name, entry.delete_requested_at_ms);
+  self->send(*st.storage, store_atom_v, model::stream_state_key(st.tenant, st.stream),
+             model::encode_stream_state_record(state));
 }
 
 // Writes the timeline through when it changed (not awaited: a lost update is learned again).
@@ -438,6 +465,21 @@ void restore(stream_state& st, recovered_stream recovered) {
     entry.candidates[*pipeline] = std::move(stored.candidate);
     ++restored;
   }
+  if (recovered.state) {
+    const auto& state = *recovered.state;
+    st.policy = state.policy;
+    st.force_shedding = state.force_shedding;
+    std::vector<std::size_t> order;
+    for (const auto& id : state.pipeline_order)
+      if (auto index = index_of(id)) order.push_back(*index);
+    if (order.size() == pipelines.size()) st.order = order;  // else the configured pipelines changed: default
+    for (const auto& m : state.masks)
+      if (auto index = index_of(m.pipeline)) st.masks.push_back({*index, m.from, m.to});
+    st.events = state.events;
+    st.declared_gone.insert(state.gone.begin(), state.gone.end());
+    for (const auto& [name, at] : state.deletes)
+      if (auto it = st.objects.find(name); it != st.objects.end()) it->second.delete_requested_at_ms = at;
+  }
   for (const auto& [name, pipeline] : recovered.served) {
     auto it = st.objects.find(name);
     auto index = index_of(pipeline);
@@ -475,6 +517,7 @@ void sweep(stream_state& st, std::int64_t now, std::vector<std::string>& erased)
     }
   }
   count_objects(st);
+  auto kept = st.declared_gone.size() + st.events.size();
   for (auto it = st.declared_gone.begin(); it != st.declared_gone.end();)
     it = expired(*it) ? st.declared_gone.erase(it) : std::next(it);
   if (st.timeline) {
@@ -483,6 +526,7 @@ void sweep(stream_state& st, std::int64_t now, std::vector<std::string>& erased)
       return edge && model::position_of(*st.timeline, st.policy, event.first, now) == model::segment_position::expired;
     });
   }
+  if (st.declared_gone.size() + st.events.size() != kept) st.state_changed = true;
 }
 
 void schedule_sweep(stream_pointer self) {
@@ -491,6 +535,7 @@ void schedule_sweep(stream_pointer self) {
 }
 
 void apply(stream_state& st, const stream_settings& update, std::int64_t now) {
+  st.state_changed = true;
   auto set = [](std::int64_t value, auto& field) {
     if (value != stream_settings::unset) field = static_cast<std::remove_reference_t<decltype(field)>>(value);
   };
@@ -617,6 +662,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
           st.bytes += write.body.size();
           bool first = !present(candidate);
           candidate = stored_object{write.body, write.digest, now, 0, false, write.defects};
+          if (entry.delete_requested_at_ms != 0) st.state_changed = true;
           entry.delete_requested_at_ms = 0;  // written again after a DELETE: it stays
           if (is_segment && first) {
             count_segment(st.stats[pipeline], object.segment_number, write.defects);
@@ -638,6 +684,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
           st.objects.erase(write.object);  // refused before anything was stored
         count_objects(st);
         persist_timeline(self);
+        persist_state(self);
         resolve_holds(self, write.object);
         write_reply reply{model::status_for(outcome), static_cast<std::uint8_t>(outcome)};
         if (!stores || !st.storage) return reply;
@@ -693,8 +740,11 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         auto& st = self->state;
         auto it = st.objects.find(name);
         if (st.defaults->profile.on_delete == model::delete_policy::expire && it != st.objects.end() &&
-            it->second.delete_requested_at_ms == 0)
+            it->second.delete_requested_at_ms == 0) {
           it->second.delete_requested_at_ms = unix_now_ms();
+          st.state_changed = true;
+          persist_state(self);
+        }
         return {204, 0};
       }),
       counted(self, [=](upload_atom, const std::string& name) {
@@ -730,11 +780,13 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         std::vector<std::string> erased;
         sweep(self->state, unix_now_ms(), erased);
         if (self->state.storage && !erased.empty()) self->send(*self->state.storage, erase_atom_v, std::move(erased));
+        persist_state(self);
         schedule_sweep(self);
       }),
       counted(self, [=](settings_atom, const stream_settings& update) -> stream_status {
         apply(self->state, update, unix_now_ms());
         persist_timeline(self);
+        persist_state(self);
         resolve_all_holds(self);
         return status_of(self);
       }),
@@ -745,14 +797,21 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         bool known = std::any_of(st.masks.begin(), st.masks.end(), [&](const auto& m) {
           return m.pipeline == added.pipeline && m.from == added.from && m.to == added.to;
         });
-        if (!known && st.masks.size() < max_masks_per_stream) st.masks.push_back(added);
+        if (!known && st.masks.size() < max_masks_per_stream) {
+          st.masks.push_back(added);
+          st.state_changed = true;
+          persist_state(self);
+        }
         resolve_all_holds(self);
         return status_of(self);
       }),
       counted(self, [=](mask_atom, delete_atom, const pipeline_mask& mask) -> stream_status {
         auto& st = self->state;
         auto index = pipeline_index(st, mask.pipeline);
-        std::erase_if(st.masks, [&](const auto& m) { return m.pipeline == index && m.from == mask.from && m.to == mask.to; });
+        if (std::erase_if(st.masks, [&](const auto& m) { return m.pipeline == index && m.from == mask.from && m.to == mask.to; })) {
+          st.state_changed = true;
+          persist_state(self);
+        }
         resolve_all_holds(self);
         return status_of(self);
       }),

@@ -11,6 +11,7 @@ namespace {
 constexpr char separator = '\x1f';
 constexpr std::string_view object_tag = "LOOBJ1";
 constexpr std::string_view timeline_tag = "LOTL01";
+constexpr std::string_view state_tag = "LOST01";
 
 void put_u64(std::string& out, std::uint64_t value) {
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
@@ -127,6 +128,83 @@ std::optional<timeline> decode_timeline_record(std::string_view value) {
   return line;
 }
 
+std::string encode_stream_state_record(const stream_state_record& state) {
+  std::string payload;
+  put_u64(payload, static_cast<std::uint64_t>(state.policy.retry_budget_ms));
+  put_u64(payload, static_cast<std::uint64_t>(state.policy.dvr_window_ms));
+  put_u64(payload, static_cast<std::uint64_t>(state.policy.max_hold_ms));
+  put_u64(payload, state.policy.live_window_segments);
+  put_u64(payload, state.force_shedding ? 1 : 0);
+  put_u64(payload, state.pipeline_order.size());
+  for (const auto& id : state.pipeline_order) put_text(payload, id);
+  put_u64(payload, state.masks.size());
+  for (const auto& m : state.masks) {
+    put_text(payload, m.pipeline);
+    put_u64(payload, m.from);
+    put_u64(payload, m.to);
+  }
+  put_u64(payload, state.events.size());
+  for (const auto& [segment, text] : state.events) {
+    put_u64(payload, segment);
+    put_text(payload, text);
+  }
+  put_u64(payload, state.gone.size());
+  for (const auto& name : state.gone) put_text(payload, name);
+  put_u64(payload, state.deletes.size());
+  for (const auto& [name, at] : state.deletes) {
+    put_text(payload, name);
+    put_u64(payload, static_cast<std::uint64_t>(at));
+  }
+  return seal(state_tag, payload);
+}
+
+std::optional<stream_state_record> decode_stream_state_record(std::string_view value) {
+  auto payload = unseal(state_tag, value);
+  if (!payload) return std::nullopt;
+  reader in(*payload);
+  stream_state_record state;
+  std::uint64_t flag = 0, count = 0;
+  if (!in.i64(state.policy.retry_budget_ms) || !in.i64(state.policy.dvr_window_ms) ||
+      !in.i64(state.policy.max_hold_ms) || !in.u64(state.policy.live_window_segments) || !in.u64(flag))
+    return std::nullopt;
+  state.force_shedding = flag != 0;
+  // Every count is checked against what is left, so a damaged count cannot ask for a huge allocation.
+  auto list = [&](auto read_one) {
+    if (!in.u64(count) || count > payload->size()) return false;
+    for (std::uint64_t i = 0; i < count; ++i)
+      if (!read_one()) return false;
+    return true;
+  };
+  std::string_view text;
+  bool ok = list([&] {
+    if (!in.text(text)) return false;
+    state.pipeline_order.emplace_back(text);
+    return true;
+  }) && list([&] {
+    stream_state_record::mask m;
+    if (!in.text(text) || !in.u64(m.from) || !in.u64(m.to)) return false;
+    m.pipeline = text;
+    state.masks.push_back(std::move(m));
+    return true;
+  }) && list([&] {
+    std::uint64_t segment = 0;
+    if (!in.u64(segment) || !in.text(text)) return false;
+    state.events.emplace_back(segment, std::string(text));
+    return true;
+  }) && list([&] {
+    if (!in.text(text)) return false;
+    state.gone.emplace_back(text);
+    return true;
+  }) && list([&] {
+    std::int64_t at = 0;
+    if (!in.text(text) || !in.i64(at)) return false;
+    state.deletes.emplace_back(std::string(text), at);
+    return true;
+  });
+  if (!ok || !in.done()) return std::nullopt;
+  return state;
+}
+
 std::string stream_key_prefix(std::string_view tenant, std::string_view stream) { return join({"s", tenant, stream}); }
 
 std::string object_record_key(std::string_view tenant, std::string_view stream, std::string_view object,
@@ -142,6 +220,10 @@ std::string served_marker_key(std::string_view tenant, std::string_view stream, 
   return join({"s", tenant, stream, "v", object});
 }
 
+std::string stream_state_key(std::string_view tenant, std::string_view stream) {
+  return join({"s", tenant, stream, "m"});
+}
+
 std::optional<record_key> parse_record_key(std::string_view key) {
   std::vector<std::string_view> parts;
   while (!key.empty()) {
@@ -153,6 +235,10 @@ std::optional<record_key> parse_record_key(std::string_view key) {
   if (parts.size() < 4 || parts[0] != "s") return std::nullopt;
   record_key parsed{record_key::kind::timeline, std::string(parts[1]), std::string(parts[2]), {}, {}};
   if (parts[3] == "t" && parts.size() == 4) return parsed;
+  if (parts[3] == "m" && parts.size() == 4) {
+    parsed.what = record_key::kind::state;
+    return parsed;
+  }
   if (parts[3] == "v" && parts.size() == 5) {
     parsed.what = record_key::kind::served;
     parsed.object = parts[4];

@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "model/timeline.hpp"
 
@@ -30,6 +32,24 @@ std::optional<object_record> decode_object_record(std::string_view value);
 std::string encode_timeline_record(const timeline& line);
 std::optional<timeline> decode_timeline_record(std::string_view value);
 
+// The rest of what a stream decided and must keep across restarts.
+struct stream_state_record {
+  live_policy policy;
+  bool force_shedding = false;
+  std::vector<std::string> pipeline_order;  // pipeline ids in this stream's selection order
+  struct mask {
+    std::string pipeline;
+    std::uint64_t from = 0, to = 0;
+  };
+  std::vector<mask> masks;
+  std::vector<std::pair<std::uint64_t, std::string>> events;  // (segment number, encoded notification)
+  std::vector<std::string> gone;                              // media segments a 410 was served for
+  std::vector<std::pair<std::string, std::int64_t>> deletes;  // object -> when its DELETE arrived (ms)
+};
+
+std::string encode_stream_state_record(const stream_state_record& state);
+std::optional<stream_state_record> decode_stream_state_record(std::string_view value);
+
 // Keys: every record of a stream starts with stream_key_prefix(tenant, stream), so one prefix scan
 // finds a stream's records. Names never contain '\x1f' (path validation), which separates the parts.
 std::string stream_key_prefix(std::string_view tenant, std::string_view stream);
@@ -37,10 +57,11 @@ std::string object_record_key(std::string_view tenant, std::string_view stream, 
                               std::string_view pipeline);
 std::string timeline_record_key(std::string_view tenant, std::string_view stream);
 std::string served_marker_key(std::string_view tenant, std::string_view stream, std::string_view object);
+std::string stream_state_key(std::string_view tenant, std::string_view stream);
 
 // A key taken apart: which stream, and which record of it.
 struct record_key {
-  enum class kind { object, timeline, served } what;
+  enum class kind { object, timeline, served, state } what;
   std::string tenant, stream, object, pipeline;
 };
 std::optional<record_key> parse_record_key(std::string_view key);

@@ -2,6 +2,7 @@
 // and a damaged record is reported and skipped, never served.
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "actors/object_store.hpp"
 #include "model/content_digest.hpp"
@@ -32,6 +33,39 @@ TEST(Durability, ANewProcessServesWhatTheLastOneAcknowledged) {
   EXPECT_EQ(fetch(second.ingest(), bhttp::verb::put, "/demo/live1/seg-7.m4s", "changed", {{"X-Origin-Pipeline", "b"}}).status,
             409)
       << "it was served before the restart: its bytes stay fixed";
+}
+
+TEST(Durability, DecisionsSurviveARestart) {
+  temp_dir data;
+  auto use_data = [&](config::origin_config& c) { c.data_dir = (data.path() / "data").string(); };
+  auto segment = [](int n) { return "/demo/live/seg-" + std::to_string(n) + ".m4s"; };
+  {
+    running_origin first(use_data);
+    // 1 s segments; the live edge is 20, so segment 5 is long past its deadline.
+    auto availability = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count() - 21'500;
+    ASSERT_EQ(fetch(first.admin(), bhttp::verb::put, "/streams/demo/live",
+                    "{\"segment_duration_ms\": 1000, \"start_number\": 0, \"retry_budget_ms\": 1500, "
+                    "\"pipeline_order\": [\"b\", \"a\"], \"availability_start_ms\": " + std::to_string(availability) + "}")
+                  .status,
+              200);
+    ASSERT_EQ(fetch(first.ingest(), bhttp::verb::put, segment(19), "nineteen", {{"X-Origin-Event", "ad-start"}}).status,
+              201);
+    ASSERT_EQ(fetch(first.admin(), bhttp::verb::post, "/streams/demo/live/masks",
+                    "{\"pipeline\": \"a\", \"from\": 100, \"to\": 120}").status,
+              201);
+    ASSERT_EQ(fetch(first.delivery(), bhttp::verb::get, segment(5)).status, 410);  // declared gone
+    ASSERT_EQ(fetch(first.ingest(), bhttp::verb::put, "/demo/live/old.m3u8", "#EXTM3U\n").status, 201);
+    ASSERT_EQ(fetch(first.ingest(), bhttp::verb::delete_, "/demo/live/old.m3u8").status, 204);
+  }
+  running_origin second(use_data);
+  auto status = nlohmann::json::parse(fetch(second.admin(), bhttp::verb::get, "/streams/demo/live").body);
+  EXPECT_EQ(status["retry_budget_ms"], 1500);
+  EXPECT_EQ(status["pipeline_order"], nlohmann::json::array({"b", "a"}));
+  ASSERT_EQ(status["masks"].size(), 1u);
+  EXPECT_EQ(status["masks"][0]["from"], 100);
+  EXPECT_EQ(fetch(second.ingest(), bhttp::verb::put, segment(5), "late").status, 409) << "still gone after the restart";
+  EXPECT_EQ(fetch(second.delivery(), bhttp::verb::get, segment(19)).header("x-origin-events"), "ad-start");
 }
 
 TEST(Durability, ADamagedRecordIsSkippedNotServed) {

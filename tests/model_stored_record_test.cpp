@@ -64,5 +64,35 @@ TEST(StoredRecord, KeysGroupByStreamAndParseBack) {
   EXPECT_FALSE(parse_record_key(prefix + "o\x1f"));
 }
 
+TEST(StoredRecord, StreamStateRoundTripsAndDamageIsRecognised) {
+  stream_state_record state;
+  state.policy = {3000, 60'000, 5000, 4};
+  state.force_shedding = true;
+  state.pipeline_order = {"b", "a"};
+  state.masks = {{"a", 100, 120}};
+  state.events = {{41, "ad-start"}, {42, "ad end%2C 30s"}};
+  state.gone = {"chunk-00007.m4s"};
+  state.deletes = {{"stream.m3u8", 1795673909178}};
+  auto encoded = encode_stream_state_record(state);
+  auto decoded = decode_stream_state_record(encoded);
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->policy.retry_budget_ms, 3000);
+  EXPECT_EQ(decoded->policy.live_window_segments, 4u);
+  EXPECT_TRUE(decoded->force_shedding);
+  EXPECT_EQ(decoded->pipeline_order, state.pipeline_order);
+  ASSERT_EQ(decoded->masks.size(), 1u);
+  EXPECT_EQ(decoded->masks[0].pipeline, "a");
+  EXPECT_EQ(decoded->masks[0].to, 120u);
+  EXPECT_EQ(decoded->events, state.events);
+  EXPECT_EQ(decoded->gone, state.gone);
+  EXPECT_EQ(decoded->deletes, state.deletes);
+  for (std::size_t at = 0; at < encoded.size(); ++at) {
+    auto damaged = encoded;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x10);
+    EXPECT_FALSE(decode_stream_state_record(damaged)) << "byte " << at;
+  }
+  EXPECT_EQ(parse_record_key(stream_state_key("demo", "live1"))->what, record_key::kind::state);
+}
+
 }  // namespace
 }  // namespace live_origin::model
