@@ -13,7 +13,9 @@
 #include <cstdint>
 #include <cstdint>
 #include <optional>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/object_body.hpp"
@@ -311,6 +313,15 @@ using storage_actor = caf::typed_actor<
     caf::reacts_to<store_atom, std::string, std::string>,      // a small record (key, value), not awaited
     caf::reacts_to<erase_atom, std::vector<std::string>>,      // records that left the DVR window
     caf::replies_to<load_atom, std::string, std::string>::with<recovered_stream>>;  // tenant, stream
+
+// Storage actors share one store. A stream always uses the same one, so its writes reach the store in order.
+using storage_pool = std::vector<storage_actor>;
+inline std::optional<storage_actor> storage_for(const storage_pool& pool, std::string_view tenant,
+                                                std::string_view stream) {
+  if (pool.empty()) return std::nullopt;
+  auto hash = std::hash<std::string_view>{}(tenant) * 31 + std::hash<std::string_view>{}(stream);
+  return pool[hash % pool.size()];
+}
 
 // One live stream: owns its objects, its timeline and its held requests.
 using stream_actor = caf::typed_actor<

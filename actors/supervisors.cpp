@@ -73,7 +73,7 @@ struct tenant_state {
   std::unordered_map<caf::actor_addr, std::string> stream_names;
   std::uint64_t restarts = 0;
   std::uint64_t messages_handled = 0;  // counted by actors::counted
-  std::optional<storage_actor> storage;
+  storage_pool storage;  // empty: memory only
   // Streams being reloaded from storage after a failure, with the opens waiting for them.
   std::unordered_map<std::string, std::vector<caf::typed_response_promise<stream_actor>>> loading;
 };
@@ -83,7 +83,8 @@ using tenant_pointer = tenant_supervisor_actor::stateful_pointer<tenant_state>;
 stream_actor start_stream(tenant_pointer self, const std::string& stream,
                           std::optional<recovered_stream> recovered = std::nullopt) {
   auto& st = self->state;
-  auto actor = spawn_stream_actor(self->system(), st.tenant, stream, st.defaults, st.storage, std::move(recovered));
+  auto actor = spawn_stream_actor(self->system(), st.tenant, stream, st.defaults, storage_for(st.storage, st.tenant, stream),
+                                  std::move(recovered));
   self->monitor(actor);
   st.streams[stream] = actor;
   st.stream_names[actor.address()] = stream;
@@ -96,7 +97,7 @@ stream_actor start_stream(tenant_pointer self, const std::string& stream,
 void restart_stream(tenant_pointer self, const std::string& stream) {
   auto& st = self->state;
   st.streams.erase(stream);
-  if (!st.storage) {
+  if (st.storage.empty()) {
     start_stream(self, stream);
     return;
   }
@@ -107,7 +108,7 @@ void restart_stream(tenant_pointer self, const std::string& stream) {
     auto actor = start_stream(self, stream, std::move(recovered));
     for (auto& promise : waiting) promise.deliver(actor);
   };
-  self->request(*st.storage, std::chrono::seconds(30), load_atom_v, st.tenant, stream)
+  self->request(*storage_for(st.storage, st.tenant, stream), std::chrono::seconds(30), load_atom_v, st.tenant, stream)
       .then([finish](recovered_stream& recovered) { finish(std::move(recovered)); },
             [self, stream, finish](caf::error& error) {
               spdlog::error("stream /{}/{}: reloading from storage failed ({}); it restarts empty", self->state.tenant,
@@ -118,7 +119,7 @@ void restart_stream(tenant_pointer self, const std::string& stream) {
 
 tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tenant_setup setup,
                                                        std::shared_ptr<stream_directory> directory,
-                                                       std::optional<storage_actor> storage) {
+                                                       storage_pool storage) {
   self->state.tenant = std::move(setup.name);
   self->state.defaults = std::move(setup.defaults);
   self->state.directory = std::move(directory);
@@ -179,7 +180,7 @@ struct origin_state {
   std::shared_ptr<stream_directory> directory;
   std::unordered_map<std::string, tenant_setup> setups;
   std::uint64_t messages_handled = 0;  // counted by actors::counted
-  std::optional<storage_actor> storage;
+  storage_pool storage;
   std::unordered_map<std::string, tenant_supervisor_actor> tenants;
   std::unordered_map<caf::actor_addr, std::string> tenant_names;
 };
@@ -198,7 +199,7 @@ void start_tenant(origin_pointer self, const std::string& tenant) {
 
 origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std::vector<tenant_setup> tenants,
                                                        std::shared_ptr<stream_directory> directory,
-                                                       std::optional<storage_actor> storage) {
+                                                       storage_pool storage) {
   self->state.directory = std::move(directory);
   self->state.storage = std::move(storage);
   for (auto& tenant : tenants) {
@@ -261,7 +262,7 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
 
 origin_supervisor_actor spawn_origin_supervisor(caf::actor_system& system, std::vector<tenant_setup> tenants,
                                                 std::shared_ptr<stream_directory> directory,
-                                                std::optional<storage_actor> storage) {
+                                                storage_pool storage) {
   auto origin = system.spawn(origin_behavior, std::move(tenants), std::move(directory), std::move(storage));
   // An actor initializes on its first run; one round trip means every tenant is in the directory
   // before the caller opens listeners (start-up only, never on an I/O thread).

@@ -16,10 +16,10 @@ namespace live_origin::actors {
 // directory. Stream actors are spawned on demand (open_atom) by their tenant supervisor, monitored, and
 // restarted when they fail; the directory always points at the current incarnation. Returns once
 // every tenant supervisor is registered in the directory.
-// With `storage`, stream actors write through it and a failed one resumes from it; `tenants` carry the
+// With `storage` (not empty), stream actors write through it and a failed one resumes from it; `tenants` carry the
 // streams storage held at process start, which start at once.
 origin_supervisor_actor spawn_origin_supervisor(caf::actor_system& system, std::vector<tenant_setup> tenants,
                                                 std::shared_ptr<stream_directory> directory,
-                                                std::optional<storage_actor> storage = std::nullopt);
+                                                storage_pool storage = {});
 
 }  // namespace live_origin::actors

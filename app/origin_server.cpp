@@ -92,7 +92,7 @@ struct origin_server::parts {
   mutable std::mutex tenants_mutex;  // guards `tenants`: read by /metrics, replaced by a reload
   std::vector<actors::tenant_setup> tenants;
   std::atomic<bool> reloading{false};  // one reload at a time
-  std::optional<actors::storage_actor> storage;
+  actors::storage_pool storage;
   std::vector<actors::recovered_stream> recovered;  // what storage held at start, until handed to the tenants
 
   // The setups with the streams storage holds for each tenant (handed over once, at start).
@@ -268,7 +268,7 @@ void origin_server::start() {
       actors::open_rocksdb_store(store_dir, p.config.power_safe ? actors::durability::power : actors::durability::process);
   p.recovered = actors::recover_streams(*store);  // before any actor runs: nothing else reads the store yet
   p.system = std::make_unique<caf::actor_system>(p.actor_config);
-  p.storage = actors::spawn_storage_actor(*p.system, std::move(store));
+  for (int i = 0; i < p.config.storage_writers; ++i) p.storage.push_back(actors::spawn_storage_actor(*p.system, store));
   p.bridges = std::make_shared<actors::bridge_pool>(*p.system, p.config.actors.bridges);
   p.tenants = p.setups_for(p.config.tenants);
   p.policies->replace(policies_of(p.config.tenants));
@@ -332,7 +332,7 @@ bool origin_server::shutdown() {
   // Actors stop while the I/O threads still run: a reply in flight may still post to a connection.
   if (p.system) {
     caf::anon_send_exit(p.origin, caf::exit_reason::user_shutdown);
-    if (p.storage) caf::anon_send_exit(*p.storage, caf::exit_reason::user_shutdown);  // closes the store
+    for (auto& storage : p.storage) caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);  // closes the store
     p.bridges->stop();
     p.system->await_all_actors_done();
   }
@@ -343,7 +343,7 @@ bool origin_server::shutdown() {
   p.bridges.reset();
   p.directory->clear();
   p.origin = nullptr;
-  p.storage.reset();
+  p.storage.clear();
   p.system.reset();
   return drained;
 }

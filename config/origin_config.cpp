@@ -269,6 +269,7 @@ origin_config parse_document(const toml::value& document) {
     if (mode != "process" && mode != "power")
       reader.fail("durability", fmt::format("must be \"process\" or \"power\" (got \"{}\")", mode));
     config.power_safe = mode == "power";
+    reader.read("writers", config.storage_writers, 1, 64);
     reader.reject_unknown_keys();
   }
   if (auto* section = root.find("log")) {

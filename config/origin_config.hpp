@@ -99,7 +99,8 @@ struct origin_config {
   std::vector<model::ip_network> delivery_allow;  // [delivery] allow: client networks; empty = everyone
   log_settings log;
   std::string data_dir = "data";
-  bool power_safe = false;  // [storage] durability = "power": sync the write-ahead log before acknowledging
+  bool power_safe = false;
+  int storage_writers = 2;  // [storage] writers: storage actors (threads) sharing the store  // [storage] durability = "power": sync the write-ahead log before acknowledging
   std::vector<tenant_config> tenants;
 
   const tenant_config* find_tenant(std::string_view name) const;
