@@ -33,6 +33,8 @@ struct stored_object {
   std::int64_t delete_requested_at_ms = 0;  // 0: never; DELETE schedules expiry, it never removes at once
   bool served = false;             // a 200 went out for it: a media segment's bytes are now fixed
   std::uint8_t defects = 0;        // model::defect_set the packager reported (X-Origin-Defects)
+  bool durable = false;            // storage acknowledged it
+  std::uint64_t cold_bytes = 0;    // > 0: left the hot window; its bytes (this many) are only in storage
 };
 
 // A write from a packager: the object name inside the stream, the bytes and their digest
@@ -123,6 +125,7 @@ struct stream_status {
   bool force_shedding = false;
   std::uint64_t objects = 0;
   std::uint64_t bytes = 0;
+  std::uint64_t hot_bytes = 0;  // of `bytes`, those in memory (the rest is read from storage on demand)
   std::uint64_t held_requests = 0;
   std::uint64_t uploads_in_flight = 0;
   std::int64_t now_ms = 0;
@@ -165,7 +168,7 @@ struct origin_info {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stored_object& x) {
   return f(caf::meta::type_name("stored_object"), x.body, x.digest, x.stored_at_ms, x.delete_requested_at_ms,
-           x.served, x.defects);
+           x.served, x.defects, x.durable, x.cold_bytes);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, object_write& x) {
@@ -204,7 +207,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_status& x) {
   return f(caf::meta::type_name("stream_status"), x.has_timeline, x.segment_duration_ms, x.start_number,
            x.availability_start_ms, x.live_edge, x.retry_budget_ms, x.dvr_window_ms, x.max_hold_ms,
-           x.live_window_segments, x.force_shedding, x.objects, x.bytes, x.held_requests, x.uploads_in_flight,
+           x.live_window_segments, x.force_shedding, x.objects, x.bytes, x.hot_bytes, x.held_requests, x.uploads_in_flight,
            x.now_ms, x.pipeline_order, x.pipelines, x.masks);
 }
 template <class Inspector>
@@ -312,6 +315,7 @@ using storage_actor = caf::typed_actor<
     caf::replies_to<store_atom, stored_candidate>::with<bool>,  // write-through: true once durable
     caf::reacts_to<store_atom, std::string, std::string>,      // a small record (key, value), not awaited
     caf::reacts_to<erase_atom, std::vector<std::string>>,      // records that left the DVR window
+    caf::replies_to<get_atom, std::string, std::uint64_t>::with<object_body>,  // key, digest: empty if unreadable
     caf::replies_to<load_atom, std::string, std::string>::with<recovered_stream>>;  // tenant, stream
 
 // Storage actors share one store. A stream always uses the same one, so its writes reach the store in order.

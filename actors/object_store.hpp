@@ -20,6 +20,7 @@ class object_store {
   // Durable as the store's durability says when it returns true; false names no reason (it is logged).
   virtual bool put(std::string_view key, std::string_view value) = 0;
   virtual bool erase(std::string_view key) = 0;
+  virtual std::optional<std::string> get(std::string_view key) = 0;  // nullopt: no such record, or unreadable
   // Every record whose key starts with `prefix`, in key order.
   virtual void scan(std::string_view prefix,
                     const std::function<void(std::string_view key, std::string_view value)>& visit) = 0;

@@ -36,6 +36,14 @@ class rocksdb_store final : public object_store {
     return check("delete", key, db_->Delete(write_options_, to_slice(key)));
   }
 
+  std::optional<std::string> get(std::string_view key) override {
+    std::string value;
+    auto status = db_->Get(rocksdb::ReadOptions(), to_slice(key), &value);
+    if (status.IsNotFound()) return std::nullopt;
+    if (!check("get", key, status)) return std::nullopt;
+    return value;
+  }
+
   void scan(std::string_view prefix,
             const std::function<void(std::string_view key, std::string_view value)>& visit) override {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));

@@ -6,6 +6,7 @@
 
 #include <map>
 
+#include "model/content_digest.hpp"
 #include "model/stored_record.hpp"
 
 namespace live_origin::actors {
@@ -48,7 +49,7 @@ void collect(object_store& store, std::string_view prefix,
           break;
         }
         stored_object candidate{object_body::adopt(std::string(record->body)), record->digest, record->stored_at_ms, 0,
-                                false, record->defects};
+                                false, record->defects, true, 0};
         stream.candidates.push_back({parsed->tenant, parsed->stream, record->object, record->pipeline,
                                      std::move(candidate)});
         break;
@@ -73,6 +74,17 @@ storage_actor::behavior_type storage_behavior(storage_actor::stateful_pointer<st
                                       model::encode_object_record(record));
       },
       [=](store_atom, const std::string& key, const std::string& value) { self->state.store->put(key, value); },
+      [=](get_atom, const std::string& key, std::uint64_t digest) -> object_body {
+        // A segment that left the hot window, read back for a GET: served only if intact and the same.
+        auto value = self->state.store->get(key);
+        auto record = value ? model::decode_object_record(*value) : std::nullopt;
+        if (!record || record->digest != digest || model::content_digest(record->body) != digest) {
+          spdlog::error("store: a segment to serve from storage {} ({} bytes of key)", value ? "is unreadable" : "is missing",
+                        key.size());
+          return {};
+        }
+        return object_body::adopt(std::string(record->body));
+      },
       [=](erase_atom, const std::vector<std::string>& keys) {
         for (const auto& key : keys) self->state.store->erase(key);
       },

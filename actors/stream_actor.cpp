@@ -82,7 +82,8 @@ struct stream_state {
   std::unordered_map<std::string, std::vector<held_request>> holds;
   std::unordered_set<std::string> known_tracks;  // tracks a packager has published or started to
   std::size_t held = 0;
-  std::uint64_t bytes = 0;
+  std::uint64_t bytes = 0;      // stored, in memory or not
+  std::uint64_t hot_bytes = 0;  // in memory (the hot window)
   std::uint64_t writes = 0;
   std::uint64_t reads = 0;
   std::uint64_t messages_handled = 0;  // every message, counted by actors::counted
@@ -98,6 +99,7 @@ struct stream_state {
     if (!defaults) return;
     defaults->held_total->fetch_sub(held);
     defaults->tenant->stored.shrink(bytes);  // the memory goes with the actor
+    defaults->hot_total->fetch_sub(hot_bytes, std::memory_order_relaxed);
     defaults->tenant->stored.add_objects(-objects_counted);
   }
 };
@@ -134,7 +136,11 @@ void ensure_timeline(stream_state& st, const model::object_class& object, std::i
                object.segment_number, line.start_number, line.segment_duration_ms);
 }
 
-bool present(const stored_object& candidate) { return candidate.body.bytes != nullptr; }
+bool present(const stored_object& candidate) { return candidate.body.bytes != nullptr || candidate.cold_bytes > 0; }
+bool hot(const stored_object& candidate) { return candidate.body.bytes != nullptr; }
+std::uint64_t stored_size(const stored_object& candidate) {
+  return hot(candidate) ? candidate.body.size() : candidate.cold_bytes;
+}
 
 // The tenant's per-pipeline counters are sized when its defaults are made; never index past them.
 void count_for_pipeline(std::vector<std::atomic<std::uint64_t>>& counters, std::size_t pipeline) {
@@ -320,6 +326,12 @@ std::optional<held_request> take_hold(stream_state& st, const std::string& name,
 
 // Re-decides every request held for `name` (after a write or an aborted upload) and answers, in arrival
 // order, those that no longer need to wait.
+// A stored segment that storage could not give back in time: ask again in a second.
+read_reply storage_unavailable(const stream_state& st) {
+  return read_reply{503, static_cast<std::uint8_t>(model::read_outcome::serve),
+                    "public, max-age=" + std::to_string(st.defaults->cache.miss_max_age_s), -1, -1, {}, {}, {}};
+}
+
 void flush_served(stream_pointer self);
 
 void resolve_holds(stream_pointer self, const std::string& name) {
@@ -330,6 +342,7 @@ void resolve_holds(stream_pointer self, const std::string& name) {
   auto plan = decide(self, object, name, false, false, unix_now_ms());
   if (plan.decision.outcome == model::read_outcome::hold) return;
   auto reply = reply_for(st, object, name, plan, model::answer_for(plan.decision, object.kind, st.defaults->cache));
+  if (reply.status == 200 && !hot(reply.object)) reply = storage_unavailable(st);  // held ones get what just landed
   auto waiting = std::move(it->second);
   st.holds.erase(it);
   st.held -= waiting.size();
@@ -394,9 +407,51 @@ void persist_timeline(stream_pointer self) {
              model::encode_timeline_record(*st.timeline));
 }
 
-void free_bytes(stream_state& st, std::uint64_t bytes) {
+// Counts a candidate's bytes in or out of the hot window (the stream's and the process's).
+void count_hot(stream_state& st, const stored_object& candidate, bool in) {
+  if (!hot(candidate)) return;
+  auto bytes = candidate.body.size();
+  if (in) {
+    st.hot_bytes += bytes;
+    st.defaults->hot_total->fetch_add(bytes, std::memory_order_relaxed);
+  } else {
+    st.hot_bytes -= bytes;
+    st.defaults->hot_total->fetch_sub(bytes, std::memory_order_relaxed);
+  }
+}
+
+// A candidate leaves: its bytes no longer count as stored (nor as hot).
+void forget(stream_state& st, stored_object& candidate) {
+  auto bytes = stored_size(candidate);
+  count_hot(st, candidate, false);
   st.bytes -= bytes;
   st.defaults->tenant->stored.shrink(bytes);
+  candidate = {};
+}
+
+// Keeps the hot window within its bounds: the oldest durable media segments leave memory (their bytes
+// stay in storage and are read back when asked for). Manifests and init segments always stay.
+void cool_down(stream_state& st) {
+  auto over = [&] {
+    return st.hot_bytes > st.defaults->hot_bytes_per_stream ||
+           st.defaults->hot_total->load(std::memory_order_relaxed) > st.defaults->hot_bytes_total;
+  };
+  if (st.storage.has_value() == false || !over()) return;
+  std::vector<std::pair<std::uint64_t, stored_object*>> coolable;
+  for (auto& [name, entry] : st.objects) {
+    auto object = classify(st, name);
+    if (object.kind != model::object_kind::media_segment) continue;
+    for (auto& candidate : entry.candidates)
+      if (hot(candidate) && candidate.durable && candidate.body.size() > 0)
+        coolable.emplace_back(object.segment_number, &candidate);
+  }
+  std::sort(coolable.begin(), coolable.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [number, candidate] : coolable) {
+    if (!over()) break;
+    count_hot(st, *candidate, false);
+    candidate->cold_bytes = candidate->body.size();
+    candidate->body = {};
+  }
 }
 
 // Keeps the tenant's object count in step with this stream's (after anything that adds or erases).
@@ -416,14 +471,23 @@ write_reply store_failure() {
 
 // A write storage did not take: nothing that was refused may be served as if complete, so the candidate
 // goes, unless a newer write replaced it or a CDN already has it.
+// Storage has this candidate now: it may leave the hot window.
+void mark_durable(stream_pointer self, const std::string& name, std::size_t pipeline, std::uint64_t digest) {
+  auto& st = self->state;
+  auto it = st.objects.find(name);
+  if (it == st.objects.end()) return;
+  auto& candidate = it->second.candidates[pipeline];
+  if (present(candidate) && candidate.digest == digest) candidate.durable = true;
+  cool_down(st);
+}
+
 void drop_unstored(stream_pointer self, const std::string& name, std::size_t pipeline, std::uint64_t digest) {
   auto& st = self->state;
   auto it = st.objects.find(name);
   if (it == st.objects.end()) return;
   auto& candidate = it->second.candidates[pipeline];
   if (!present(candidate) || candidate.digest != digest || candidate.served) return;
-  free_bytes(st, candidate.body.size());
-  candidate = {};
+  forget(st, candidate);
   if (std::none_of(it->second.candidates.begin(), it->second.candidates.end(), present)) st.objects.erase(it);
   count_objects(st);
 }
@@ -459,6 +523,7 @@ void restore(stream_state& st, recovered_stream recovered) {
     entry.listed_since_ms.resize(pipelines.size());
     st.bytes += stored.candidate.body.size();
     st.defaults->tenant->stored.grow(stored.candidate.body.size());
+    count_hot(st, stored.candidate, true);
     entry.written_at_ms[*pipeline] = stored.candidate.stored_at_ms;
     if (object.kind == model::object_kind::media_segment)
       count_segment(st.stats[*pipeline], object.segment_number, stored.candidate.defects);
@@ -507,7 +572,7 @@ void sweep(stream_state& st, std::int64_t now, std::vector<std::string>& erased)
     if (expired(it->first) || deleted_long_ago) {
       for (std::size_t i = 0; i < it->second.candidates.size(); ++i) {
         if (!present(it->second.candidates[i])) continue;
-        free_bytes(st, it->second.candidates[i].body.size());
+        forget(st, it->second.candidates[i]);
         erased.push_back(model::object_record_key(st.tenant, st.stream, it->first, st.defaults->pipelines[i]));
       }
       if (it->second.served) erased.push_back(model::served_marker_key(st.tenant, st.stream, it->first));
@@ -582,6 +647,7 @@ stream_status status_of(stream_pointer self) {
   status.force_shedding = st.force_shedding;
   status.objects = st.objects.size();
   status.bytes = st.bytes;
+  status.hot_bytes = st.hot_bytes;
   status.held_requests = st.held;
   status.uploads_in_flight = st.uploads_in_flight.size();
   status.now_ms = now;
@@ -616,6 +682,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
     init.timeline = model::timeline{init.segment_duration_ms, *init.fixed_start_number, *init.fixed_availability_start_ms};
   init.storage = std::move(storage);
   if (recovered) restore(init, std::move(*recovered));
+  cool_down(init);
   // CAF 0.17 drops pending promises silently when an actor dies; answer every held request first.
   self->set_exception_handler([self](std::exception_ptr&) -> caf::error {
     fail_all_holds(self->state);
@@ -647,12 +714,15 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         bool is_segment = object.kind == model::object_kind::media_segment;
         if (present(candidate)) {
           stored_bytes = candidate.body.view();
-          facts = {&stored_bytes, candidate.digest, is_segment && candidate.served, false};
+          facts.stored = hot(candidate) ? &stored_bytes : nullptr;
+          facts.stored_elsewhere = !hot(candidate);
+          facts.stored_digest = candidate.digest;
+          facts.immutable = is_segment && candidate.served;
         }
         facts.declared_gone = is_segment && st.declared_gone.count(write.object) > 0;
         auto outcome = model::classify_write(facts, write.body.view(), write.digest);
         bool stores = outcome == model::write_outcome::created || outcome == model::write_outcome::replaced;
-        auto old_size = candidate.body.size();
+        auto old_size = stored_size(candidate);
         // Growth is reserved against the tenant's stored-bytes quota, across all its streams.
         if (stores && write.body.size() > old_size && !st.defaults->tenant->stored.try_grow(write.body.size() - old_size))
           stores = false, outcome = model::write_outcome::refused_quota;
@@ -661,7 +731,9 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
           st.bytes -= old_size;
           st.bytes += write.body.size();
           bool first = !present(candidate);
-          candidate = stored_object{write.body, write.digest, now, 0, false, write.defects};
+          count_hot(st, candidate, false);
+          candidate = stored_object{write.body, write.digest, now, 0, false, write.defects, !st.storage, 0};
+          count_hot(st, candidate, true);
           if (entry.delete_requested_at_ms != 0) st.state_changed = true;
           entry.delete_requested_at_ms = 0;  // written again after a DELETE: it stays
           if (is_segment && first) {
@@ -697,6 +769,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
             .then(
                 [=](bool durable) mutable {
                   if (durable) {
+                    mark_durable(self, write.object, pipeline, stored.digest);
                     promise.deliver(reply);
                     return;
                   }
@@ -721,7 +794,24 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         if (decision.outcome != model::read_outcome::hold) {
           auto reply = reply_for(st, object, read.object, plan, model::answer_for(decision, object.kind, st.defaults->cache));
           flush_served(self);
-          return reply;
+          if (reply.status != 200 || hot(reply.object) || !st.storage) return reply;
+          // Older than the hot window: its bytes come from storage, checked against the digest.
+          auto promise = self->make_response_promise<read_reply>();
+          auto key = model::object_record_key(st.tenant, st.stream, read.object, reply.pipeline);
+          self->request(*st.storage, storage_timeout, get_atom_v, key, reply.object.digest)
+              .then(
+                  [=](object_body& body) mutable {
+                    if (!body.bytes) {
+                      promise.deliver(storage_unavailable(self->state));
+                      return;
+                    }
+                    auto full = reply;
+                    full.object.body = std::move(body);
+                    full.object.cold_bytes = 0;
+                    promise.deliver(std::move(full));
+                  },
+                  [=](caf::error&) mutable { promise.deliver(storage_unavailable(self->state)); });
+          return promise;
         }
         if (st.held >= st.defaults->max_held_per_stream ||
             st.defaults->held_total->load() >= st.defaults->max_held_total)
@@ -770,8 +860,10 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         st.defaults->hold_ends->timed_out.fetch_add(1);
         auto object = classify(st, name);
         auto plan = decide(self, object, name, false, false, unix_now_ms(), false);
-        hold->promise.deliver(reply_for(st, object, name, plan,
-                                        model::answer_for_expired_hold(plan.decision, object.kind, st.defaults->cache)));
+        auto reply = reply_for(st, object, name, plan,
+                               model::answer_for_expired_hold(plan.decision, object.kind, st.defaults->cache));
+        if (reply.status == 200 && !hot(reply.object)) reply = storage_unavailable(st);
+        hold->promise.deliver(std::move(reply));
         flush_served(self);
         // Its deadline is usually every waiter's (due + retry budget): answer them all in one pass.
         resolve_holds(self, name);

@@ -24,6 +24,11 @@ struct stream_defaults {
   std::size_t shed_mailbox_messages = 1'000;
   // Held requests across all streams of the process (the bound above applies to it).
   std::shared_ptr<std::atomic<std::size_t>> held_total = std::make_shared<std::atomic<std::size_t>>(0);
+  // The hot window: segment bytes kept in memory, per stream and across the process; older durable
+  // segments are read back from storage when asked for.
+  std::uint64_t hot_bytes_per_stream = 256ull << 20;
+  std::uint64_t hot_bytes_total = 2ull << 30;
+  std::shared_ptr<std::atomic<std::uint64_t>> hot_total = std::make_shared<std::atomic<std::uint64_t>>(0);
   // How holds ended, across the process (for /metrics).
   struct hold_outcomes {
     std::atomic<std::uint64_t> released{0};   // answered when the object landed (or a change decided them)

@@ -44,13 +44,17 @@ std::shared_ptr<const actors::stream_defaults> stream_defaults_for(
     const config::origin_config& config, const config::tenant_config& tenant,
     std::shared_ptr<std::atomic<std::size_t>> held_total,
     std::shared_ptr<actors::stream_defaults::hold_outcomes> hold_ends,
-    std::shared_ptr<actors::stream_defaults::tenant_counters> counters) {
+    std::shared_ptr<actors::stream_defaults::tenant_counters> counters,
+    std::shared_ptr<std::atomic<std::uint64_t>> hot_total) {
   auto defaults = std::make_shared<actors::stream_defaults>();
   defaults->profile = tenant.profile;
   defaults->cache = config.cache;
   defaults->max_held_per_stream = config.live.max_held_per_stream;
   defaults->max_held_total = config.live.max_held_total;
   defaults->shed_mailbox_messages = config.live.shed_mailbox_messages;
+  defaults->hot_bytes_per_stream = config.hot_bytes_per_stream;
+  defaults->hot_bytes_total = config.hot_bytes_total;
+  defaults->hot_total = hot_total;
   defaults->held_total = std::move(held_total);
   defaults->hold_ends = hold_ends;
   defaults->pipelines = config.pipelines.order;
@@ -91,6 +95,7 @@ struct origin_server::parts {
   std::shared_ptr<http::tenant_policies> policies = std::make_shared<http::tenant_policies>();
   mutable std::mutex tenants_mutex;  // guards `tenants`: read by /metrics, replaced by a reload
   std::vector<actors::tenant_setup> tenants;
+  std::shared_ptr<std::atomic<std::uint64_t>> hot_total = std::make_shared<std::atomic<std::uint64_t>>(0);
   std::atomic<bool> reloading{false};  // one reload at a time
   actors::storage_pool storage;
   std::vector<actors::recovered_stream> recovered;  // what storage held at start, until handed to the tenants
@@ -122,7 +127,8 @@ struct origin_server::parts {
       std::shared_ptr<actors::stream_defaults::tenant_counters> counters;
       for (const auto& known : tenants)
         if (known.name == tenant.name) counters = known.defaults->tenant;
-      setups.push_back({tenant.name, stream_defaults_for(config, tenant, held_total, hold_ends, std::move(counters)), {}});
+      setups.push_back(
+          {tenant.name, stream_defaults_for(config, tenant, held_total, hold_ends, std::move(counters), hot_total), {}});
     }
     return setups;
   }

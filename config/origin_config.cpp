@@ -270,6 +270,8 @@ origin_config parse_document(const toml::value& document) {
       reader.fail("durability", fmt::format("must be \"process\" or \"power\" (got \"{}\")", mode));
     config.power_safe = mode == "power";
     reader.read("writers", config.storage_writers, 1, 64);
+    reader.read("hot_bytes_per_stream", config.hot_bytes_per_stream, 0, std::int64_t{1} << 50);
+    reader.read("hot_bytes_total", config.hot_bytes_total, 0, std::int64_t{1} << 50);
     reader.reject_unknown_keys();
   }
   if (auto* section = root.find("log")) {

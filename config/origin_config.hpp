@@ -100,7 +100,9 @@ struct origin_config {
   log_settings log;
   std::string data_dir = "data";
   bool power_safe = false;
-  int storage_writers = 2;  // [storage] writers: storage actors (threads) sharing the store  // [storage] durability = "power": sync the write-ahead log before acknowledging
+  int storage_writers = 2;  // [storage] writers: storage actors (threads) sharing the store
+  std::uint64_t hot_bytes_per_stream = 256ull << 20;  // [storage] segment bytes kept in memory per stream
+  std::uint64_t hot_bytes_total = 2ull << 30;         // ... and across the process  // [storage] durability = "power": sync the write-ahead log before acknowledging
   std::vector<tenant_config> tenants;
 
   const tenant_config* find_tenant(std::string_view name) const;

@@ -78,6 +78,7 @@ nlohmann::ordered_json to_json(const std::string& tenant, const std::string& str
           {"force_shedding", status.force_shedding},
           {"objects", status.objects},
           {"bytes", status.bytes},
+          {"hot_bytes", status.hot_bytes},
           {"held_requests", status.held_requests},
           {"uploads_in_flight", status.uploads_in_flight},
           {"pipeline_order", status.pipeline_order},

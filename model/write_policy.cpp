@@ -4,8 +4,9 @@ namespace live_origin::model {
 
 write_outcome classify_write(const write_facts& facts, std::string_view incoming, std::uint64_t incoming_digest) {
   if (facts.declared_gone) return write_outcome::refused_gone;
-  if (facts.stored == nullptr) return write_outcome::created;
-  if (facts.stored_digest == incoming_digest && *facts.stored == incoming) return write_outcome::unchanged;
+  if (facts.stored == nullptr && !facts.stored_elsewhere) return write_outcome::created;
+  bool same_bytes = facts.stored == nullptr || *facts.stored == incoming;
+  if (facts.stored_digest == incoming_digest && same_bytes) return write_outcome::unchanged;
   return facts.immutable ? write_outcome::refused_served : write_outcome::replaced;
 }
 

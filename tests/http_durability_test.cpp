@@ -68,6 +68,31 @@ TEST(Durability, DecisionsSurviveARestart) {
   EXPECT_EQ(fetch(second.delivery(), bhttp::verb::get, segment(19)).header("x-origin-events"), "ad-start");
 }
 
+TEST(Durability, SegmentsOlderThanTheHotWindowAreReadFromStorage) {
+  running_origin origin([](config::origin_config& c) { c.hot_bytes_per_stream = 1000; });
+  std::vector<std::string> bodies;
+  for (int n = 1; n <= 5; ++n) {
+    bodies.push_back(std::string(600, static_cast<char>('a' + n)));
+    ASSERT_EQ(fetch(origin.ingest(), bhttp::verb::put, "/demo/live/seg-" + std::to_string(n) + ".m4s", bodies.back()).status,
+              201);
+  }
+  ASSERT_EQ(fetch(origin.ingest(), bhttp::verb::put, "/demo/live/stream.m3u8", std::string(900, 'm')).status, 201);
+  auto status = nlohmann::json::parse(fetch(origin.admin(), bhttp::verb::get, "/streams/demo/live").body);
+  EXPECT_EQ(status["bytes"], 5 * 600 + 900);
+  EXPECT_LE(status["hot_bytes"].get<int>(), 1000 + 900) << "only the newest segment (and the manifest) in memory";
+  EXPECT_GE(status["hot_bytes"].get<int>(), 900) << "manifests never leave memory";
+  for (int n = 1; n <= 5; ++n) {
+    auto reply = fetch(origin.delivery(), bhttp::verb::get, "/demo/live/seg-" + std::to_string(n) + ".m4s");
+    EXPECT_EQ(reply.status, 200) << n;
+    EXPECT_EQ(reply.body, bodies[n - 1]) << n;
+    EXPECT_EQ(reply.header("etag"), model::entity_tag(model::content_digest(bodies[n - 1])));
+  }
+  EXPECT_EQ(fetch(origin.ingest(), bhttp::verb::put, "/demo/live/seg-1.m4s", bodies[0]).status, 204)
+      << "the same bytes again, decided by the digest while the bytes are only in storage";
+  EXPECT_EQ(fetch(origin.ingest(), bhttp::verb::put, "/demo/live/seg-1.m4s", "other").status, 409)
+      << "served: fixed, in memory or not";
+}
+
 TEST(Durability, ADamagedRecordIsSkippedNotServed) {
   temp_dir data;
   auto store_dir = (data.path() / "data" / "store").string();
