@@ -236,6 +236,7 @@ struct stored_candidate {
   std::string object;
   std::string pipeline;
   stored_object candidate;
+  std::int64_t deadline_ms = 0;  // wall clock after which storage must not write it any more (0: none)
 };
 
 // What storage holds for one stream: what its actor resumes from. Records that fail their checksum are

@@ -51,7 +51,7 @@ void collect(object_store& store, std::string_view prefix,
         stored_object candidate{object_body::adopt(std::string(record->body)), record->digest, record->stored_at_ms, 0,
                                 false, record->defects, true, 0};
         stream.candidates.push_back({parsed->tenant, parsed->stream, record->object, record->pipeline,
-                                     std::move(candidate)});
+                                     std::move(candidate), 0});
         break;
       }
     }
@@ -68,6 +68,13 @@ storage_actor::behavior_type storage_behavior(storage_actor::stateful_pointer<st
   self->state.store = std::move(store);
   return {
       [=](store_atom, const stored_candidate& write) -> bool {
+        auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+        if (write.deadline_ms > 0 && now > write.deadline_ms) {
+          spdlog::error("store: /{}/{}/{} reached storage after its writer gave up; not written", write.tenant,
+                        write.stream, write.object);
+          return false;
+        }
         model::object_record record{write.object, write.pipeline, write.candidate.digest, write.candidate.stored_at_ms,
                                     write.candidate.defects, write.candidate.body.view()};
         return self->state.store->put(model::object_record_key(write.tenant, write.stream, write.object, write.pipeline),

@@ -432,10 +432,12 @@ void forget(stream_state& st, stored_object& candidate) {
 // Keeps the hot window within its bounds: the oldest durable media segments leave memory (their bytes
 // stay in storage and are read back when asked for). Manifests and init segments always stay.
 void cool_down(stream_state& st) {
-  auto over = [&] {
-    return st.hot_bytes > st.defaults->hot_bytes_per_stream ||
-           st.defaults->hot_total->load(std::memory_order_relaxed) > st.defaults->hot_bytes_total;
-  };
+  // Over the process bound, this stream gives back at most what the process is over, so one stream's
+  // write does not empty its own window for all the others.
+  auto total = st.defaults->hot_total->load(std::memory_order_relaxed);
+  std::uint64_t process_excess = total > st.defaults->hot_bytes_total ? total - st.defaults->hot_bytes_total : 0;
+  std::uint64_t freed = 0;
+  auto over = [&] { return st.hot_bytes > st.defaults->hot_bytes_per_stream || freed < process_excess; };
   if (st.storage.has_value() == false || !over()) return;
   std::vector<std::pair<std::uint64_t, stored_object*>> coolable;
   for (auto& [name, entry] : st.objects) {
@@ -448,6 +450,7 @@ void cool_down(stream_state& st) {
   std::sort(coolable.begin(), coolable.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [number, candidate] : coolable) {
     if (!over()) break;
+    freed += candidate->body.size();
     count_hot(st, *candidate, false);
     candidate->cold_bytes = candidate->body.size();
     candidate->body = {};
@@ -759,13 +762,19 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         persist_state(self);
         resolve_holds(self, write.object);
         write_reply reply{model::status_for(outcome), static_cast<std::uint8_t>(outcome)};
-        if (!stores || !st.storage) return reply;
+        // The same bytes again while the first write is still on its way to storage (a packager's retry)
+        // must not be acknowledged before storage has them either: it is written through too.
+        bool retry_of_unstored = outcome == model::write_outcome::unchanged && present(entry.candidates[pipeline]) &&
+                                 !entry.candidates[pipeline].durable;
+        if ((!stores && !retry_of_unstored) || !st.storage) return reply;
         // Write-through: the packager hears 2xx only once storage has the bytes (readers may see them
         // at once; a held GET is not kept waiting for the disk).
         auto promise = self->make_response_promise<write_reply>();
         auto stored = entry.candidates[pipeline];
+        // Past this moment storage skips the write: a write answered 503 must not land later.
+        auto deadline_ms = now + std::chrono::duration_cast<std::chrono::milliseconds>(storage_timeout).count() - 500;
         self->request(*st.storage, storage_timeout, store_atom_v,
-                      stored_candidate{st.tenant, st.stream, write.object, write.pipeline, stored})
+                      stored_candidate{st.tenant, st.stream, write.object, write.pipeline, stored, deadline_ms})
             .then(
                 [=](bool durable) mutable {
                   if (durable) {
@@ -773,13 +782,13 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
                     promise.deliver(reply);
                     return;
                   }
-                  drop_unstored(self, write.object, pipeline, stored.digest);
+                  if (!retry_of_unstored) drop_unstored(self, write.object, pipeline, stored.digest);
                   promise.deliver(store_failure());
                 },
                 [=](caf::error& error) mutable {
                   spdlog::error("stream /{}/{}: storing {} failed: {}", self->state.tenant, self->state.stream,
                                 write.object, caf::to_string(error));
-                  drop_unstored(self, write.object, pipeline, stored.digest);
+                  if (!retry_of_unstored) drop_unstored(self, write.object, pipeline, stored.digest);
                   promise.deliver(store_failure());
                 });
         return promise;

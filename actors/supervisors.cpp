@@ -92,8 +92,38 @@ stream_actor start_stream(tenant_pointer self, const std::string& stream,
   return actor;
 }
 
-// A failed stream actor's successor resumes from storage: load, then start it. Opens that arrive meanwhile
-// wait for it; other requests reach the failed incarnation and get a 503 until it is replaced.
+// Starts a stream actor from what storage holds for the stream (nothing, for a new one), then hands it to
+// every open waiting for it. If storage cannot say, the opens fail (503) and the next one tries again:
+// starting empty would let the stream overwrite what it stored before.
+void load_stream(tenant_pointer self, const std::string& stream) {
+  auto& st = self->state;
+  auto deliver = [self, stream](auto result) {
+    auto waiting = std::move(self->state.loading[stream]);
+    self->state.loading.erase(stream);
+    for (auto& promise : waiting) promise.deliver(result);
+  };
+  self->request(*storage_for(st.storage, st.tenant, stream), std::chrono::seconds(30), load_atom_v, st.tenant, stream)
+      .then([self, stream, deliver](recovered_stream& recovered) { deliver(start_stream(self, stream, std::move(recovered))); },
+            [self, stream, deliver](caf::error& error) {
+              spdlog::error("stream /{}/{}: loading it from storage failed: {}", self->state.tenant, stream,
+                            caf::to_string(error));
+              deliver(error);
+            });
+}
+
+// The stream's actor: the running one, else one started from storage (opens meanwhile wait).
+caf::result<stream_actor> open_stream(tenant_pointer self, const std::string& stream) {
+  auto& st = self->state;
+  if (auto it = st.streams.find(stream); it != st.streams.end()) return it->second;
+  if (st.storage.empty()) return start_stream(self, stream);
+  bool started = st.loading.count(stream) > 0;
+  st.loading[stream].push_back(self->make_response_promise<stream_actor>());
+  if (!started) load_stream(self, stream);
+  return st.loading[stream].back();
+}
+
+// A failed stream actor's successor resumes from storage. Requests reaching the failed incarnation get a
+// 503 until the successor is in the directory.
 void restart_stream(tenant_pointer self, const std::string& stream) {
   auto& st = self->state;
   st.streams.erase(stream);
@@ -101,20 +131,9 @@ void restart_stream(tenant_pointer self, const std::string& stream) {
     start_stream(self, stream);
     return;
   }
-  st.loading.emplace(stream, std::vector<caf::typed_response_promise<stream_actor>>{});
-  auto finish = [self, stream](std::optional<recovered_stream> recovered) {
-    auto waiting = std::move(self->state.loading[stream]);
-    self->state.loading.erase(stream);
-    auto actor = start_stream(self, stream, std::move(recovered));
-    for (auto& promise : waiting) promise.deliver(actor);
-  };
-  self->request(*storage_for(st.storage, st.tenant, stream), std::chrono::seconds(30), load_atom_v, st.tenant, stream)
-      .then([finish](recovered_stream& recovered) { finish(std::move(recovered)); },
-            [self, stream, finish](caf::error& error) {
-              spdlog::error("stream /{}/{}: reloading from storage failed ({}); it restarts empty", self->state.tenant,
-                            stream, caf::to_string(error));
-              finish(std::nullopt);
-            });
+  bool started = st.loading.count(stream) > 0;
+  st.loading[stream];  // no open waits yet
+  if (!started) load_stream(self, stream);
 }
 
 tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tenant_setup setup,
@@ -151,14 +170,8 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tena
   });
   return {
       counted(self, [=](open_atom, const std::string& stream) -> caf::result<stream_actor> {
-        auto& st = self->state;
-        if (auto it = st.streams.find(stream); it != st.streams.end()) return it->second;
-        if (auto loading = st.loading.find(stream); loading != st.loading.end()) {
-          loading->second.push_back(self->make_response_promise<stream_actor>());
-          return loading->second.back();
-        }
-        spdlog::info("stream /{}/{} opened", st.tenant, stream);
-        return start_stream(self, stream);
+        if (!self->state.streams.count(stream)) spdlog::info("stream /{}/{} opened", self->state.tenant, stream);
+        return open_stream(self, stream);
       }),
       counted(self, [=](info_atom) -> caf::result<tenant_info> {
         auto& st = self->state;

@@ -338,8 +338,12 @@ bool origin_server::shutdown() {
   // Actors stop while the I/O threads still run: a reply in flight may still post to a connection.
   if (p.system) {
     caf::anon_send_exit(p.origin, caf::exit_reason::user_shutdown);
-    for (auto& storage : p.storage) caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);  // closes the store
     p.bridges->stop();
+    // Storage stops last: stream actors finishing their last message may still write through it.
+    auto actors_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (p.system->registry().running() > p.storage.size() && std::chrono::steady_clock::now() < actors_deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (auto& storage : p.storage) caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);  // closes the store
     p.system->await_all_actors_done();
   }
   for (auto* server : servers) server->stop();

@@ -74,5 +74,23 @@ TEST(Reload, BadConfigurationIsRefusedAndTheRunningOneStays) {
   EXPECT_EQ(fetch(origin.admin(), bhttp::verb::get, "/config/reload").status, 405);
 }
 
+TEST(Reload, ATenantRemovedAndAddedBackResumesFromStorage) {
+  running_origin origin;
+  ASSERT_EQ(fetch(origin.ingest(), bhttp::verb::put, "/demo/live1/seg-3.m4s", "three").status, 201);
+  ASSERT_EQ(fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/seg-3.m4s").status, 200);  // served: fixed
+  origin.on_reload([] {
+    auto next = test_config();
+    next.tenants = {tenant_named("other")};
+    return next;
+  });
+  ASSERT_EQ(reload(origin).status, 200);
+  EXPECT_EQ(fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/seg-3.m4s").status, 404);
+  origin.on_reload([] { return test_config(); });
+  ASSERT_EQ(reload(origin).status, 200);
+  EXPECT_EQ(fetch(origin.ingest(), bhttp::verb::put, "/demo/live1/seg-3.m4s", "changed").status, 409)
+      << "the stream came back from storage, where the segment is marked served";
+  EXPECT_EQ(fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/seg-3.m4s").body, "three");
+}
+
 }  // namespace
 }  // namespace live_origin::test
