@@ -285,6 +285,13 @@ origin_supervisor_actor spawn_origin_supervisor(caf::actor_system& system, std::
                [&](caf::error& error) {
                  throw std::runtime_error("origin supervisor did not start: " + system.render(error));
                });
+  // The tenant supervisors start the streams storage holds when they first run. Asking the whole tree
+  // for its state waits for that, so no request can find a stored stream missing from the directory.
+  self->request(origin, std::chrono::seconds(30), info_atom_v)
+      .receive([](origin_info&) {},
+               [&](caf::error& error) {
+                 throw std::runtime_error("the actor tree did not start: " + system.render(error));
+               });
   return origin;
 }
 
