@@ -6,6 +6,7 @@
 
 #include <map>
 
+#include "actors/wall_clock.hpp"
 #include "model/content_digest.hpp"
 #include "model/stored_record.hpp"
 
@@ -68,9 +69,7 @@ storage_actor::behavior_type storage_behavior(storage_actor::stateful_pointer<st
   self->state.store = std::move(store);
   return {
       [=](store_atom, const stored_candidate& write) -> bool {
-        auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
-        if (write.deadline_ms > 0 && now > write.deadline_ms) {
+        if (write.deadline_ms > 0 && unix_now_ms() > write.deadline_ms) {
           spdlog::error("store: /{}/{}/{} reached storage after its writer gave up; not written", write.tenant,
                         write.stream, write.object);
           return false;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "actors/counted.hpp"
+#include "actors/wall_clock.hpp"
 #include "model/events.hpp"
 #include "model/stored_record.hpp"
 #include "model/selection.hpp"
@@ -20,11 +21,6 @@
 
 namespace live_origin::actors {
 namespace {
-
-std::int64_t unix_now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // DVR expiry runs this often, or once per segment when segments are shorter.
 constexpr std::int64_t sweep_interval_ms = 1000;
@@ -276,10 +272,26 @@ read_plan decide(stream_pointer self, const model::object_class& object, const s
   return {decision, choice.chosen};
 }
 
-std::size_t pipeline_index(const stream_state& st, const std::string& pipeline) {
+std::optional<std::size_t> find_pipeline(const stream_state& st, const std::string& pipeline) {
   const auto& ids = st.defaults->pipelines;
   auto it = std::find(ids.begin(), ids.end(), pipeline);
-  return it == ids.end() ? 0 : static_cast<std::size_t>(it - ids.begin());  // the HTTP layer validated it
+  if (it == ids.end()) return std::nullopt;
+  return static_cast<std::size_t>(it - ids.begin());
+}
+
+std::size_t pipeline_index(const stream_state& st, const std::string& pipeline) {
+  return find_pipeline(st, pipeline).value_or(0);  // the HTTP layer validated it
+}
+
+// The entry for an object, created if needed, with a slot per pipeline.
+stream_state::object_entry& entry_for(stream_state& st, const std::string& name) {
+  auto& entry = st.objects[name];
+  auto pipelines = st.defaults->pipelines.size();
+  entry.candidates.resize(pipelines);
+  entry.written_at_ms.resize(pipelines);
+  entry.listed_segment.resize(pipelines, -1);
+  entry.listed_since_ms.resize(pipelines);
+  return entry;
 }
 
 // Notifications are kept per segment number for as long as the segment is in the DVR window; each PUT's
@@ -503,15 +515,9 @@ void restore(stream_state& st, recovered_stream recovered) {
     st.segment_duration_ms = recovered.timeline->segment_duration_ms;
   }
   st.stored_timeline = recovered.timeline;
-  const auto& pipelines = st.defaults->pipelines;
-  auto index_of = [&](const std::string& pipeline) -> std::optional<std::size_t> {
-    auto it = std::find(pipelines.begin(), pipelines.end(), pipeline);
-    if (it == pipelines.end()) return std::nullopt;
-    return static_cast<std::size_t>(it - pipelines.begin());
-  };
   std::size_t restored = 0;
   for (auto& stored : recovered.candidates) {
-    auto pipeline = index_of(stored.pipeline);
+    auto pipeline = find_pipeline(st, stored.pipeline);
     if (!pipeline) {
       spdlog::warn("stream /{}/{}: {} from pipeline '{}', which is no longer configured, is not restored", st.tenant,
                    st.stream, stored.object, stored.pipeline);
@@ -519,11 +525,7 @@ void restore(stream_state& st, recovered_stream recovered) {
     }
     auto object = classify(st, stored.object);
     note_track(st, object);
-    auto& entry = st.objects[stored.object];
-    entry.candidates.resize(pipelines.size());
-    entry.written_at_ms.resize(pipelines.size());
-    entry.listed_segment.resize(pipelines.size(), -1);
-    entry.listed_since_ms.resize(pipelines.size());
+    auto& entry = entry_for(st, stored.object);
     st.bytes += stored.candidate.body.size();
     st.defaults->tenant->stored.grow(stored.candidate.body.size());
     count_hot(st, stored.candidate, true);
@@ -539,10 +541,10 @@ void restore(stream_state& st, recovered_stream recovered) {
     st.force_shedding = state.force_shedding;
     std::vector<std::size_t> order;
     for (const auto& id : state.pipeline_order)
-      if (auto index = index_of(id)) order.push_back(*index);
-    if (order.size() == pipelines.size()) st.order = order;  // else the configured pipelines changed: default
+      if (auto index = find_pipeline(st, id)) order.push_back(*index);
+    if (order.size() == st.defaults->pipelines.size()) st.order = order;  // else the configured pipelines changed: default
     for (const auto& m : state.masks)
-      if (auto index = index_of(m.pipeline)) st.masks.push_back({*index, m.from, m.to});
+      if (auto index = find_pipeline(st, m.pipeline)) st.masks.push_back({*index, m.from, m.to});
     st.events = state.events;
     st.declared_gone.insert(state.gone.begin(), state.gone.end());
     for (const auto& [name, at] : state.deletes)
@@ -550,7 +552,7 @@ void restore(stream_state& st, recovered_stream recovered) {
   }
   for (const auto& [name, pipeline] : recovered.served) {
     auto it = st.objects.find(name);
-    auto index = index_of(pipeline);
+    auto index = find_pipeline(st, pipeline);
     if (it == st.objects.end() || !index || !present(it->second.candidates[*index])) continue;
     it->second.served = *index;
     it->second.candidates[*index].served = true;
@@ -706,11 +708,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         note_track(st, object);
         if (write.announced) finish_upload(st, write.object);
         auto pipeline = pipeline_index(st, write.pipeline);
-        auto& entry = st.objects[write.object];
-        entry.candidates.resize(st.defaults->pipelines.size());
-        entry.written_at_ms.resize(st.defaults->pipelines.size());
-        entry.listed_segment.resize(st.defaults->pipelines.size(), -1);
-        entry.listed_since_ms.resize(st.defaults->pipelines.size());
+        auto& entry = entry_for(st, write.object);
         auto& candidate = entry.candidates[pipeline];
         std::string_view stored_bytes;
         model::write_facts facts;

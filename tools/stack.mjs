@@ -199,6 +199,17 @@ export class Stack {
     return this;
   }
 
+  // One metric family from the origin's /metrics: { 'label="value",...': number }, '' for no labels.
+  async metric(name) {
+    const text = await (await fetch(`${this.adminUrl}/metrics`)).text();
+    const values = {};
+    for (const line of text.split('\n')) {
+      const match = /^(\w+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+      if (match && match[1] === name) values[match[2] ?? ''] = Number(match[3]);
+    }
+    return values;
+  }
+
   get cdnUrl() { return `http://${this.cdn}`; }
   get adminUrl() { return `http://${this.admin}`; }
   manifestPath(stream) {

@@ -31,11 +31,7 @@ async function viaCdn(object) {
   return { status: reply.status, cache: reply.headers.get('x-cache-status'), cacheControl: reply.headers.get('cache-control'),
            body: await reply.text() };
 }
-async function metric(line) {
-  const text = await (await fetch(`${stack.adminUrl}/metrics`)).text();
-  const found = text.split('\n').find((l) => l.startsWith(line + ' '));
-  return found ? Number(found.split(' ').pop()) : NaN;
-}
+const released = async () => (await stack.metric('live_origin_held_requests_total'))['outcome="released"'];
 const segment = (n) => `seg-${n}.m4s`;
 
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, async () => { await stack.stop(); process.exit(2); });
@@ -60,16 +56,16 @@ try {
 
   // Three viewers ask for the next segment before it lands: one request reaches the origin (held there),
   // the others wait on nginx's cache lock; all get the bytes once the packager's PUT completes.
-  const heldBefore = await metric('live_origin_held_requests_total{outcome="released"}');
+  const heldBefore = await released();
   const viewers = [viaCdn(segment(10)), viaCdn(segment(10)), viaCdn(segment(10))];
-  await poll('the first viewer to be held at the origin', async () => (await metric('live_origin_held_requests')) === 1,
+  await poll('the first viewer to be held at the origin', async () => (await stack.metric('live_origin_held_requests'))[''] === 1,
              { timeoutMs: 5000, intervalMs: 20 });
   await put(segment(10), 'ten');
   const answers = await Promise.all(viewers);
   check(answers.every((a) => a.status === 200 && a.body === 'ten'), `held viewers: ${JSON.stringify(answers)}`);
   check(answers.filter((a) => a.cache === 'MISS').length === 1, `exactly one MISS: ${JSON.stringify(answers)}`);
-  const released = (await metric('live_origin_held_requests_total{outcome="released"}')) - heldBefore;
-  check(released === 1, `the origin held ${released} requests for the segment, not 1`);
+  const releasedNow = (await released()) - heldBefore;
+  check(releasedNow === 1, `the origin held ${releasedNow} requests for the segment, not 1`);
   const held = await viaCdn(segment(10));
   check(held.cache === 'HIT' && held.cacheControl === 'public, max-age=3600', `segment after: ${JSON.stringify(held)}`);
 
@@ -79,12 +75,10 @@ try {
   const first = [await viaCdn('manifest.mpd'), await viaCdn('manifest.mpd')];
   check(first[0].body === '<MPD v1/>' && first[1].cache === 'HIT', `manifest: ${JSON.stringify(first)}`);
   await sleep(2100);  // the manifest's max-age=1 is what is being tested: let it pass
-  const deliveryRequests = async () => {
-    const text = await (await fetch(`${stack.adminUrl}/metrics`)).text();
-    return text.split('\n').filter((l) => l.startsWith('live_origin_http_requests_total{listener="delivery"'))
-      .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
-  };
-  const notModified = () => metric('live_origin_http_requests_total{listener="delivery",method="GET",code="304",tenant="demo"}');
+  const requests = () => stack.metric('live_origin_http_requests_total');
+  const deliveryRequests = async () => Object.entries(await requests())
+    .filter(([labels]) => labels.startsWith('listener="delivery"')).reduce((sum, [, n]) => sum + n, 0);
+  const notModified = async () => (await requests())['listener="delivery",method="GET",code="304",tenant="demo"'];
   const before = await deliveryRequests();
   const expired = await Promise.all([viaCdn('manifest.mpd'), viaCdn('manifest.mpd'), viaCdn('manifest.mpd')]);
   check(expired.every((a) => a.body === '<MPD v1/>'), `expired manifest: ${JSON.stringify(expired)}`);

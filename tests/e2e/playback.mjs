@@ -40,17 +40,8 @@ const stream = 'e2e';
 const failures = [];
 const check = (ok, message) => { if (!ok) failures.push(message); };
 
-async function metric(stack, name) {
-  const text = await (await fetch(`${stack.adminUrl}/metrics`)).text();
-  const values = {};
-  for (const line of text.split('\n')) {
-    const match = /^(\w+)\{([^}]*)\} (\S+)$/.exec(line);
-    if (match && match[1] === name) values[match[2]] = Number(match[3]);
-  }
-  return values;
-}
 const served = async (stack) => {
-  const values = await metric(stack, 'live_origin_segments_served_total');
+  const values = await stack.metric('live_origin_segments_served_total');
   return { a: values['tenant="demo",pipeline="a"'] ?? 0, b: values['tenant="demo",pipeline="b"'] ?? 0 };
 };
 
@@ -139,14 +130,14 @@ try {
     check(after.b > servedAtKill.b + 3, `the origin served no new segments from b after a was killed`);
     // Segments a delivered before it died may still be served from a (the player is behind the edge);
     // nothing a never delivered can be.
-    const receivedA = (await metric(stack, 'live_origin_segments_received_total'))['tenant="demo",pipeline="a"'] ?? 0;
+    const receivedA = (await stack.metric('live_origin_segments_received_total'))['tenant="demo",pipeline="a"'] ?? 0;
     check(after.a <= receivedA, `more segments served from a (${after.a}) than it delivered (${receivedA})`);
     const status = await (await fetch(`${stack.adminUrl}/streams/demo/${stream}`)).json();
     check(status.pipelines.b.last_segment > status.pipelines.a.last_segment,
           `pipeline b is not ahead of the killed a: ${JSON.stringify(status.pipelines)}`);
   }
   // What ffmpeg sent: nothing refused (an upload cut off by the kill aside), and old segments DELETEd.
-  const refused = await metric(stack, 'live_origin_http_rejections_total');
+  const refused = await stack.metric('live_origin_http_rejections_total');
   const unknownTenant = refused['listener="ingest",reason="unknown_tenant"'] ?? 0;
   const ingestRefusals = Object.entries(refused).filter(([labels, n]) => labels.includes('"ingest"') && n > 0 &&
                                                         !labels.includes('incomplete_body') &&
