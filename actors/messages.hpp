@@ -298,6 +298,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(live_origin, caf::first_custom_type_id)
   CAF_ADD_ATOM(live_origin, live_origin::actors, store_atom, "store")
   CAF_ADD_ATOM(live_origin, live_origin::actors, erase_atom, "erase")
   CAF_ADD_ATOM(live_origin, live_origin::actors, load_atom, "load")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, served_atom, "served")
 CAF_END_TYPE_ID_BLOCK(live_origin)
 
 namespace live_origin::actors {
@@ -315,6 +316,7 @@ using caf::put_atom_v;
 using storage_actor = caf::typed_actor<
     caf::replies_to<store_atom, stored_candidate>::with<bool>,  // write-through: true once durable
     caf::reacts_to<store_atom, std::string, std::string>,      // a small record (key, value), not awaited
+    caf::replies_to<served_atom, std::string, std::string>::with<bool>,  // served marker (key, pipeline): durable
     caf::reacts_to<erase_atom, std::vector<std::string>>,      // records that left the DVR window
     caf::replies_to<get_atom, std::string, std::uint64_t>::with<object_body>,  // key, digest: empty if unreadable
     caf::replies_to<load_atom, std::string, std::string>::with<recovered_stream>>;  // tenant, stream
@@ -348,6 +350,8 @@ using stream_actor = caf::typed_actor<
 // One tenant: spawns, monitors and restarts its stream actors.
 using tenant_supervisor_actor = caf::typed_actor<
     caf::replies_to<open_atom, std::string>::with<stream_actor>,
+    // The same, from a caller that found this incarnation gone: waits for its successor.
+    caf::replies_to<open_atom, std::string, stream_actor>::with<stream_actor>,
     caf::replies_to<info_atom>::with<tenant_info>,
     caf::reacts_to<reload_atom, tenant_reload>>;  // new defaults for streams opened from now on
 

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace live_origin::actors {
 
@@ -20,6 +22,9 @@ class object_store {
   // Durable as the store's durability says when it returns true; false names no reason (it is logged).
   virtual bool put(std::string_view key, std::string_view value) = 0;
   virtual bool erase(std::string_view key) = 0;
+  // All of `puts` and `erases` or none of it, in one write-ahead-log record (and one sync).
+  virtual bool write(const std::vector<std::pair<std::string_view, std::string_view>>& puts,
+                     const std::vector<std::string_view>& erases) = 0;
   virtual std::optional<std::string> get(std::string_view key) = 0;  // nullopt: no such record, or unreadable
   // Every record whose key starts with `prefix`, in key order.
   virtual void scan(std::string_view prefix,

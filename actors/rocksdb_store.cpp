@@ -36,6 +36,19 @@ class rocksdb_store final : public object_store {
     return check("delete", key, db_->Delete(write_options_, to_slice(key)));
   }
 
+  bool write(const std::vector<std::pair<std::string_view, std::string_view>>& puts,
+             const std::vector<std::string_view>& erases) override {
+    rocksdb::WriteBatch batch;
+    for (const auto& [key, value] : puts) batch.Put(to_slice(key), to_slice(value));
+    for (const auto& key : erases) batch.Delete(to_slice(key));
+    auto status = db_->Write(write_options_, &batch);
+    if (status.ok()) return true;
+    spdlog::error("store: writing {} records and erasing {} failed (first key '{}'): {}", puts.size(), erases.size(),
+                  printable(puts.empty() ? (erases.empty() ? std::string_view() : erases.front()) : puts.front().first),
+                  status.ToString());
+    return false;
+  }
+
   std::optional<std::string> get(std::string_view key) override {
     std::string value;
     auto status = db_->Get(rocksdb::ReadOptions(), to_slice(key), &value);

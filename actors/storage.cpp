@@ -44,13 +44,13 @@ void collect(object_store& store, std::string_view prefix,
         stream.served.emplace_back(parsed->object, std::string(value));
         break;
       case model::record_key::kind::object: {
-        auto record = model::decode_object_record(value);
+        // Only what the candidate is: its bytes stay on disk until a GET asks for them.
+        auto record = model::decode_candidate_record(value);
         if (!record || record->object != parsed->object || record->pipeline != parsed->pipeline) {
           skip("object");
           break;
         }
-        stored_object candidate{object_body::adopt(std::string(record->body)), record->digest, record->stored_at_ms, 0,
-                                false, record->defects, true, 0};
+        stored_object candidate{{}, record->digest, record->stored_at_ms, 0, false, record->defects, true, record->size};
         stream.candidates.push_back({parsed->tenant, parsed->stream, record->object, record->pipeline,
                                      std::move(candidate), 0});
         break;
@@ -76,23 +76,30 @@ storage_actor::behavior_type storage_behavior(storage_actor::stateful_pointer<st
         }
         model::object_record record{write.object, write.pipeline, write.candidate.digest, write.candidate.stored_at_ms,
                                     write.candidate.defects, write.candidate.body.view()};
-        return self->state.store->put(model::object_record_key(write.tenant, write.stream, write.object, write.pipeline),
-                                      model::encode_object_record(record));
+        auto candidate_key = model::candidate_record_key(write.tenant, write.stream, write.object, write.pipeline);
+        auto body_key = model::body_record_key(write.tenant, write.stream, write.object, write.pipeline);
+        auto candidate = model::encode_candidate_record(record);
+        auto body = model::encode_object_record(record);
+        return self->state.store->write({{candidate_key, candidate}, {body_key, body}}, {});
       },
       [=](store_atom, const std::string& key, const std::string& value) { self->state.store->put(key, value); },
+      [=](served_atom, const std::string& key, const std::string& pipeline) -> bool {
+        return self->state.store->put(key, pipeline);
+      },
       [=](get_atom, const std::string& key, std::uint64_t digest) -> object_body {
-        // A segment that left the hot window, read back for a GET: served only if intact and the same.
+        // A body that is not in memory, read back for a GET: served only if intact and the same.
         auto value = self->state.store->get(key);
         auto record = value ? model::decode_object_record(*value) : std::nullopt;
         if (!record || record->digest != digest || model::content_digest(record->body) != digest) {
-          spdlog::error("store: a segment to serve from storage {} ({} bytes of key)", value ? "is unreadable" : "is missing",
+          spdlog::error("store: a body to serve from storage {} ({} bytes of key)", value ? "is unreadable" : "is missing",
                         key.size());
           return {};
         }
         return object_body::adopt(std::string(record->body));
       },
       [=](erase_atom, const std::vector<std::string>& keys) {
-        for (const auto& key : keys) self->state.store->erase(key);
+        std::vector<std::string_view> erases(keys.begin(), keys.end());
+        self->state.store->write({}, erases);
       },
       [=](load_atom, const std::string& tenant, const std::string& stream) -> recovered_stream {
         std::map<std::pair<std::string, std::string>, recovered_stream> streams;
@@ -112,7 +119,7 @@ storage_actor spawn_storage_actor(caf::actor_system& system, std::shared_ptr<obj
 
 std::vector<recovered_stream> recover_streams(object_store& store) {
   std::map<std::pair<std::string, std::string>, recovered_stream> streams;
-  collect(store, "s\x1f", streams);
+  collect(store, model::all_streams_prefix, streams);
   std::vector<recovered_stream> out;
   for (auto& [key, stream] : streams) out.push_back(std::move(stream));
   return out;

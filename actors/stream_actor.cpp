@@ -6,8 +6,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <stdexcept>
 #include <chrono>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -28,6 +31,9 @@ constexpr std::int64_t sweep_interval_ms = 1000;
 constexpr std::size_t max_events_per_stream = 1000;
 // Operator masks per stream (more are ignored; an operator needs few).
 constexpr std::size_t max_masks_per_stream = 1000;
+// How long a write waits for storage before the packager gets a 503 (it stays below the HTTP side's
+// request timeout, so the answer is this one rather than the bridge's); reads wait as long at most.
+constexpr auto storage_timeout = std::chrono::seconds(4);
 
 struct held_request {
   caf::typed_response_promise<read_reply> promise;
@@ -62,6 +68,12 @@ struct stream_state {
     std::vector<std::int64_t> listed_since_ms;
     std::optional<std::size_t> served;      // the candidate CDNs got; later GETs get the same bytes
     std::int64_t delete_requested_at_ms = 0;
+    // Per pipeline, the write-through requests to storage (ids grow with every request this actor sends):
+    // which one carried the candidate's current bytes, the last one sent, the last one answered.
+    struct write_ids {
+      std::uint64_t content = 0, last_sent = 0, last_answered = 0;
+    };
+    std::vector<write_ids> writes;
   };
   std::unordered_map<std::string, object_entry> objects;
   std::vector<std::pair<std::uint64_t, std::string>> events;  // (segment number, encoded notification)
@@ -87,9 +99,26 @@ struct stream_state {
   // However the actor ends (even exit_reason::kill, which skips every handler), its holds leave the
   // process-wide count.
   std::int64_t objects_counted = 0;  // st.objects.size() as last added to the tenant's usage
-  // Segments served for the first time since the last flush_served(): storage learns which candidate
-  // CDNs have, so a restarted actor keeps serving the same bytes.
-  std::vector<std::pair<std::string, std::string>> newly_served;
+  // Segments served for the first time since the last flush_served() (object, pipeline index): storage
+  // learns which candidate CDNs have, so a restarted actor keeps serving the same bytes.
+  std::vector<std::pair<std::string, std::size_t>> newly_served;
+
+  // Writes waiting for storage, by request id: answered when storage has them, or failed if this actor dies.
+  std::unordered_map<std::uint64_t, caf::typed_response_promise<write_reply>> writes_in_storage;
+  std::uint64_t last_write_id = 0;
+  // Reads waiting for storage, by (object, pipeline index): a segment's first 200 waits until storage has
+  // its bytes and the served marker (first_serves); bytes outside the hot window are read once for all
+  // requests that want them (cold_reads).
+  struct waiting_read {
+    caf::typed_response_promise<read_reply> promise;
+    read_reply reply;
+  };
+  using read_key = std::pair<std::string, std::size_t>;
+  std::map<read_key, std::vector<waiting_read>> first_serves;
+  std::map<read_key, std::vector<waiting_read>> cold_reads;
+  // Durable media segment candidates in memory, oldest segment first: what may leave the hot window.
+  // Entries may be stale (replaced, cooled, expired); cool_down() checks each one it takes.
+  std::set<std::tuple<std::uint64_t, std::string, std::size_t>> coolable;
 
   ~stream_state() {
     if (!defaults) return;
@@ -240,7 +269,8 @@ read_reply reply_for(stream_state& st, const model::object_class& object, const 
     auto& entry = st.objects.at(name);
     auto& candidate = entry.candidates.at(*plan.chosen);
     if (is_segment && !candidate.served) {
-      st.newly_served.emplace_back(name, st.defaults->pipelines.at(*plan.chosen));
+      st.newly_served.emplace_back(name, *plan.chosen);
+      if (st.storage) st.first_serves[{name, *plan.chosen}];  // answered once storage has the choice
       ++st.stats[*plan.chosen].segments_served;
       if (!entry.served) count_for_pipeline(st.defaults->tenant->served, *plan.chosen);
     }
@@ -291,6 +321,7 @@ stream_state::object_entry& entry_for(stream_state& st, const std::string& name)
   entry.written_at_ms.resize(pipelines);
   entry.listed_segment.resize(pipelines, -1);
   entry.listed_since_ms.resize(pipelines);
+  entry.writes.resize(pipelines);
   return entry;
 }
 
@@ -345,6 +376,8 @@ read_reply storage_unavailable(const stream_state& st) {
 }
 
 void flush_served(stream_pointer self);
+void answer(stream_pointer self, const std::string& name, read_reply reply,
+            caf::typed_response_promise<read_reply> promise);
 
 void resolve_holds(stream_pointer self, const std::string& name) {
   auto& st = self->state;
@@ -354,13 +387,12 @@ void resolve_holds(stream_pointer self, const std::string& name) {
   auto plan = decide(self, object, name, false, false, unix_now_ms());
   if (plan.decision.outcome == model::read_outcome::hold) return;
   auto reply = reply_for(st, object, name, plan, model::answer_for(plan.decision, object.kind, st.defaults->cache));
-  if (reply.status == 200 && !hot(reply.object)) reply = storage_unavailable(st);  // held ones get what just landed
   auto waiting = std::move(it->second);
   st.holds.erase(it);
   st.held -= waiting.size();
   st.defaults->held_total->fetch_sub(waiting.size());
   st.defaults->hold_ends->released.fetch_add(waiting.size());
-  for (auto& hold : waiting) hold.promise.deliver(reply);
+  for (auto& hold : waiting) answer(self, name, reply, hold.promise);
   flush_served(self);
 }
 
@@ -371,22 +403,40 @@ void resolve_all_holds(stream_pointer self) {
   for (const auto& name : names) resolve_holds(self, name);
 }
 
-void fail_all_holds(stream_state& st) {
+// The actor is ending: everything waiting on it is told its receiver went down, so the HTTP side asks the
+// successor (the tenant supervisor restarts a failed stream from storage) instead of timing out.
+void fail_waiting(stream_state& st) {
+  auto gone = [] { return caf::make_error(caf::sec::request_receiver_down); };
   for (auto& [name, waiting] : st.holds)
-    for (auto& hold : waiting) hold.promise.deliver(caf::make_error(caf::sec::runtime_error));
+    for (auto& hold : waiting) hold.promise.deliver(gone());
   st.defaults->held_total->fetch_sub(st.held);
   st.held = 0;
   st.holds.clear();
+  for (auto& [id, promise] : st.writes_in_storage) promise.deliver(gone());
+  st.writes_in_storage.clear();
+  for (auto* reads : {&st.first_serves, &st.cold_reads}) {
+    for (auto& [key, waiting] : *reads)
+      for (auto& read : waiting) read.promise.deliver(gone());
+    reads->clear();
+  }
 }
 
-// Tells storage which segments were served for the first time (not awaited).
 void persist_state(stream_pointer self);
+void first_serve_stored(stream_pointer self, const stream_state::read_key& key, bool stored);
 
+// Tells storage which segments were served for the first time; their first answers go out once it has
+// the marker (first_serve_stored).
 void flush_served(stream_pointer self) {
   auto& st = self->state;
-  if (st.storage)
-    for (auto& [object, pipeline] : st.newly_served)
-      self->send(*st.storage, store_atom_v, model::served_marker_key(st.tenant, st.stream, object), pipeline);
+  if (st.storage) {
+    for (auto& [object, pipeline] : st.newly_served) {
+      stream_state::read_key key{object, pipeline};
+      self->request(*st.storage, storage_timeout, served_atom_v, model::served_marker_key(st.tenant, st.stream, object),
+                    st.defaults->pipelines[pipeline])
+          .then([self, key](bool stored) { first_serve_stored(self, key, stored); },
+                [self, key](caf::error&) { first_serve_stored(self, key, false); });
+    }
+  }
   st.newly_served.clear();
   persist_state(self);  // a 410 just served marks its segment gone
 }
@@ -443,6 +493,7 @@ void forget(stream_state& st, stored_object& candidate) {
 
 // Keeps the hot window within its bounds: the oldest durable media segments leave memory (their bytes
 // stay in storage and are read back when asked for). Manifests and init segments always stay.
+// O(log n) per candidate that leaves, through the `coolable` index.
 void cool_down(stream_state& st) {
   // Over the process bound, this stream gives back at most what the process is over, so one stream's
   // write does not empty its own window for all the others.
@@ -450,23 +501,24 @@ void cool_down(stream_state& st) {
   std::uint64_t process_excess = total > st.defaults->hot_bytes_total ? total - st.defaults->hot_bytes_total : 0;
   std::uint64_t freed = 0;
   auto over = [&] { return st.hot_bytes > st.defaults->hot_bytes_per_stream || freed < process_excess; };
-  if (st.storage.has_value() == false || !over()) return;
-  std::vector<std::pair<std::uint64_t, stored_object*>> coolable;
-  for (auto& [name, entry] : st.objects) {
-    auto object = classify(st, name);
-    if (object.kind != model::object_kind::media_segment) continue;
-    for (auto& candidate : entry.candidates)
-      if (hot(candidate) && candidate.durable && candidate.body.size() > 0)
-        coolable.emplace_back(object.segment_number, &candidate);
+  while (st.storage && over() && !st.coolable.empty()) {
+    auto [number, name, pipeline] = *st.coolable.begin();
+    st.coolable.erase(st.coolable.begin());
+    auto it = st.objects.find(name);
+    if (it == st.objects.end()) continue;
+    auto& candidate = it->second.candidates[pipeline];
+    if (!hot(candidate) || !candidate.durable || candidate.body.size() == 0) continue;
+    freed += candidate.body.size();
+    count_hot(st, candidate, false);
+    candidate.cold_bytes = candidate.body.size();
+    candidate.body = {};
   }
-  std::sort(coolable.begin(), coolable.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (auto& [number, candidate] : coolable) {
-    if (!over()) break;
-    freed += candidate->body.size();
-    count_hot(st, *candidate, false);
-    candidate->cold_bytes = candidate->body.size();
-    candidate->body = {};
-  }
+}
+
+// A durable media segment candidate in memory may leave the hot window from now on.
+void note_coolable(stream_state& st, const std::string& name, std::size_t pipeline) {
+  auto object = classify(st, name);
+  if (object.kind == model::object_kind::media_segment) st.coolable.emplace(object.segment_number, name, pipeline);
 }
 
 // Keeps the tenant's object count in step with this stream's (after anything that adds or erases).
@@ -476,35 +528,114 @@ void count_objects(stream_state& st) {
   st.objects_counted = now;
 }
 
-// How long a write waits for storage before the packager gets a 503 (it stays below the HTTP side's
-// request timeout, so the answer is this one rather than the bridge's).
-constexpr auto storage_timeout = std::chrono::seconds(4);
-
 write_reply store_failure() {
   return {model::status_for(model::write_outcome::store_failed), static_cast<std::uint8_t>(model::write_outcome::store_failed)};
 }
 
-// A write storage did not take: nothing that was refused may be served as if complete, so the candidate
-// goes, unless a newer write replaced it or a CDN already has it.
-// Storage has this candidate now: it may leave the hot window.
-void mark_durable(stream_pointer self, const std::string& name, std::size_t pipeline, std::uint64_t digest) {
+// Storage answered write-through request `id` for (name, pipeline). Success makes the candidate durable
+// if that request carried its current bytes or came after the one that did (a retry of the same bytes).
+// A failure drops the candidate when nothing else can still make it durable and no CDN has it: nothing
+// refused may be served as if complete.
+void storage_answered(stream_pointer self, const std::string& name, std::size_t pipeline, std::uint64_t id, bool ok) {
   auto& st = self->state;
   auto it = st.objects.find(name);
   if (it == st.objects.end()) return;
-  auto& candidate = it->second.candidates[pipeline];
-  if (present(candidate) && candidate.digest == digest) candidate.durable = true;
-  cool_down(st);
+  auto& entry = it->second;
+  auto& ids = entry.writes[pipeline];
+  ids.last_answered = std::max(ids.last_answered, id);
+  auto& candidate = entry.candidates[pipeline];
+  if (!present(candidate) || id < ids.content) return;  // about bytes this candidate no longer has
+  if (ok) {
+    candidate.durable = true;
+    if (hot(candidate)) note_coolable(st, name, pipeline);
+    cool_down(st);
+    return;
+  }
+  if (candidate.durable || candidate.served || ids.last_answered < ids.last_sent) return;
+  forget(st, candidate);
+  if (std::none_of(entry.candidates.begin(), entry.candidates.end(), present)) st.objects.erase(it);
+  count_objects(st);
 }
 
-void drop_unstored(stream_pointer self, const std::string& name, std::size_t pipeline, std::uint64_t digest) {
+// Answers a read. A segment's first 200 waits until storage has the served marker (which it writes after
+// the segment's bytes, so both are durable): a crash cannot make a restarted stream serve other bytes
+// than the ones CDNs already have. Bytes outside the hot window are read from storage first, once for
+// every request waiting for them, and kept in memory again (cool_down() decides how long).
+void answer(stream_pointer self, const std::string& name, read_reply reply,
+            caf::typed_response_promise<read_reply> promise) {
   auto& st = self->state;
-  auto it = st.objects.find(name);
-  if (it == st.objects.end()) return;
-  auto& candidate = it->second.candidates[pipeline];
-  if (!present(candidate) || candidate.digest != digest || candidate.served) return;
-  forget(st, candidate);
-  if (std::none_of(it->second.candidates.begin(), it->second.candidates.end(), present)) st.objects.erase(it);
-  count_objects(st);
+  auto pipeline = reply.status == 200 ? find_pipeline(st, reply.pipeline) : std::nullopt;
+  if (!pipeline || !st.storage) {
+    promise.deliver(std::move(reply));
+    return;
+  }
+  stream_state::read_key key{name, *pipeline};
+  if (auto first = st.first_serves.find(key); first != st.first_serves.end()) {
+    first->second.push_back({promise, std::move(reply)});
+    return;
+  }
+  if (hot(reply.object)) {
+    promise.deliver(std::move(reply));
+    return;
+  }
+  auto& waiting = st.cold_reads[key];
+  waiting.push_back({promise, reply});
+  if (waiting.size() > 1) return;  // already being read
+  auto body_key = model::body_record_key(st.tenant, st.stream, name, reply.pipeline);
+  auto digest = reply.object.digest;
+  auto done = [self, key, digest](object_body body) {
+    auto& state = self->state;
+    auto readers = std::move(state.cold_reads[key]);
+    state.cold_reads.erase(key);
+    if (!body.bytes) {
+      for (auto& read : readers) read.promise.deliver(storage_unavailable(state));
+      return;
+    }
+    if (auto it = state.objects.find(key.first); it != state.objects.end()) {
+      auto& candidate = it->second.candidates[key.second];
+      if (present(candidate) && !hot(candidate) && candidate.digest == digest) {
+        candidate.body = body;
+        candidate.cold_bytes = 0;
+        count_hot(state, candidate, true);
+        note_coolable(state, key.first, key.second);
+        cool_down(state);
+      }
+    }
+    for (auto& read : readers) {
+      read.reply.object.body = body;
+      read.reply.object.cold_bytes = 0;
+      read.promise.deliver(std::move(read.reply));
+    }
+  };
+  self->request(*st.storage, storage_timeout, get_atom_v, body_key, digest)
+      .then([done](object_body& body) { done(std::move(body)); }, [done](caf::error&) { done({}); });
+}
+
+// Storage has (or could not take) the marker of a segment's first serve: its waiting reads are answered.
+// If storage lacks the marker or the bytes, the candidate is not served after all (503: a retry of the GET
+// decides again), and bytes that never became durable go the way of any unstored write.
+void first_serve_stored(stream_pointer self, const stream_state::read_key& key, bool stored) {
+  auto& st = self->state;
+  auto first = st.first_serves.find(key);
+  if (first == st.first_serves.end()) return;
+  auto waiting = std::move(first->second);
+  st.first_serves.erase(first);
+  auto it = st.objects.find(key.first);
+  auto* candidate = it != st.objects.end() ? &it->second.candidates[key.second] : nullptr;
+  if (stored && candidate && present(*candidate) && candidate->durable) {
+    for (auto& read : waiting) answer(self, key.first, std::move(read.reply), read.promise);
+    return;
+  }
+  spdlog::error("stream /{}/{}: {} from pipeline '{}' was chosen but storage does not have {}; answering 503",
+                st.tenant, st.stream, key.first, st.defaults->pipelines[key.second],
+                stored ? "its bytes" : "the choice");
+  for (auto& read : waiting) read.promise.deliver(storage_unavailable(st));
+  if (!candidate || !present(*candidate)) return;
+  candidate->served = false;  // nobody got it: the next GET chooses, and asks storage, again
+  if (it->second.served == key.second) it->second.served.reset();
+  auto& ids = it->second.writes[key.second];
+  if (!candidate->durable && ids.last_answered >= ids.last_sent)
+    storage_answered(self, key.first, key.second, ids.last_sent, false);
 }
 
 // Resumes from what storage holds: the candidates, which of them CDNs were served, and the learned
@@ -526,8 +657,9 @@ void restore(stream_state& st, recovered_stream recovered) {
     auto object = classify(st, stored.object);
     note_track(st, object);
     auto& entry = entry_for(st, stored.object);
-    st.bytes += stored.candidate.body.size();
-    st.defaults->tenant->stored.grow(stored.candidate.body.size());
+    auto size = stored_size(stored.candidate);  // restored cold: bytes are read when asked for
+    st.bytes += size;
+    st.defaults->tenant->stored.grow(size);
     count_hot(st, stored.candidate, true);
     entry.written_at_ms[*pipeline] = stored.candidate.stored_at_ms;
     if (object.kind == model::object_kind::media_segment)
@@ -575,10 +707,14 @@ void sweep(stream_state& st, std::int64_t now, std::vector<std::string>& erased)
     bool deleted_long_ago = it->second.delete_requested_at_ms > 0 &&
                             it->second.delete_requested_at_ms + st.policy.dvr_window_ms <= now;
     if (expired(it->first) || deleted_long_ago) {
+      auto number = classify(st, it->first).segment_number;
       for (std::size_t i = 0; i < it->second.candidates.size(); ++i) {
+        st.coolable.erase({number, it->first, i});
         if (!present(it->second.candidates[i])) continue;
         forget(st, it->second.candidates[i]);
-        erased.push_back(model::object_record_key(st.tenant, st.stream, it->first, st.defaults->pipelines[i]));
+        const auto& pipeline = st.defaults->pipelines[i];
+        erased.push_back(model::candidate_record_key(st.tenant, st.stream, it->first, pipeline));
+        erased.push_back(model::body_record_key(st.tenant, st.stream, it->first, pipeline));
       }
       if (it->second.served) erased.push_back(model::served_marker_key(st.tenant, st.stream, it->first));
       it = st.objects.erase(it);
@@ -688,13 +824,13 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
   init.storage = std::move(storage);
   if (recovered) restore(init, std::move(*recovered));
   cool_down(init);
-  // CAF 0.17 drops pending promises silently when an actor dies; answer every held request first.
+  // CAF 0.17 drops pending promises silently when an actor dies; answer everything waiting first.
   self->set_exception_handler([self](std::exception_ptr&) -> caf::error {
-    fail_all_holds(self->state);
+    fail_waiting(self->state);
     return caf::make_error(caf::sec::runtime_error);
   });
   self->set_exit_handler([self](caf::exit_msg& exit) {
-    fail_all_holds(self->state);
+    fail_waiting(self->state);
     self->quit(exit.reason);
   });
   schedule_sweep(self);
@@ -753,42 +889,47 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
           if (entry.listed_segment[pipeline] != listed) entry.listed_since_ms[pipeline] = now;
           entry.listed_segment[pipeline] = listed;
         }
+        if (stores) entry.writes[pipeline].content = st.last_write_id + 1;  // the request below carries them
         if (!present(candidate) && std::none_of(entry.candidates.begin(), entry.candidates.end(), present))
           st.objects.erase(write.object);  // refused before anything was stored
         count_objects(st);
         persist_timeline(self);
         persist_state(self);
-        resolve_holds(self, write.object);
         write_reply reply{model::status_for(outcome), static_cast<std::uint8_t>(outcome)};
         // The same bytes again while the first write is still on its way to storage (a packager's retry)
         // must not be acknowledged before storage has them either: it is written through too.
         bool retry_of_unstored = outcome == model::write_outcome::unchanged && present(entry.candidates[pipeline]) &&
                                  !entry.candidates[pipeline].durable;
-        if ((!stores && !retry_of_unstored) || !st.storage) return reply;
-        // Write-through: the packager hears 2xx only once storage has the bytes (readers may see them
-        // at once; a held GET is not kept waiting for the disk).
+        if ((!stores && !retry_of_unstored) || !st.storage) {
+          resolve_holds(self, write.object);
+          return reply;
+        }
+        // Write-through: the packager hears 2xx only once storage has the bytes. Readers wait for that
+        // too before a segment's first 200 (answer()); a held GET is released as soon as it can be.
+        auto id = ++st.last_write_id;
+        entry.writes[pipeline].last_sent = id;
         auto promise = self->make_response_promise<write_reply>();
-        auto stored = entry.candidates[pipeline];
+        st.writes_in_storage.emplace(id, promise);
         // Past this moment storage skips the write: a write answered 503 must not land later.
         auto deadline_ms = now + std::chrono::duration_cast<std::chrono::milliseconds>(storage_timeout).count() - 500;
+        auto finish = [self, id, name = write.object, pipeline, reply](bool durable) {
+          storage_answered(self, name, pipeline, id, durable);
+          auto waiting = self->state.writes_in_storage.find(id);
+          if (waiting == self->state.writes_in_storage.end()) return;
+          waiting->second.deliver(durable ? reply : store_failure());
+          self->state.writes_in_storage.erase(waiting);
+        };
         self->request(*st.storage, storage_timeout, store_atom_v,
-                      stored_candidate{st.tenant, st.stream, write.object, write.pipeline, stored, deadline_ms})
-            .then(
-                [=](bool durable) mutable {
-                  if (durable) {
-                    mark_durable(self, write.object, pipeline, stored.digest);
-                    promise.deliver(reply);
-                    return;
-                  }
-                  if (!retry_of_unstored) drop_unstored(self, write.object, pipeline, stored.digest);
-                  promise.deliver(store_failure());
-                },
-                [=](caf::error& error) mutable {
-                  spdlog::error("stream /{}/{}: storing {} failed: {}", self->state.tenant, self->state.stream,
-                                write.object, caf::to_string(error));
-                  if (!retry_of_unstored) drop_unstored(self, write.object, pipeline, stored.digest);
-                  promise.deliver(store_failure());
-                });
+                      stored_candidate{st.tenant, st.stream, write.object, write.pipeline, entry.candidates[pipeline],
+                                       deadline_ms})
+            .then([finish](bool durable) { finish(durable); },
+                  [self, finish, name = write.object](caf::error& error) {
+                    spdlog::error("stream /{}/{}: storing {} failed: {}", self->state.tenant, self->state.stream, name,
+                                  caf::to_string(error));
+                    finish(false);
+                  });
+        // After the write request: a segment's first serve marker must reach storage behind its bytes.
+        resolve_holds(self, write.object);
         return promise;
       }),
       counted(self, [=](get_atom, const object_read& read) -> caf::result<read_reply> {
@@ -800,24 +941,13 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         const auto& decision = plan.decision;
         if (decision.outcome != model::read_outcome::hold) {
           auto reply = reply_for(st, object, read.object, plan, model::answer_for(decision, object.kind, st.defaults->cache));
-          flush_served(self);
-          if (reply.status != 200 || hot(reply.object) || !st.storage) return reply;
-          // Older than the hot window: its bytes come from storage, checked against the digest.
+          if (reply.status != 200 || !st.storage) {
+            flush_served(self);
+            return reply;
+          }
           auto promise = self->make_response_promise<read_reply>();
-          auto key = model::object_record_key(st.tenant, st.stream, read.object, reply.pipeline);
-          self->request(*st.storage, storage_timeout, get_atom_v, key, reply.object.digest)
-              .then(
-                  [=](object_body& body) mutable {
-                    if (!body.bytes) {
-                      promise.deliver(storage_unavailable(self->state));
-                      return;
-                    }
-                    auto full = reply;
-                    full.object.body = std::move(body);
-                    full.object.cold_bytes = 0;
-                    promise.deliver(std::move(full));
-                  },
-                  [=](caf::error&) mutable { promise.deliver(storage_unavailable(self->state)); });
+          answer(self, read.object, std::move(reply), promise);
+          flush_served(self);
           return promise;
         }
         if (st.held >= st.defaults->max_held_per_stream ||
@@ -869,8 +999,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         auto plan = decide(self, object, name, false, false, unix_now_ms(), false);
         auto reply = reply_for(st, object, name, plan,
                                model::answer_for_expired_hold(plan.decision, object.kind, st.defaults->cache));
-        if (reply.status == 200 && !hot(reply.object)) reply = storage_unavailable(st);
-        hold->promise.deliver(std::move(reply));
+        answer(self, name, std::move(reply), hold->promise);
         flush_served(self);
         // Its deadline is usually every waiter's (due + retry budget): answer them all in one pass.
         resolve_holds(self, name);

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "actors/counted.hpp"
 #include "actors/stream_actor.hpp"
@@ -74,12 +75,14 @@ struct tenant_state {
   std::uint64_t restarts = 0;
   std::uint64_t messages_handled = 0;  // counted by actors::counted
   storage_pool storage;  // empty: memory only
-  // Streams being reloaded from storage after a failure, with the opens waiting for them.
-  std::unordered_map<std::string, std::vector<caf::typed_response_promise<stream_actor>>> loading;
+  // Opens waiting for a stream that is being (re)started, and the streams being loaded from storage.
+  std::unordered_map<std::string, std::vector<caf::typed_response_promise<stream_actor>>> waiting;
+  std::unordered_set<std::string> loading;
 };
 
 using tenant_pointer = tenant_supervisor_actor::stateful_pointer<tenant_state>;
 
+// Starts the stream's actor and hands it to every open waiting for it.
 stream_actor start_stream(tenant_pointer self, const std::string& stream,
                           std::optional<recovered_stream> recovered = std::nullopt) {
   auto& st = self->state;
@@ -89,51 +92,60 @@ stream_actor start_stream(tenant_pointer self, const std::string& stream,
   st.streams[stream] = actor;
   st.stream_names[actor.address()] = stream;
   st.directory->set_stream(st.tenant, stream, actor);
+  if (auto it = st.waiting.find(stream); it != st.waiting.end()) {
+    auto waiting = std::move(it->second);
+    st.waiting.erase(it);
+    for (auto& promise : waiting) promise.deliver(actor);
+  }
   return actor;
 }
 
-// Starts a stream actor from what storage holds for the stream (nothing, for a new one), then hands it to
-// every open waiting for it. If storage cannot say, the opens fail (503) and the next one tries again:
-// starting empty would let the stream overwrite what it stored before.
+// Starts a stream actor from what storage holds for the stream (nothing, for a new one). If storage
+// cannot say, the waiting opens fail (503) and the next one tries again: starting empty would let the
+// stream overwrite what it stored before.
 void load_stream(tenant_pointer self, const std::string& stream) {
   auto& st = self->state;
-  auto deliver = [self, stream](auto result) {
-    auto waiting = std::move(self->state.loading[stream]);
-    self->state.loading.erase(stream);
-    for (auto& promise : waiting) promise.deliver(result);
-  };
+  if (!st.loading.insert(stream).second) return;  // on its way already
   self->request(*storage_for(st.storage, st.tenant, stream), std::chrono::seconds(30), load_atom_v, st.tenant, stream)
-      .then([self, stream, deliver](recovered_stream& recovered) { deliver(start_stream(self, stream, std::move(recovered))); },
-            [self, stream, deliver](caf::error& error) {
-              spdlog::error("stream /{}/{}: loading it from storage failed: {}", self->state.tenant, stream,
-                            caf::to_string(error));
-              deliver(error);
-            });
+      .then(
+          [self, stream](recovered_stream& recovered) {
+            self->state.loading.erase(stream);
+            start_stream(self, stream, std::move(recovered));
+          },
+          [self, stream](caf::error& error) {
+            auto& state = self->state;
+            state.loading.erase(stream);
+            spdlog::error("stream /{}/{}: loading it from storage failed: {}", state.tenant, stream,
+                          caf::to_string(error));
+            auto waiting = std::move(state.waiting[stream]);
+            state.waiting.erase(stream);
+            for (auto& promise : waiting) promise.deliver(error);
+          });
 }
 
-// The stream's actor: the running one, else one started from storage (opens meanwhile wait).
-caf::result<stream_actor> open_stream(tenant_pointer self, const std::string& stream) {
+// The stream's actor: the running one, else one started from storage; opens wait meanwhile. `gone` is
+// an incarnation the caller found dead: if this supervisor has not yet heard of its end, the open waits
+// for the successor the down message starts.
+caf::result<stream_actor> open_stream(tenant_pointer self, const std::string& stream,
+                                      std::optional<stream_actor> gone = std::nullopt) {
   auto& st = self->state;
-  if (auto it = st.streams.find(stream); it != st.streams.end()) return it->second;
-  if (st.storage.empty()) return start_stream(self, stream);
-  bool started = st.loading.count(stream) > 0;
-  st.loading[stream].push_back(self->make_response_promise<stream_actor>());
-  if (!started) load_stream(self, stream);
-  return st.loading[stream].back();
+  auto running = st.streams.find(stream);
+  if (running != st.streams.end() && running->second != gone) return running->second;
+  if (running == st.streams.end() && st.storage.empty()) return start_stream(self, stream);
+  auto& waiting = st.waiting[stream];
+  waiting.push_back(self->make_response_promise<stream_actor>());
+  auto promise = waiting.back();
+  if (running == st.streams.end()) load_stream(self, stream);
+  return promise;
 }
 
-// A failed stream actor's successor resumes from storage. Requests reaching the failed incarnation get a
-// 503 until the successor is in the directory.
+// A failed stream actor's successor resumes from storage; requests that found the failed one wait for
+// it (open_stream with `gone`).
 void restart_stream(tenant_pointer self, const std::string& stream) {
   auto& st = self->state;
   st.streams.erase(stream);
-  if (st.storage.empty()) {
-    start_stream(self, stream);
-    return;
-  }
-  bool started = st.loading.count(stream) > 0;
-  st.loading[stream];  // no open waits yet
-  if (!started) load_stream(self, stream);
+  if (st.storage.empty()) start_stream(self, stream);
+  else load_stream(self, stream);
 }
 
 tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tenant_setup setup,
@@ -172,6 +184,9 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tena
       counted(self, [=](open_atom, const std::string& stream) -> caf::result<stream_actor> {
         if (!self->state.streams.count(stream)) spdlog::info("stream /{}/{} opened", self->state.tenant, stream);
         return open_stream(self, stream);
+      }),
+      counted(self, [=](open_atom, const std::string& stream, const stream_actor& gone) -> caf::result<stream_actor> {
+        return open_stream(self, stream, gone);
       }),
       counted(self, [=](info_atom) -> caf::result<tenant_info> {
         auto& st = self->state;

@@ -68,10 +68,11 @@ class delivery_handler final : public handler {
     if (auto* error = std::get_if<model::path_error>(&parsed)) return bad_path(*error);
     auto path = std::get<model::object_path>(std::move(parsed));
     // Unknown tenants and streams are answered from the directory, without touching any actor.
-    if (!context_.directory->tenant(path.tenant)) return unknown();
+    auto tenant = context_.directory->tenant(path.tenant);
+    if (!tenant) return unknown();
     auto stream = context_.directory->stream(path.tenant, path.stream);
     if (!stream) return unknown();
-    return read_object(std::move(path.object), std::move(*stream));
+    return read_object(std::move(*tenant), std::move(path.stream), std::move(path.object), std::move(*stream));
   }
 
  private:
@@ -89,20 +90,23 @@ class delivery_handler final : public handler {
     return inflight > held && inflight - held > context_.shed_inflight_requests;
   }
 
-  continuation read_object(std::string object, actors::stream_actor stream) {
-    return [this, object = std::move(object), stream = std::move(stream)](request&& req, responder respond) {
+  continuation read_object(actors::tenant_supervisor_actor tenant, std::string stream_name, std::string object,
+                           actors::stream_actor stream) {
+    return [this, tenant = std::move(tenant), stream_name = std::move(stream_name), object = std::move(object),
+            stream = std::move(stream)](request&& req, responder respond) {
       auto header = std::make_shared<const request_header>(std::move(req.base()));
       auto ticket = std::make_shared<inflight_ticket>(inflight_);
       actors::object_read read{object, next_token_.fetch_add(1), overloaded()};
       // The request and, if the client leaves, its release go through the same bridge, so the release
-      // can never overtake the request it cancels.
+      // can never overtake the request it cancels. (A request that moved on to a restarted stream's new
+      // actor is not released there; its hold ends at its deadline.)
       auto& bridges = *context_.bridges;
       respond.on_abandon([&bridges, stream, object, token = read.token] {
         bridges.post([=](caf::event_based_actor* self) { self->send(stream, actors::release_atom_v, object, token); },
                      token);
       });
-      bridges.post(make_ask_job<actors::read_reply>(
-                       stream, context_.request_timeout + context_.max_hold,
+      bridges.post(make_stream_job<actors::read_reply>(
+                       tenant, stream_name, stream, context_.request_timeout + context_.max_hold,
                        [header, object, respond, ticket, region = context_.region](actors::read_reply&& reply) {
                          respond(answer_for(*header, object, region, std::move(reply)));
                        },

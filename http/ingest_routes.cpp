@@ -160,16 +160,10 @@ class ingest_handler final : public handler {
       write.body = std::move(body);
       write.digest = digest;
       write.announced = announced;
-      auto timeout = context_.request_timeout;
-      auto& bridges = *context_.bridges;
-      auto put = [&bridges, timeout, write, respond](const stream_actor& stream) {
-        ask_actor<actors::write_reply>(
-            bridges, stream, timeout, [respond](actors::write_reply&& reply) { respond(write_answer(reply)); },
-            answer_unavailable(respond), actors::put_atom_v, write);
-      };
-      if (current) return put(*current);
-      ask_actor<stream_actor>(bridges, tenant, timeout, put, answer_unavailable(respond), actors::open_atom_v,
-                              path.stream);
+      context_.bridges->post(make_stream_job<actors::write_reply>(
+          tenant, path.stream, current, context_.request_timeout,
+          [respond](actors::write_reply&& reply) { respond(write_answer(reply)); }, answer_unavailable(respond),
+          actors::put_atom_v, write));
     };
     return continuation(std::move(complete), std::move(aborted));
   }
@@ -178,11 +172,12 @@ class ingest_handler final : public handler {
   continuation delete_object(model::object_path path) {
     return [this, path = std::move(path)](request&&, responder respond) {
       auto stream = context_.directory->stream(path.tenant, path.stream);
-      if (!stream) return respond(empty_response(beast_http::status::no_content));
-      ask_actor<actors::write_reply>(
-          *context_.bridges, *stream, context_.request_timeout,
+      auto tenant = context_.directory->tenant(path.tenant);
+      if (!stream || !tenant) return respond(empty_response(beast_http::status::no_content));
+      context_.bridges->post(make_stream_job<actors::write_reply>(
+          *tenant, path.stream, stream, context_.request_timeout,
           [respond](actors::write_reply&& reply) { respond(write_answer(reply)); }, answer_unavailable(respond),
-          actors::delete_atom_v, path.object);
+          actors::delete_atom_v, path.object));
     };
   }
 

@@ -7,6 +7,7 @@
 #include <caf/sec.hpp>
 #include <fmt/format.h>
 
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -80,6 +81,30 @@ template <class Reply, class Handle, class OnReply, class OnError, class... Ts>
 void ask_actor(actors::bridge_pool& bridges, const Handle& target, std::chrono::milliseconds timeout, OnReply on_reply,
                OnError on_error, const Ts&... message) {
   bridges.post(make_ask_job<Reply>(target, timeout, std::move(on_reply), std::move(on_error), message...));
+}
+
+// Like make_ask_job, for a stream's actor as the directory named it (`known`; none: not running). When
+// that actor has ended (it failed and its successor is loading from storage, or it was stopped), the
+// tenant supervisor is asked for the stream's current actor - the open waits while it starts - and the
+// message goes there once more. A request during a restart thus waits, bounded by `timeout` per step,
+// instead of failing.
+template <class Reply, class OnReply, class OnError, class... Ts>
+auto make_stream_job(const actors::tenant_supervisor_actor& tenant, const std::string& stream,
+                     const std::optional<actors::stream_actor>& known, std::chrono::milliseconds timeout,
+                     OnReply on_reply, OnError on_error, const Ts&... message) {
+  return [=](caf::event_based_actor* self) {
+    auto reply = [on_reply](Reply& answer) { on_reply(std::move(answer)); };
+    auto fail = [on_error](caf::error& error) { on_error(error); };
+    auto send_to = [=](actors::stream_actor& actor) { self->request(actor, timeout, message...).then(reply, fail); };
+    if (!known) {
+      self->request(tenant, timeout, actors::open_atom_v, stream).then(send_to, fail);
+      return;
+    }
+    self->request(*known, timeout, message...).then(reply, [=](caf::error& error) {
+      if (error != caf::sec::request_receiver_down) return on_error(error);
+      self->request(tenant, timeout, actors::open_atom_v, stream, *known).then(send_to, fail);
+    });
+  };
 }
 
 // The usual error answer for ask_actor.

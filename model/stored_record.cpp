@@ -10,6 +10,7 @@ namespace {
 
 constexpr char separator = '\x1f';
 constexpr std::string_view object_tag = "LOOBJ1";
+constexpr std::string_view candidate_tag = "LOCAN1";
 constexpr std::string_view timeline_tag = "LOTL01";
 constexpr std::string_view state_tag = "LOST01";
 
@@ -79,16 +80,32 @@ std::string join(std::initializer_list<std::string_view> parts) {
   return key;
 }
 
-}  // namespace
-
-std::string encode_object_record(const object_record& record) {
-  std::string payload;
-  payload.reserve(record.body.size() + record.object.size() + 64);
+void put_candidate(std::string& payload, const object_record& record) {
   put_text(payload, record.object);
   put_text(payload, record.pipeline);
   put_u64(payload, record.digest);
   put_u64(payload, static_cast<std::uint64_t>(record.stored_at_ms));
   put_u64(payload, record.defects);
+}
+
+bool read_candidate(reader& in, object_record& record) {
+  std::string_view object, pipeline;
+  std::uint64_t defects = 0;
+  if (!in.text(object) || !in.text(pipeline) || !in.u64(record.digest) || !in.i64(record.stored_at_ms) ||
+      !in.u64(defects) || defects > 0xff)
+    return false;
+  record.object = object;
+  record.pipeline = pipeline;
+  record.defects = static_cast<std::uint8_t>(defects);
+  return true;
+}
+
+}  // namespace
+
+std::string encode_object_record(const object_record& record) {
+  std::string payload;
+  payload.reserve(record.body.size() + record.object.size() + 64);
+  put_candidate(payload, record);
   put_text(payload, record.body);
   return seal(object_tag, payload);
 }
@@ -98,14 +115,24 @@ std::optional<object_record> decode_object_record(std::string_view value) {
   if (!payload) return std::nullopt;
   reader in(*payload);
   object_record record;
-  std::string_view object, pipeline;
-  std::uint64_t defects = 0;
-  if (!in.text(object) || !in.text(pipeline) || !in.u64(record.digest) || !in.i64(record.stored_at_ms) ||
-      !in.u64(defects) || !in.text(record.body) || !in.done() || defects > 0xff)
-    return std::nullopt;
-  record.object = object;
-  record.pipeline = pipeline;
-  record.defects = static_cast<std::uint8_t>(defects);
+  if (!read_candidate(in, record) || !in.text(record.body) || !in.done()) return std::nullopt;
+  record.size = record.body.size();
+  return record;
+}
+
+std::string encode_candidate_record(const object_record& record) {
+  std::string payload;
+  put_candidate(payload, record);
+  put_u64(payload, record.body.size());
+  return seal(candidate_tag, payload);
+}
+
+std::optional<object_record> decode_candidate_record(std::string_view value) {
+  auto payload = unseal(candidate_tag, value);
+  if (!payload) return std::nullopt;
+  reader in(*payload);
+  object_record record;
+  if (!read_candidate(in, record) || !in.u64(record.size) || !in.done()) return std::nullopt;
   return record;
 }
 
@@ -207,9 +234,14 @@ std::optional<stream_state_record> decode_stream_state_record(std::string_view v
 
 std::string stream_key_prefix(std::string_view tenant, std::string_view stream) { return join({"s", tenant, stream}); }
 
-std::string object_record_key(std::string_view tenant, std::string_view stream, std::string_view object,
-                              std::string_view pipeline) {
+std::string candidate_record_key(std::string_view tenant, std::string_view stream, std::string_view object,
+                                 std::string_view pipeline) {
   return join({"s", tenant, stream, "o", object, pipeline});
+}
+
+std::string body_record_key(std::string_view tenant, std::string_view stream, std::string_view object,
+                            std::string_view pipeline) {
+  return join({"b", tenant, stream, object, pipeline});
 }
 
 std::string timeline_record_key(std::string_view tenant, std::string_view stream) {

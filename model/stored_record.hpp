@@ -1,8 +1,9 @@
 #pragma once
 
-// What durable storage keeps for a stream, as bytes: one record per object candidate and one for the
-// stream's timeline. Every record carries a format tag and a checksum over everything after it, so a torn
-// or corrupted record is recognised and skipped, never served as data.
+// What durable storage keeps for a stream, as bytes: per object candidate a small candidate record (what a
+// restarted stream resumes from) and a body record (the bytes, read when a GET needs them), the stream's
+// timeline, its state and served markers. Every record carries a format tag and a checksum over everything
+// after it, so a torn or corrupted record is recognised and skipped, never served as data.
 
 #include <cstdint>
 #include <optional>
@@ -23,11 +24,18 @@ struct object_record {
   std::int64_t stored_at_ms = 0;
   std::uint8_t defects = 0;
   std::string_view body;  // encode: the bytes to store; decode: a view into the decoded value
+  std::uint64_t size = 0;  // candidate records: the body's size (the body itself is in the body record)
 };
 
+// The body record: everything above with the bytes.
 std::string encode_object_record(const object_record& record);
 // nullopt when the value is not a whole, intact object record (wrong tag, short, checksum mismatch).
 std::optional<object_record> decode_object_record(std::string_view value);
+
+// The candidate record: everything but the bytes (`size` is record.body.size() when encoding); decoded
+// with an empty body.
+std::string encode_candidate_record(const object_record& record);
+std::optional<object_record> decode_candidate_record(std::string_view value);
 
 std::string encode_timeline_record(const timeline& line);
 std::optional<timeline> decode_timeline_record(std::string_view value);
@@ -50,11 +58,15 @@ struct stream_state_record {
 std::string encode_stream_state_record(const stream_state_record& state);
 std::optional<stream_state_record> decode_stream_state_record(std::string_view value);
 
-// Keys: every record of a stream starts with stream_key_prefix(tenant, stream), so one prefix scan
-// finds a stream's records. Names never contain '\x1f' (path validation), which separates the parts.
+// Keys: every record a stream resumes from starts with stream_key_prefix(tenant, stream), so one prefix
+// scan finds them without reading any body; body records live under their own prefix. Names never
+// contain '\x1f' (path validation), which separates the parts.
 std::string stream_key_prefix(std::string_view tenant, std::string_view stream);
-std::string object_record_key(std::string_view tenant, std::string_view stream, std::string_view object,
-                              std::string_view pipeline);
+inline constexpr std::string_view all_streams_prefix = "s\x1f";
+std::string candidate_record_key(std::string_view tenant, std::string_view stream, std::string_view object,
+                                 std::string_view pipeline);
+std::string body_record_key(std::string_view tenant, std::string_view stream, std::string_view object,
+                            std::string_view pipeline);
 std::string timeline_record_key(std::string_view tenant, std::string_view stream);
 std::string served_marker_key(std::string_view tenant, std::string_view stream, std::string_view object);
 std::string stream_state_key(std::string_view tenant, std::string_view stream);

@@ -5,6 +5,7 @@
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "actors/messages.hpp"
+#include "actors/stream_actor.hpp"
 #include "actors/stream_directory.hpp"
 #include "actors/supervisors.hpp"
 #include "model/content_digest.hpp"
@@ -141,6 +143,68 @@ TEST_F(ActorTest, FailedStreamIsRestartedAndTheDirectoryFollows) {
   ASSERT_EQ(tree.tenants.size(), 2u);
   auto& demo = tree.tenants[0].name == "demo" ? tree.tenants[0] : tree.tenants[1];
   EXPECT_EQ(demo.restarts, 1u);
+}
+
+// A storage double for a stream actor's write-through: keeps nothing; answers candidate writes and
+// served markers as scripted. `writes` never answered: the write stays in flight.
+enum class script { yes, no, never };
+storage_actor::behavior_type scripted_storage(storage_actor::pointer self, script writes, script markers) {
+  return {
+      [=](store_atom, const stored_candidate&) -> caf::result<bool> {
+        if (writes == script::never) return self->template make_response_promise<bool>();  // dropped: no answer
+        return writes == script::yes;
+      },
+      [](store_atom, const std::string&, const std::string&) {},
+      [=](served_atom, const std::string&, const std::string&) { return markers == script::yes; },
+      [](get_atom, const std::string&, std::uint64_t) { return object_body{}; },
+      [](erase_atom, const std::vector<std::string>&) {},
+      [](load_atom, const std::string& tenant, const std::string& stream) {
+        return recovered_stream{tenant, stream, {}, {}, {}, {}, 0};
+      },
+  };
+}
+
+TEST_F(ActorTest, ASegmentIsFirstServedOnlyOnceStorageHasTheChoice) {
+  for (auto markers : {script::yes, script::no}) {
+    auto storage = system_->spawn(scripted_storage, script::yes, markers);
+    auto stream = spawn_stream_actor(*system_, "demo", "drill", defaults_, storage, std::nullopt);
+    EXPECT_EQ(ask<write_reply>(stream, put_atom_v, write_of("seg-1.m4s", object_body::adopt("one"))).status, 201);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      auto read = ask<read_reply>(stream, get_atom_v, object_read{"seg-1.m4s", 1, false});
+      if (markers == script::yes) {
+        EXPECT_EQ(read.status, 200);
+        EXPECT_EQ(read.object.body.view(), "one");
+      } else {
+        EXPECT_EQ(read.status, 503) << "served although a restart could not know which bytes CDNs have";
+      }
+    }
+    caf::anon_send_exit(stream, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
+  }
+}
+
+TEST_F(ActorTest, AWriteStorageRefusesIsNeitherAcknowledgedNorServed) {
+  auto storage = system_->spawn(scripted_storage, script::no, script::yes);
+  auto stream = spawn_stream_actor(*system_, "demo", "drill", defaults_, storage, std::nullopt);
+  EXPECT_EQ(ask<write_reply>(stream, put_atom_v, write_of("live.m3u8", object_body::adopt("one"))).status, 503);
+  EXPECT_EQ(ask<read_reply>(stream, get_atom_v, object_read{"live.m3u8", 1, false}).status, 404);
+  caf::anon_send_exit(stream, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(ActorTest, AWriteInFlightWhenItsActorDiesIsToldTheReceiverWentDown) {
+  auto storage = system_->spawn(scripted_storage, script::never, script::yes);
+  auto stream = spawn_stream_actor(*system_, "demo", "drill", defaults_, storage, std::nullopt);
+  caf::scoped_actor self{*system_};
+  auto started = std::chrono::steady_clock::now();
+  auto pending = self->request(stream, 10s, put_atom_v, write_of("seg-1.m4s", object_body::adopt("one")));
+  self->send(stream, crash_atom_v);
+  caf::error failure;
+  pending.receive([](write_reply&) { ADD_FAILURE() << "acknowledged without storage"; },
+                  [&](caf::error& error) { failure = error; });
+  EXPECT_EQ(failure, caf::sec::request_receiver_down) << system_->render(failure);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s) << "at once, not after the storage timeout";
+  caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
 }
 
 TEST_F(ActorTest, TreeListsEveryTenantAndStreamWithCounts) {

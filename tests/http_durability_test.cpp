@@ -93,22 +93,36 @@ TEST(Durability, SegmentsOlderThanTheHotWindowAreReadFromStorage) {
       << "served: fixed, in memory or not";
 }
 
+// Damage in a candidate record is found when the process starts (the candidate is not restored: 404);
+// damage in a body record when a GET reads it (503, never the damaged bytes).
 TEST(Durability, ADamagedRecordIsSkippedNotServed) {
   temp_dir data;
   auto store_dir = (data.path() / "data" / "store").string();
   std::filesystem::create_directories(data.path() / "data");
   {
     auto store = actors::open_rocksdb_store(store_dir, actors::durability::process);
-    auto good = model::encode_object_record({"seg-1.m4s", "a", model::content_digest("one"), 1, 0, "one"});
-    auto damaged = model::encode_object_record({"seg-2.m4s", "a", model::content_digest("two"), 1, 0, "two"});
-    damaged.back() ^= 0x01;  // a flipped bit in the body
-    store->put(model::object_record_key("demo", "live1", "seg-1.m4s", "a"), good);
-    store->put(model::object_record_key("demo", "live1", "seg-2.m4s", "a"), damaged);
+    auto put = [&](const std::string& name, const std::string& body, bool damage_candidate, bool damage_body) {
+      model::object_record record{name, "a", model::content_digest(body), 1, 0, body};
+      auto candidate = model::encode_candidate_record(record);
+      auto bytes = model::encode_object_record(record);
+      if (damage_candidate) candidate.back() ^= 0x01;
+      if (damage_body) bytes.back() ^= 0x01;  // a flipped bit in the body
+      store->put(model::candidate_record_key("demo", "live1", name, "a"), candidate);
+      store->put(model::body_record_key("demo", "live1", name, "a"), bytes);
+    };
+    put("seg-1.m4s", "one", false, false);
+    put("seg-2.m4s", "two", true, false);
+    put("seg-3.m4s", "three", false, true);
   }
   running_origin origin([&](config::origin_config& c) { c.data_dir = (data.path() / "data").string(); });
-  EXPECT_EQ(fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/seg-1.m4s").body, "one");
-  auto damaged = fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/seg-2.m4s");
-  EXPECT_NE(damaged.status, 200) << damaged.body;
+  auto intact = fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/seg-1.m4s");
+  EXPECT_EQ(intact.status, 200) << intact.body;
+  EXPECT_EQ(intact.body, "one");
+  auto damaged_candidate = fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/seg-2.m4s");
+  EXPECT_NE(damaged_candidate.status, 200) << damaged_candidate.body;
+  auto damaged_body = fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/seg-3.m4s");
+  EXPECT_EQ(damaged_body.status, 503) << damaged_body.body;
+  EXPECT_NE(damaged_body.body, "three");
 }
 
 }  // namespace

@@ -33,6 +33,31 @@ TEST(StoredRecord, AnyDamageIsRecognised) {
   EXPECT_FALSE(decode_object_record(encode_timeline_record({2000, 1, 3}))) << "another record kind";
 }
 
+TEST(StoredRecord, CandidateRecordHoldsEverythingButTheBytes) {
+  std::string body(5000, 'x');
+  object_record record{"video/chunk-00042.m4s", "b", 0x0123456789abcdefULL, 1795673909178, 3, body};
+  auto encoded = encode_candidate_record(record);
+  EXPECT_LT(encoded.size(), 200u) << "the bytes are not in it";
+  auto decoded = decode_candidate_record(encoded);
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->object, record.object);
+  EXPECT_EQ(decoded->pipeline, "b");
+  EXPECT_EQ(decoded->digest, record.digest);
+  EXPECT_EQ(decoded->stored_at_ms, record.stored_at_ms);
+  EXPECT_EQ(decoded->defects, 3);
+  EXPECT_EQ(decoded->size, 5000u);
+  EXPECT_TRUE(decoded->body.empty());
+  for (std::size_t at = 0; at < encoded.size(); ++at) {
+    auto damaged = encoded;
+    damaged[at] = static_cast<char>(damaged[at] ^ 0x02);
+    EXPECT_FALSE(decode_candidate_record(damaged)) << "byte " << at;
+  }
+  for (std::size_t size = 0; size < encoded.size(); ++size)
+    EXPECT_FALSE(decode_candidate_record(std::string_view(encoded).substr(0, size))) << "torn at " << size;
+  EXPECT_FALSE(decode_candidate_record(encode_object_record(record))) << "a body record is not a candidate record";
+  EXPECT_FALSE(decode_object_record(encoded)) << "nor the other way round";
+}
+
 TEST(StoredRecord, TimelineRoundTrips) {
   timeline line{2000, 897836954, 1795673909178};
   auto decoded = decode_timeline_record(encode_timeline_record(line));
@@ -45,12 +70,20 @@ TEST(StoredRecord, TimelineRoundTrips) {
 
 TEST(StoredRecord, KeysGroupByStreamAndParseBack) {
   auto prefix = stream_key_prefix("demo", "live1");
-  auto object = object_record_key("demo", "live1", "video/1.m4s", "a");
+  auto object = candidate_record_key("demo", "live1", "video/1.m4s", "a");
   auto line = timeline_record_key("demo", "live1");
   auto served = served_marker_key("demo", "live1", "video/1.m4s");
-  for (const auto& key : {object, line, served}) EXPECT_EQ(key.compare(0, prefix.size(), prefix), 0) << key;
-  EXPECT_NE(object_record_key("demo", "live10", "1.m4s", "a").compare(0, prefix.size(), prefix), 0)
+  for (const auto& key : {object, line, served}) {
+    EXPECT_EQ(key.compare(0, prefix.size(), prefix), 0) << key;
+    EXPECT_EQ(key.compare(0, all_streams_prefix.size(), all_streams_prefix), 0) << key;
+  }
+  EXPECT_NE(candidate_record_key("demo", "live10", "1.m4s", "a").compare(0, prefix.size(), prefix), 0)
       << "live10 is not inside live1";
+  auto body = body_record_key("demo", "live1", "video/1.m4s", "a");
+  EXPECT_NE(body.compare(0, all_streams_prefix.size(), all_streams_prefix), 0)
+      << "scanning what streams resume from never reads a body";
+  EXPECT_NE(body, body_record_key("demo", "live1", "video/1.m4s", "b"));
+  EXPECT_FALSE(parse_record_key(body));
   auto parsed = parse_record_key(object);
   ASSERT_TRUE(parsed);
   EXPECT_EQ(parsed->what, record_key::kind::object);
