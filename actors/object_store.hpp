@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -31,8 +32,10 @@ class object_store {
                     const std::function<void(std::string_view key, std::string_view value)>& visit) = 0;
 };
 
-// RocksDB under `directory` (created if needed), large values in blob files. Throws std::runtime_error
-// naming the directory and RocksDB's reason when it cannot be opened.
-std::unique_ptr<object_store> open_rocksdb_store(const std::string& directory, durability mode);
+// RocksDB under `directory` (created if needed), large values in blob files, writes collected in a memtable
+// of `write_buffer_bytes` (the write-ahead log is kept under 4x that). Throws std::runtime_error naming the
+// directory and RocksDB's reason when it cannot be opened.
+std::unique_ptr<object_store> open_rocksdb_store(const std::string& directory, durability mode,
+                                                 std::uint64_t write_buffer_bytes = 64ull << 20);
 
 }  // namespace live_origin::actors

@@ -13,9 +13,14 @@ namespace {
 
 class rocksdb_store final : public object_store {
  public:
-  rocksdb_store(const std::string& directory, durability mode) {
+  rocksdb_store(const std::string& directory, durability mode, std::uint64_t write_buffer_bytes) {
     rocksdb::Options options;
     options.create_if_missing = true;
+    // Disk stays flat over a long run: expired segments are deleted, and their space comes back when
+    // memtables are flushed and files compacted (blob files with them). Both are paced by the memtable
+    // size; a bounded log forces flushes even when little is written.
+    options.write_buffer_size = write_buffer_bytes;
+    options.max_total_wal_size = 4 * write_buffer_bytes;
     // Segments are large and written once: keep them out of the LSM tree, so compaction moves only keys.
     options.enable_blob_files = true;
     options.min_blob_size = 4096;
@@ -85,8 +90,9 @@ class rocksdb_store final : public object_store {
 
 }  // namespace
 
-std::unique_ptr<object_store> open_rocksdb_store(const std::string& directory, durability mode) {
-  return std::make_unique<rocksdb_store>(directory, mode);
+std::unique_ptr<object_store> open_rocksdb_store(const std::string& directory, durability mode,
+                                                 std::uint64_t write_buffer_bytes) {
+  return std::make_unique<rocksdb_store>(directory, mode, write_buffer_bytes);
 }
 
 }  // namespace live_origin::actors

@@ -271,7 +271,8 @@ void origin_server::start() {
 
   auto store_dir = (std::filesystem::path(p.config.data_dir) / "store").string();
   std::shared_ptr<actors::object_store> store =
-      actors::open_rocksdb_store(store_dir, p.config.power_safe ? actors::durability::power : actors::durability::process);
+      actors::open_rocksdb_store(store_dir, p.config.power_safe ? actors::durability::power : actors::durability::process,
+                                 p.config.write_buffer_bytes);
   p.recovered = actors::recover_streams(*store);  // before any actor runs: nothing else reads the store yet
   p.system = std::make_unique<caf::actor_system>(p.actor_config);
   for (int i = 0; i < p.config.storage_writers; ++i) p.storage.push_back(actors::spawn_storage_actor(*p.system, store));

@@ -272,6 +272,7 @@ origin_config parse_document(const toml::value& document) {
     reader.read("writers", config.storage_writers, 1, 64);
     reader.read("hot_bytes_per_stream", config.hot_bytes_per_stream, 0, std::int64_t{1} << 50);
     reader.read("hot_bytes_total", config.hot_bytes_total, 0, std::int64_t{1} << 50);
+    reader.read("write_buffer_bytes", config.write_buffer_bytes, std::int64_t{1} << 20, std::int64_t{1} << 34);
     reader.reject_unknown_keys();
   }
   if (auto* section = root.find("log")) {

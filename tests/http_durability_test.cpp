@@ -4,6 +4,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
 #include "actors/object_store.hpp"
 #include "model/content_digest.hpp"
 #include "model/stored_record.hpp"
@@ -24,6 +30,12 @@ TEST(Durability, ANewProcessServesWhatTheLastOneAcknowledged) {
     ASSERT_EQ(fetch(first.delivery(), bhttp::verb::get, "/demo/live1/seg-7.m4s").status, 200);
   }
   running_origin second(use_data);
+  // Known again, with nothing read into memory yet: bodies are read when asked for.
+  auto status = nlohmann::json::parse(fetch(second.admin(), bhttp::verb::get, "/streams/demo/live1").body);
+  EXPECT_EQ(status["bytes"], 5 + 8);
+  EXPECT_EQ(status["hot_bytes"], 0);
+  // Pipeline a comes first in the order and is clean, but b's bytes went to CDNs: b stays served.
+  EXPECT_EQ(fetch(second.ingest(), bhttp::verb::put, "/demo/live1/seg-7.m4s", "seven-a").status, 201);
   auto segment = fetch(second.delivery(), bhttp::verb::get, "/demo/live1/seg-7.m4s");
   EXPECT_EQ(segment.status, 200);
   EXPECT_EQ(segment.body, "seven");
@@ -33,6 +45,8 @@ TEST(Durability, ANewProcessServesWhatTheLastOneAcknowledged) {
   EXPECT_EQ(fetch(second.ingest(), bhttp::verb::put, "/demo/live1/seg-7.m4s", "changed", {{"X-Origin-Pipeline", "b"}}).status,
             409)
       << "it was served before the restart: its bytes stay fixed";
+  status = nlohmann::json::parse(fetch(second.admin(), bhttp::verb::get, "/streams/demo/live1").body);
+  EXPECT_EQ(status["hot_bytes"], 5 + 7 + 8) << "what was read back stays in memory, with the new candidate";
 }
 
 TEST(Durability, DecisionsSurviveARestart) {
@@ -91,6 +105,74 @@ TEST(Durability, SegmentsOlderThanTheHotWindowAreReadFromStorage) {
       << "the same bytes again, decided by the digest while the bytes are only in storage";
   EXPECT_EQ(fetch(origin.ingest(), bhttp::verb::put, "/demo/live/seg-1.m4s", "other").status, 409)
       << "served: fixed, in memory or not";
+}
+
+std::uint64_t disk_bytes(const std::filesystem::path& directory) {
+  std::uint64_t total = 0;
+  std::error_code ec;  // RocksDB deletes files while we walk: skip what vanished
+  for (std::filesystem::recursive_directory_iterator it(directory, ec), end; it != end; it.increment(ec))
+    if (it->is_regular_file(ec)) total += it->file_size(ec);
+  return total;
+}
+
+std::uint64_t resident_bytes() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;  // in kB
+  return 0;
+}
+
+// A stream publishes far more than its DVR window holds: expiry deletes from the store, and the disk and
+// memory used stop growing once the window is full. 100 ms segments of 256 KiB, a 1 s window (2.5 MiB),
+// 40 MiB written; every segment is also read, so served markers come and go too.
+TEST(Durability, DiskAndMemoryStayFlatOverALongDvrRun) {
+  constexpr int segments = 160;
+  constexpr std::uint64_t segment_bytes = 256 << 10;
+  temp_dir data;
+  auto store = data.path() / "data";
+  running_origin origin([&](config::origin_config& c) {
+    c.data_dir = store.string();
+    c.write_buffer_bytes = 1 << 20;
+  });
+  auto start_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count();
+  ASSERT_EQ(fetch(origin.admin(), bhttp::verb::put, "/streams/demo/long",
+                  "{\"segment_duration_ms\": 100, \"start_number\": 0, \"dvr_window_s\": 1, \"availability_start_ms\": " +
+                      std::to_string(start_ms) + "}").status,
+            200);
+  std::vector<std::uint64_t> disk, memory, stream_bytes;
+  auto started = std::chrono::steady_clock::now();
+  for (int n = 0; n < segments; ++n) {
+    auto path = "/demo/long/seg-" + std::to_string(n) + ".m4s";
+    ASSERT_EQ(fetch(origin.ingest(), bhttp::verb::put, path, std::string(segment_bytes, static_cast<char>('a' + n % 26))).status,
+              201)
+        << path;
+    ASSERT_EQ(fetch(origin.delivery(), bhttp::verb::get, path).status, 200) << path;
+    if (n % 10 == 9) {
+      disk.push_back(disk_bytes(store));
+      memory.push_back(resident_bytes());
+      auto status = nlohmann::json::parse(fetch(origin.admin(), bhttp::verb::get, "/streams/demo/long").body);
+      stream_bytes.push_back(status["bytes"].get<std::uint64_t>());
+    }
+    // Published in real time: segment n is due 100 ms after n - 1.
+    std::this_thread::sleep_until(started + std::chrono::milliseconds(100 * (n + 1)));
+  }
+  auto third = disk.size() / 3;
+  auto max_of = [](const std::vector<std::uint64_t>& v, std::size_t from, std::size_t to) {
+    return *std::max_element(v.begin() + static_cast<std::ptrdiff_t>(from), v.begin() + static_cast<std::ptrdiff_t>(to));
+  };
+  std::cout << "DVR run: " << segments << " segments of " << segment_bytes / 1024 << " KiB; disk (MiB) by 10 segments:";
+  for (auto bytes : disk) std::cout << ' ' << bytes / (1 << 20);
+  std::cout << "; RSS (MiB):";
+  for (auto bytes : memory) std::cout << ' ' << bytes / (1 << 20);
+  std::cout << "\n";
+  for (auto bytes : stream_bytes)
+    EXPECT_LE(bytes, 13 * segment_bytes) << "the stream holds its 1 s window (10 segments) and what is due to expire";
+  // Disk: the window, the bounded log (4 MiB) and memtables and files waiting for compaction; never
+  // what was written (40 MiB).
+  EXPECT_LT(max_of(disk, 0, disk.size()), 20u << 20);
+  EXPECT_LE(max_of(disk, 2 * third, disk.size()), max_of(disk, third, 2 * third) + (4u << 20)) << "still growing";
+  EXPECT_LE(max_of(memory, 2 * third, memory.size()), max_of(memory, third, 2 * third) + (8u << 20)) << "still growing";
 }
 
 // Damage in a candidate record is found when the process starts (the candidate is not restored: 404);
