@@ -168,6 +168,11 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tena
     if (is_orderly(down.reason)) {
       st.streams.erase(stream);
       st.directory->erase_stream(st.tenant, stream);
+      // Opens that found it ending wait for no successor.
+      if (auto waiting = st.waiting.find(stream); waiting != st.waiting.end()) {
+        for (auto& promise : waiting->second) promise.deliver(caf::make_error(caf::sec::request_receiver_down));
+        st.waiting.erase(waiting);
+      }
       return;
     }
     ++st.restarts;
