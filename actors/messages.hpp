@@ -44,7 +44,7 @@ struct object_write {
   object_body body;
   std::uint64_t digest = 0;
   std::int64_t segment_duration_ms = 0;  // X-Origin-Segment-Duration, 0 when absent
-  bool announced = false;                // this actor was told (upload_atom) when the body started
+  caf::actor_id announced_to = 0;        // the incarnation told (upload_atom) when the body started; 0: none
   std::string pipeline;                  // X-Origin-Pipeline (validated); empty: the first pipeline
   std::uint8_t defects = 0;              // X-Origin-Defects as a model::defect_set
   std::vector<std::string> events;       // X-Origin-Event values, recorded at this segment number
@@ -172,7 +172,7 @@ typename Inspector::result_type inspect(Inspector& f, stored_object& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, object_write& x) {
-  return f(caf::meta::type_name("object_write"), x.object, x.body, x.digest, x.segment_duration_ms, x.announced,
+  return f(caf::meta::type_name("object_write"), x.object, x.body, x.digest, x.segment_duration_ms, x.announced_to,
            x.pipeline, x.defects, x.events);
 }
 template <class Inspector>

@@ -32,8 +32,8 @@ class object_store {
                     const std::function<void(std::string_view key, std::string_view value)>& visit) = 0;
 };
 
-// RocksDB under `directory` (created if needed), large values in blob files, writes collected in a memtable
-// of `write_buffer_bytes` (the write-ahead log is kept under 4x that). Throws std::runtime_error naming the
+// RocksDB under `directory` (created if needed), large values in blob files, writes collected in memtables
+// of `write_buffer_bytes` (the write-ahead log holds what they have not flushed yet). Throws std::runtime_error naming the
 // directory and RocksDB's reason when it cannot be opened.
 std::unique_ptr<object_store> open_rocksdb_store(const std::string& directory, durability mode,
                                                  std::uint64_t write_buffer_bytes = 64ull << 20);

@@ -18,9 +18,8 @@ class rocksdb_store final : public object_store {
     options.create_if_missing = true;
     // Disk stays flat over a long run: expired segments are deleted, and their space comes back when
     // memtables are flushed and files compacted (blob files with them). Both are paced by the memtable
-    // size; a bounded log forces flushes even when little is written.
+    // size, and a log file is deleted once the memtables it holds are flushed.
     options.write_buffer_size = write_buffer_bytes;
-    options.max_total_wal_size = 4 * write_buffer_bytes;
     // Segments are large and written once: keep them out of the LSM tree, so compaction moves only keys.
     options.enable_blob_files = true;
     options.min_blob_size = 4096;

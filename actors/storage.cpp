@@ -51,6 +51,7 @@ void collect(object_store& store, std::string_view prefix,
           break;
         }
         stored_object candidate{{}, record->digest, record->stored_at_ms, 0, false, record->defects, true, record->size};
+        if (record->size == 0) candidate.body = object_body::adopt(std::string());  // nothing to read back
         stream.candidates.push_back({parsed->tenant, parsed->stream, record->object, record->pipeline,
                                      std::move(candidate), 0});
         break;

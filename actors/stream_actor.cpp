@@ -555,6 +555,12 @@ void storage_answered(stream_pointer self, const std::string& name, std::size_t 
   forget(st, candidate);
   if (std::none_of(entry.candidates.begin(), entry.candidates.end(), present)) st.objects.erase(it);
   count_objects(st);
+  // Storage follows memory: bytes that landed after their writer gave up, or older bytes this write
+  // replaced, must not come back after a restart.
+  const auto& id_of = st.defaults->pipelines[pipeline];
+  self->send(*st.storage, erase_atom_v,
+             std::vector<std::string>{model::candidate_record_key(st.tenant, st.stream, name, id_of),
+                                      model::body_record_key(st.tenant, st.stream, name, id_of)});
 }
 
 // Answers a read. A segment's first 200 waits until storage has the served marker (which it writes after
@@ -633,6 +639,8 @@ void first_serve_stored(stream_pointer self, const stream_state::read_key& key, 
   if (!candidate || !present(*candidate)) return;
   candidate->served = false;  // nobody got it: the next GET chooses, and asks storage, again
   if (it->second.served == key.second) it->second.served.reset();
+  if (stored) self->send(*st.storage, erase_atom_v,
+                         std::vector<std::string>{model::served_marker_key(st.tenant, st.stream, key.first)});
   auto& ids = it->second.writes[key.second];
   if (!candidate->durable && ids.last_answered >= ids.last_sent)
     storage_answered(self, key.first, key.second, ids.last_sent, false);
@@ -842,7 +850,8 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         auto object = classify(st, write.object);
         ensure_timeline(st, object, write.segment_duration_ms, now);
         note_track(st, object);
-        if (write.announced) finish_upload(st, write.object);
+        // Only the incarnation that heard of the upload counts it finished (a retry may reach its successor).
+        if (write.announced_to == self->id()) finish_upload(st, write.object);
         auto pipeline = pipeline_index(st, write.pipeline);
         auto& entry = entry_for(st, write.object);
         auto& candidate = entry.candidates[pipeline];

@@ -103,7 +103,7 @@ struct origin_config {
   int storage_writers = 2;  // [storage] writers: storage actors (threads) sharing the store
   std::uint64_t hot_bytes_per_stream = 256ull << 20;  // [storage] segment bytes kept in memory per stream
   std::uint64_t hot_bytes_total = 2ull << 30;         // ... and across the process
-  std::uint64_t write_buffer_bytes = 64ull << 20;     // [storage] the store's memtable (also bounds its log)
+  std::uint64_t write_buffer_bytes = 64ull << 20;     // [storage] the store's memtable (and so its log)
   std::vector<tenant_config> tenants;
 
   const tenant_config* find_tenant(std::string_view name) const;

@@ -152,14 +152,12 @@ class ingest_handler final : public handler {
       }
       auto body = actors::object_body::adopt(std::move(req.body()));
       auto digest = model::content_digest(body.view());
-      // Looked up again: the actor may have been restarted during a long (LL-DASH) upload. Only the
-      // incarnation that heard about the upload counts it as finished.
+      // Looked up again: the actor may have been restarted during a long (LL-DASH) upload.
       auto current = context_.directory->stream(path.tenant, path.stream);
-      bool announced = known && current && *current == *known;
       auto write = write_header;
       write.body = std::move(body);
       write.digest = digest;
-      write.announced = announced;
+      write.announced_to = known ? known->id() : 0;
       context_.bridges->post(make_stream_job<actors::write_reply>(
           tenant, path.stream, current, context_.request_timeout,
           [respond](actors::write_reply&& reply) { respond(write_answer(reply)); }, answer_unavailable(respond),

@@ -261,12 +261,12 @@ TEST_F(ActorTest, EveryMessageTypeRoundTripsThroughTheSerializer) {
   EXPECT_EQ(stored_copy.delete_requested_at_ms, 2000);
   EXPECT_TRUE(stored_copy.served);
 
-  auto write = round_trip(*system_, object_write{"v/1.m4s", body, 7, 2000, true, "b", 2, {"ad-break", "scte35"}});
+  auto write = round_trip(*system_, object_write{"v/1.m4s", body, 7, 2000, 42, "b", 2, {"ad-break", "scte35"}});
   EXPECT_EQ(write.object, "v/1.m4s");
   EXPECT_EQ(write.body.view(), "segment bytes");
   EXPECT_EQ(write.digest, 7u);
   EXPECT_EQ(write.segment_duration_ms, 2000);
-  EXPECT_TRUE(write.announced);
+  EXPECT_EQ(write.announced_to, 42u);
   EXPECT_EQ(write.pipeline, "b");
   EXPECT_EQ(write.defects, 2);
   EXPECT_EQ(write.events, (std::vector<std::string>{"ad-break", "scte35"}));

@@ -164,7 +164,8 @@ TEST(Binary, KillNineLosesNoAcknowledgedSegment) {
     // Everything acknowledged before this start is still there, byte for byte.
     for (const auto& [path, bytes] : acknowledged) {
       auto reply = fetch(delivery, bhttp::verb::get, path);
-      ASSERT_EQ(reply.status, 200) << path << " (round " << round << ")";
+      // On failure the restarted origin's log (recovery lines first) says what it found in the store.
+      ASSERT_EQ(reply.status, 200) << path << " (round " << round << ")\n" << origin.stderr_text().substr(0, 6000);
       ASSERT_EQ(reply.body, bytes) << path;
     }
     for (const auto& [path, bytes] : unacknowledged) {  // stored whole before the kill, or not at all

@@ -27,6 +27,7 @@ TEST(Durability, ANewProcessServesWhatTheLastOneAcknowledged) {
     ASSERT_EQ(fetch(first.ingest(), bhttp::verb::put, "/demo/live1/seg-7.m4s", "seven", {{"X-Origin-Pipeline", "b"}}).status,
               201);
     ASSERT_EQ(fetch(first.ingest(), bhttp::verb::put, "/demo/live1/stream.m3u8", "#EXTM3U\n").status, 201);
+    ASSERT_EQ(fetch(first.ingest(), bhttp::verb::put, "/demo/live1/empty.vtt", "").status, 201);
     ASSERT_EQ(fetch(first.delivery(), bhttp::verb::get, "/demo/live1/seg-7.m4s").status, 200);
   }
   running_origin second(use_data);
@@ -42,6 +43,9 @@ TEST(Durability, ANewProcessServesWhatTheLastOneAcknowledged) {
   EXPECT_EQ(segment.header("x-origin-pipeline"), "b");
   EXPECT_EQ(segment.header("etag"), model::entity_tag(model::content_digest("seven")));
   EXPECT_EQ(fetch(second.delivery(), bhttp::verb::get, "/demo/live1/stream.m3u8").body, "#EXTM3U\n");
+  auto empty = fetch(second.delivery(), bhttp::verb::get, "/demo/live1/empty.vtt");
+  EXPECT_EQ(empty.status, 200) << "an empty object is an object";
+  EXPECT_EQ(empty.body, "");
   EXPECT_EQ(fetch(second.ingest(), bhttp::verb::put, "/demo/live1/seg-7.m4s", "changed", {{"X-Origin-Pipeline", "b"}}).status,
             409)
       << "it was served before the restart: its bytes stay fixed";
