@@ -155,6 +155,9 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tena
   self->state.defaults = std::move(setup.defaults);
   self->state.directory = std::move(directory);
   self->state.storage = std::move(storage);
+  // In the directory before any of its streams: the directory keeps a stream only under a known tenant,
+  // and this first run may come before the parent's own registration of this supervisor.
+  self->state.directory->add_tenant(self->state.tenant, caf::actor_cast<tenant_supervisor_actor>(self));
   for (auto& recovered : setup.recovered) {  // at process start: every stream storage holds
     auto name = recovered.stream;
     start_stream(self, name, std::move(recovered));
@@ -227,7 +230,7 @@ void start_tenant(origin_pointer self, const std::string& tenant) {
   self->monitor(actor);
   st.tenants[tenant] = actor;
   st.tenant_names[actor.address()] = tenant;
-  st.directory->add_tenant(tenant, actor);
+  st.directory->add_tenant(tenant, actor);  // at once, for requests that come before the tenant's first run
 }
 
 origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std::vector<tenant_setup> tenants,

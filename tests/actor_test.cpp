@@ -207,6 +207,19 @@ TEST_F(ActorTest, AWriteInFlightWhenItsActorDiesIsToldTheReceiverWentDown) {
   caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
 }
 
+// A stream recovered from storage is in the directory as soon as the tree is up, however the scheduler
+// orders the supervisors' first runs (a tenant supervisor may run before its parent registers it).
+TEST_F(ActorTest, RecoveredStreamsAreInTheDirectoryOnceTheTreeIsUp) {
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    auto directory = std::make_shared<stream_directory>();
+    tenant_setup setup{"restored", defaults_, {recovered_stream{"restored", "live", {}, {}, {}, {}, 0}}};
+    auto origin = spawn_origin_supervisor(*system_, {setup}, directory);
+    bool found = directory->stream("restored", "live").has_value();
+    caf::anon_send_exit(origin, caf::exit_reason::user_shutdown);
+    ASSERT_TRUE(found) << "attempt " << attempt;
+  }
+}
+
 TEST_F(ActorTest, TreeListsEveryTenantAndStreamWithCounts) {
   auto live1 = open("live1");
   open("live2");
