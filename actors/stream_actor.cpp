@@ -367,8 +367,6 @@ std::optional<held_request> take_hold(stream_state& st, const std::string& name,
   return taken;
 }
 
-// Re-decides every request held for `name` (after a write or an aborted upload) and answers, in arrival
-// order, those that no longer need to wait.
 // A stored segment that storage could not give back in time: ask again in a second.
 read_reply storage_unavailable(const stream_state& st) {
   return read_reply{503, static_cast<std::uint8_t>(model::read_outcome::serve),
@@ -379,6 +377,8 @@ void flush_served(stream_pointer self);
 void answer(stream_pointer self, const std::string& name, read_reply reply,
             caf::typed_response_promise<read_reply> promise);
 
+// Re-decides every request held for `name` (after a write or an aborted upload) and answers, in arrival
+// order, those that no longer need to wait.
 void resolve_holds(stream_pointer self, const std::string& name) {
   auto& st = self->state;
   auto it = st.holds.find(name);
@@ -482,6 +482,13 @@ void count_hot(stream_state& st, const stored_object& candidate, bool in) {
   }
 }
 
+// The storage keys of one candidate: its candidate record and its body record.
+std::vector<std::string> candidate_keys(const stream_state& st, const std::string& name, std::size_t pipeline) {
+  const auto& id = st.defaults->pipelines[pipeline];
+  return {model::candidate_record_key(st.tenant, st.stream, name, id),
+          model::body_record_key(st.tenant, st.stream, name, id)};
+}
+
 // A candidate leaves: its bytes no longer count as stored (nor as hot).
 void forget(stream_state& st, stored_object& candidate) {
   auto bytes = stored_size(candidate);
@@ -557,10 +564,7 @@ void storage_answered(stream_pointer self, const std::string& name, std::size_t 
   count_objects(st);
   // Storage follows memory: bytes that landed after their writer gave up, or older bytes this write
   // replaced, must not come back after a restart.
-  const auto& id_of = st.defaults->pipelines[pipeline];
-  self->send(*st.storage, erase_atom_v,
-             std::vector<std::string>{model::candidate_record_key(st.tenant, st.stream, name, id_of),
-                                      model::body_record_key(st.tenant, st.stream, name, id_of)});
+  self->send(*st.storage, erase_atom_v, candidate_keys(st, name, pipeline));
 }
 
 // Answers a read. A segment's first 200 waits until storage has the served marker (which it writes after
@@ -720,9 +724,7 @@ void sweep(stream_state& st, std::int64_t now, std::vector<std::string>& erased)
         st.coolable.erase({number, it->first, i});
         if (!present(it->second.candidates[i])) continue;
         forget(st, it->second.candidates[i]);
-        const auto& pipeline = st.defaults->pipelines[i];
-        erased.push_back(model::candidate_record_key(st.tenant, st.stream, it->first, pipeline));
-        erased.push_back(model::body_record_key(st.tenant, st.stream, it->first, pipeline));
+        for (auto& key : candidate_keys(st, it->first, i)) erased.push_back(std::move(key));
       }
       if (it->second.served) erased.push_back(model::served_marker_key(st.tenant, st.stream, it->first));
       it = st.objects.erase(it);
@@ -830,8 +832,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
   if (init.fixed_start_number && init.fixed_availability_start_ms)
     init.timeline = model::timeline{init.segment_duration_ms, *init.fixed_start_number, *init.fixed_availability_start_ms};
   init.storage = std::move(storage);
-  if (recovered) restore(init, std::move(*recovered));
-  cool_down(init);
+  if (recovered) restore(init, std::move(*recovered));  // cold: nothing to cool down yet
   // CAF 0.17 drops pending promises silently when an actor dies; answer everything waiting first.
   self->set_exception_handler([self](std::exception_ptr&) -> caf::error {
     fail_waiting(self->state);
