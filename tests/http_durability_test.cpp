@@ -111,6 +111,29 @@ TEST(Durability, SegmentsOlderThanTheHotWindowAreReadFromStorage) {
       << "served: fixed, in memory or not";
 }
 
+// The process-wide bound holds across streams: each stream gives back what the process is over.
+TEST(Durability, TheProcessHotWindowBoundsAllStreamsTogether) {
+  running_origin origin([](config::origin_config& c) { c.hot_bytes_total = 1500; });
+  auto path = [](const std::string& stream, int n) { return "/demo/" + stream + "/seg-" + std::to_string(n) + ".m4s"; };
+  auto body = [](const std::string& stream, int n) { return std::string(600, static_cast<char>(stream[0] + n)); };
+  for (const std::string stream : {"one", "two"})
+    for (int n = 1; n <= 3; ++n) ASSERT_EQ(fetch(origin.ingest(), bhttp::verb::put, path(stream, n), body(stream, n)).status, 201);
+  std::uint64_t hot = 0;
+  for (const std::string stream : {"one", "two"}) {
+    auto status = nlohmann::json::parse(fetch(origin.admin(), bhttp::verb::get, "/streams/demo/" + stream).body);
+    EXPECT_EQ(status["bytes"], 3 * 600) << stream;
+    hot += status["hot_bytes"].get<std::uint64_t>();
+  }
+  EXPECT_LE(hot, 1500u) << "both streams' segments in memory together";
+  EXPECT_GT(hot, 0u);
+  for (const std::string stream : {"one", "two"})
+    for (int n = 1; n <= 3; ++n) {
+      auto reply = fetch(origin.delivery(), bhttp::verb::get, path(stream, n));
+      EXPECT_EQ(reply.status, 200) << path(stream, n);
+      EXPECT_EQ(reply.body, body(stream, n)) << path(stream, n);
+    }
+}
+
 std::uint64_t disk_bytes(const std::filesystem::path& directory) {
   std::uint64_t total = 0;
   std::error_code ec;  // RocksDB deletes files while we walk: skip what vanished
