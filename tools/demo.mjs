@@ -46,7 +46,7 @@ try {
   console.log('waiting for the first segments of both streams ...');
   for (const stream of ['live1', 'live2'])
     await poll(`the first manifest of ${stream}`, async () => (await fetch(stack.cdnUrl + stack.manifestPath(stream))).ok,
-               { timeoutMs: 20000, intervalMs: 250 });
+               { timeoutMs: 60000, intervalMs: 250 });
 } catch (error) {
   console.error(`demo: could not start: ${error.message}`);
   if (!options['any-ports']) console.error('demo: if a port is busy, try scripts/demo --any-ports');

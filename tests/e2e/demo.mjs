@@ -43,7 +43,7 @@ function survivors(workDir, ingest) {
 let workDir;
 let ingest;
 try {
-  await poll('the demo to print its URLs', () => output.includes('Ctrl-C stops everything.'), { timeoutMs: 40000 });
+  await poll('the demo to print its URLs', () => output.includes('Ctrl-C stops everything.'), { timeoutMs: 90000 });
   const url = (pattern) => new RegExp(pattern, 'm').exec(output)?.[1];
   const hlsPlayer = url(String.raw`HLS\s+(http://\S+)`);
   const cdnManifest = url(String.raw`^\s+(http://[^\s?]+/demo/live1/stream\.m3u8)$`);
