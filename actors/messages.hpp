@@ -146,6 +146,7 @@ struct stream_info {
   std::uint64_t held_requests = 0;
   std::uint64_t messages_handled = 0;
   bool responsive = true;  // false: it did not answer the introspection request in time
+  std::string node;        // in a cluster: the node this actor runs on (a stream owned elsewhere shows its owner's)
 };
 
 struct tenant_info {
@@ -213,7 +214,7 @@ typename Inspector::result_type inspect(Inspector& f, stream_status& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_info& x) {
   return f(caf::meta::type_name("stream_info"), x.name, x.actor_id, x.objects, x.bytes, x.mailbox, x.writes, x.reads,
-           x.held_requests, x.messages_handled, x.responsive);
+           x.held_requests, x.messages_handled, x.responsive, x.node);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tenant_info& x) {
@@ -223,6 +224,95 @@ typename Inspector::result_type inspect(Inspector& f, tenant_info& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, origin_info& x) {
   return f(caf::meta::type_name("origin_info"), x.actor_id, x.mailbox, x.messages_handled, x.tenants);
+}
+
+
+// -- cluster --------------------------------------------------------------------------------------
+
+// A node as its peers know it. A joining node owns nothing until the copies it is to hold have caught up.
+enum class node_state : std::uint8_t { joining = 0, active = 1 };
+
+struct node_record {
+  std::string id;
+  std::string host;        // where its cluster actor is published (BASP)
+  std::uint16_t port = 0;
+  std::uint8_t state = 0;  // a node_state
+  std::string delivery;    // its listeners, HOST:PORT, for operators (GET /cluster)
+  std::string ingest;
+  std::string admin;
+  friend bool operator==(const node_record&, const node_record&) = default;
+};
+
+// A GET answered by the stream's owner for another node. The body rides along only when it is at most
+// one chunk; a larger one waits in the owner's outbox as `transfer` and is fetched in pieces. `cached`:
+// the bytes are those the asking node said it has (no bytes sent).
+struct remote_read {
+  read_reply reply;
+  std::uint64_t transfer = 0;
+  std::uint64_t size = 0;
+  bool cached = false;
+};
+
+// Raw store records from a stream's owner to a node that keeps a copy: what the owner wrote (or, for a
+// catch-up, everything it holds for the stream), in the owner's order. A value larger than a chunk comes
+// as consecutive pieces of a one-key batch (`piece_total` > 0).
+struct record_batch {
+  std::string tenant;
+  std::string stream;
+  std::vector<std::string> keys;
+  std::vector<std::string> values;
+  std::vector<std::string> erases;
+  std::uint64_t piece_offset = 0;
+  std::uint64_t piece_total = 0;
+  friend bool operator==(const record_batch&, const record_batch&) = default;
+};
+
+// A node and its cluster actor as /cluster and /actors show them.
+struct cluster_member {
+  node_record record;
+  std::uint64_t actor_id = 0;
+  bool self = false;
+};
+
+// Where one stream lives.
+struct stream_placement {
+  std::string tenant;
+  std::string stream;
+  std::string owner;
+  std::string replica;
+};
+
+struct cluster_info {
+  std::string self;
+  std::uint64_t version = 0;  // bumped by every change of the live set
+  std::vector<cluster_member> members;
+  std::vector<stream_placement> streams;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_record& x) {
+  return f(caf::meta::type_name("node_record"), x.id, x.host, x.port, x.state, x.delivery, x.ingest, x.admin);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, remote_read& x) {
+  return f(caf::meta::type_name("remote_read"), x.reply, x.transfer, x.size, x.cached);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, record_batch& x) {
+  return f(caf::meta::type_name("record_batch"), x.tenant, x.stream, x.keys, x.values, x.erases, x.piece_offset,
+           x.piece_total);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_member& x) {
+  return f(caf::meta::type_name("cluster_member"), x.record, x.actor_id, x.self);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, stream_placement& x) {
+  return f(caf::meta::type_name("stream_placement"), x.tenant, x.stream, x.owner, x.replica);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cluster_info& x) {
+  return f(caf::meta::type_name("cluster_info"), x.self, x.version, x.members, x.streams);
 }
 
 }  // namespace live_origin::actors
@@ -285,6 +375,14 @@ CAF_BEGIN_TYPE_ID_BLOCK(live_origin, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stream_info))
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::tenant_info))
   CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::origin_info))
+  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::node_record))
+  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::remote_read))
+  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::record_batch))
+  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::cluster_member))
+  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stream_placement))
+  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::cluster_info))
+  CAF_ADD_TYPE_ID(live_origin, (std::vector<live_origin::actors::node_record>))
+  CAF_ADD_TYPE_ID(live_origin, (std::vector<live_origin::actors::stream_placement>))
   CAF_ADD_ATOM(live_origin, live_origin::actors, info_atom, "info")
   CAF_ADD_ATOM(live_origin, live_origin::actors, upload_atom, "upload")
   CAF_ADD_ATOM(live_origin, live_origin::actors, abort_atom, "abort")
@@ -299,6 +397,17 @@ CAF_BEGIN_TYPE_ID_BLOCK(live_origin, caf::first_custom_type_id)
   CAF_ADD_ATOM(live_origin, live_origin::actors, erase_atom, "erase")
   CAF_ADD_ATOM(live_origin, live_origin::actors, load_atom, "load")
   CAF_ADD_ATOM(live_origin, live_origin::actors, served_atom, "served")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, hello_atom, "hello")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, member_atom, "member")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, synced_atom, "synced")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, tick_atom, "tick")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, chunk_atom, "chunk")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, fetch_atom, "fetch")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, replicate_atom, "replicate")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, apply_atom, "apply")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, sync_atom, "sync")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, list_atom, "list")
+  CAF_ADD_ATOM(live_origin, live_origin::actors, placement_atom, "placement")
 CAF_END_TYPE_ID_BLOCK(live_origin)
 
 namespace live_origin::actors {
@@ -319,7 +428,12 @@ using storage_actor = caf::typed_actor<
     caf::replies_to<served_atom, std::string, std::string>::with<bool>,  // served marker (key, pipeline): durable
     caf::reacts_to<erase_atom, std::vector<std::string>>,      // records that left the DVR window
     caf::replies_to<get_atom, std::string, std::uint64_t>::with<object_body>,  // key, digest: empty if unreadable
-    caf::replies_to<load_atom, std::string, std::string>::with<recovered_stream>>;  // tenant, stream
+    caf::replies_to<load_atom, std::string, std::string>::with<recovered_stream>,  // tenant, stream
+    // Cluster: records from a stream's owner (true once applied); everything held for a stream sent to a
+    // node (tenant, stream, node id; true once it has applied all); the streams the store holds.
+    caf::replies_to<apply_atom, record_batch>::with<bool>,
+    caf::replies_to<sync_atom, std::string, std::string, std::string>::with<bool>,
+    caf::replies_to<list_atom>::with<std::vector<stream_placement>>>;
 
 // Storage actors share one store. A stream always uses the same one, so its writes reach the store in order.
 using storage_pool = std::vector<storage_actor>;
@@ -347,9 +461,14 @@ using stream_actor = caf::typed_actor<
     caf::replies_to<info_atom>::with<stream_info>,
     caf::reacts_to<crash_atom>>;                                // fault injection (admin drill, when enabled)
 
-// One tenant: spawns, monitors and restarts its stream actors.
+// One tenant: spawns, monitors and restarts its stream actors. In a cluster, a stream owned by another
+// node is a local proxy actor with the same interface.
 using tenant_supervisor_actor = caf::typed_actor<
     caf::replies_to<open_atom, std::string>::with<stream_actor>,
+    // For another node: this node's own actor for a stream it owns, opened only if storage knows the
+    // stream when `create` is false (a GET must not create streams); an error when it does not own it.
+    caf::replies_to<open_atom, std::string, bool>::with<stream_actor>,
+    caf::reacts_to<placement_atom>,  // the live set changed: streams whose owner changed are retired
     // The same, from a caller that found this incarnation gone: waits for its successor.
     caf::replies_to<open_atom, std::string, stream_actor>::with<stream_actor>,
     caf::replies_to<info_atom>::with<tenant_info>,
@@ -362,6 +481,24 @@ using tenant_supervisor_actor = caf::typed_actor<
 using origin_supervisor_actor = caf::typed_actor<caf::replies_to<info_atom>::with<origin_info>,
                                                  caf::replies_to<caf::ping_atom>::with<caf::pong_atom>,
                                                  caf::replies_to<reload_atom, tenant_reload>::with<std::uint64_t>>;
+
+// One per node in a cluster: membership, and the far end of every request another node makes for a
+// stream this node owns or keeps a copy of. Published with io::publish; peers reach it with remote_actor.
+using cluster_actor = caf::typed_actor<
+    // A node introduces itself; the answer is every member this node knows (itself included).
+    caf::replies_to<hello_atom, node_record>::with<std::vector<node_record>>,
+    caf::reacts_to<member_atom, node_record>,  // a member's state changed (it became active)
+    caf::reacts_to<synced_atom, std::string>,  // an active node has sent this (joining) node its copies
+    caf::reacts_to<tick_atom>,                 // reconnect to seeds and lost peers (sent to itself)
+    caf::replies_to<open_atom, std::string, std::string, bool>::with<stream_actor>,  // tenant, stream, create
+    // A forwarded PUT's body, in pieces (transfer id, total size, piece), then the PUT naming the transfer.
+    caf::replies_to<chunk_atom, std::uint64_t, std::uint64_t, object_body>::with<bool>,
+    caf::replies_to<put_atom, std::string, std::string, object_write, std::uint64_t>::with<write_reply>,
+    // A forwarded GET (tenant, stream, read, digest of the bytes the asking node has cached or 0).
+    caf::replies_to<get_atom, std::string, std::string, object_read, std::uint64_t>::with<remote_read>,
+    caf::replies_to<fetch_atom, std::uint64_t, std::uint64_t>::with<object_body>,  // transfer, offset
+    caf::replies_to<replicate_atom, record_batch>::with<bool>,
+    caf::replies_to<info_atom>::with<cluster_info>>;
 
 // Registers every message type above (and the typed handles) with the actor system config.
 void register_message_types(caf::actor_system_config& config);

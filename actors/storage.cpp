@@ -4,6 +4,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include <functional>
 #include <map>
 
 #include "actors/wall_clock.hpp"
@@ -63,13 +64,103 @@ void collect(object_store& store, std::string_view prefix,
 struct storage_state {
   static inline const char* name = "storage";
   std::shared_ptr<object_store> store;
+  storage_replication replication;                 // no view: a cluster of one
+  std::map<std::string, std::string> pieces;       // key -> the first pieces of a large replicated value
 };
 
-storage_actor::behavior_type storage_behavior(storage_actor::stateful_pointer<storage_state> self,
-                                              std::shared_ptr<object_store> store) {
+using storage_pointer = storage_actor::stateful_pointer<storage_state>;
+using record_puts = std::vector<std::pair<std::string, std::string>>;
+
+// Splits records into batches of at most one chunk; a larger value becomes consecutive pieces.
+std::vector<record_batch> to_batches(const std::string& tenant, const std::string& stream, const record_puts& puts,
+                                     const std::vector<std::string>& erases, std::size_t chunk) {
+  std::vector<record_batch> out;
+  record_batch batch{tenant, stream, {}, {}, erases, 0, 0};
+  std::size_t size = 0;
+  auto flush = [&] {
+    if (batch.keys.empty() && batch.erases.empty()) return;
+    out.push_back(std::move(batch));
+    batch = record_batch{tenant, stream, {}, {}, {}, 0, 0};
+    size = 0;
+  };
+  for (const auto& [key, value] : puts) {
+    if (value.size() > chunk) {
+      flush();
+      for (std::size_t offset = 0; offset < value.size(); offset += chunk)
+        out.push_back({tenant, stream, {key}, {value.substr(offset, chunk)}, {}, offset, value.size()});
+      continue;
+    }
+    if (size + key.size() + value.size() > chunk) flush();
+    batch.keys.push_back(key);
+    batch.values.push_back(value);
+    size += key.size() + value.size();
+  }
+  flush();
+  return out;
+}
+
+// Sends what this node wrote for a stream to `targets` (the nodes keeping copies of it); `done(true)` once
+// every one applied all of it. Everything goes out in this actor's order, and BASP keeps the order between
+// two actors, so copies apply writes in the order the owner made them.
+void replicate(storage_pointer self, const std::vector<std::string>& targets, const std::string& tenant,
+               const std::string& stream, const record_puts& puts, const std::vector<std::string>& erases,
+               std::function<void(bool)> done) {
+  const auto& replication = self->state.replication;
+  auto batches = to_batches(tenant, stream, puts, erases, replication.chunk_bytes);
+  struct pending_acks {
+    std::size_t left;
+    bool ok = true;
+    std::function<void(bool)> done;
+  };
+  auto acks = std::make_shared<pending_acks>(pending_acks{0, true, std::move(done)});
+  for (const auto& target : targets) {
+    auto actor = replication.view->actor_of(target);
+    if (!actor) {
+      spdlog::error("store: no connection to {} for a copy of /{}/{}", target, tenant, stream);
+      acks->ok = false;
+      continue;
+    }
+    for (const auto& batch : batches) {
+      ++acks->left;
+      auto answered = [acks, target, tenant, stream](bool applied) {
+        if (!applied && acks->ok) spdlog::error("store: {} did not apply a copy of /{}/{}", target, tenant, stream);
+        acks->ok = acks->ok && applied;
+        if (--acks->left == 0) acks->done(acks->ok);
+      };
+      self->request(*actor, replication.timeout, replicate_atom_v, batch)
+          .then(answered, [answered](caf::error&) { answered(false); });
+    }
+  }
+  if (acks->left == 0) acks->done(acks->ok);
+}
+
+// Writes locally, then to the copies; `done` once both have it (or either failed).
+void write_through(storage_pointer self, const std::string& tenant, const std::string& stream, record_puts puts,
+                   std::vector<std::string> erases, std::function<void(bool)> done) {
+  std::vector<std::pair<std::string_view, std::string_view>> put_views(puts.begin(), puts.end());
+  std::vector<std::string_view> erase_views(erases.begin(), erases.end());
+  if (!self->state.store->write(put_views, erase_views)) return done(false);
+  const auto& view = self->state.replication.view;
+  auto targets = view ? view->copy_targets(tenant, stream) : std::vector<std::string>{};
+  if (targets.empty()) return done(true);
+  replicate(self, targets, tenant, stream, puts, erases, std::move(done));
+}
+
+// The same, answering the request being handled.
+caf::result<bool> write_through(storage_pointer self, const std::string& tenant, const std::string& stream,
+                                record_puts puts, std::vector<std::string> erases) {
+  auto promise = self->make_response_promise<bool>();
+  write_through(self, tenant, stream, std::move(puts), std::move(erases),
+                [promise](bool ok) mutable { promise.deliver(ok); });
+  return promise;
+}
+
+storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_ptr<object_store> store,
+                                              storage_replication replication) {
   self->state.store = std::move(store);
+  self->state.replication = std::move(replication);
   return {
-      [=](store_atom, const stored_candidate& write) -> bool {
+      [=](store_atom, const stored_candidate& write) -> caf::result<bool> {
         if (write.deadline_ms > 0 && unix_now_ms() > write.deadline_ms) {
           spdlog::error("store: /{}/{}/{} reached storage after its writer gave up; not written", write.tenant,
                         write.stream, write.object);
@@ -79,13 +170,19 @@ storage_actor::behavior_type storage_behavior(storage_actor::stateful_pointer<st
                                     write.candidate.defects, write.candidate.body.view()};
         auto candidate_key = model::candidate_record_key(write.tenant, write.stream, write.object, write.pipeline);
         auto body_key = model::body_record_key(write.tenant, write.stream, write.object, write.pipeline);
-        auto candidate = model::encode_candidate_record(record);
-        auto body = model::encode_object_record(record);
-        return self->state.store->write({{candidate_key, candidate}, {body_key, body}}, {});
+        record_puts puts{{candidate_key, model::encode_candidate_record(record)},
+                         {body_key, model::encode_object_record(record)}};
+        return write_through(self, write.tenant, write.stream, std::move(puts), {});
       },
-      [=](store_atom, const std::string& key, const std::string& value) { self->state.store->put(key, value); },
-      [=](served_atom, const std::string& key, const std::string& pipeline) -> bool {
-        return self->state.store->put(key, pipeline);
+      [=](store_atom, const std::string& key, const std::string& value) {
+        auto parsed = model::record_stream(key);
+        if (!parsed) return;
+        write_through(self, parsed->tenant, parsed->stream, {{key, value}}, {}, [](bool) {});
+      },
+      [=](served_atom, const std::string& key, const std::string& pipeline) -> caf::result<bool> {
+        auto parsed = model::record_stream(key);
+        if (!parsed) return false;
+        return write_through(self, parsed->tenant, parsed->stream, {{key, pipeline}}, {});
       },
       [=](get_atom, const std::string& key, std::uint64_t digest) -> object_body {
         // A body that is not in memory, read back for a GET: served only if intact and the same.
@@ -99,8 +196,14 @@ storage_actor::behavior_type storage_behavior(storage_actor::stateful_pointer<st
         return object_body::adopt(std::string(record->body));
       },
       [=](erase_atom, const std::vector<std::string>& keys) {
-        std::vector<std::string_view> erases(keys.begin(), keys.end());
-        self->state.store->write({}, erases);
+        if (keys.empty()) return;
+        auto parsed = model::record_stream(keys.front());  // a stream's keys, erased together
+        if (!parsed) {
+          std::vector<std::string_view> erases(keys.begin(), keys.end());
+          self->state.store->write({}, erases);
+          return;
+        }
+        write_through(self, parsed->tenant, parsed->stream, {}, keys, [](bool) {});
       },
       [=](load_atom, const std::string& tenant, const std::string& stream) -> recovered_stream {
         std::map<std::pair<std::string, std::string>, recovered_stream> streams;
@@ -109,13 +212,61 @@ storage_actor::behavior_type storage_behavior(storage_actor::stateful_pointer<st
         if (found == streams.end()) return recovered_stream{tenant, stream, {}, {}, {}, {}, 0};
         return std::move(found->second);
       },
+      [=](apply_atom, const record_batch& batch) -> bool {
+        // A copy of what a stream's owner wrote: applied as it is, never sent on.
+        if (batch.keys.size() != batch.values.size()) return false;
+        if (batch.piece_total > 0) {
+          if (batch.keys.size() != 1) return false;
+          auto& pieces = self->state.pieces;
+          auto& value = pieces[batch.keys.front()];
+          if (batch.piece_offset != value.size() || value.size() + batch.values.front().size() > batch.piece_total) {
+            spdlog::error("store: a copied record of /{}/{} arrived out of order; dropped", batch.tenant, batch.stream);
+            pieces.erase(batch.keys.front());
+            return false;
+          }
+          value += batch.values.front();
+          if (value.size() < batch.piece_total) return true;
+          bool ok = self->state.store->put(batch.keys.front(), value);
+          pieces.erase(batch.keys.front());
+          return ok;
+        }
+        std::vector<std::pair<std::string_view, std::string_view>> puts;
+        for (std::size_t i = 0; i < batch.keys.size(); ++i) puts.emplace_back(batch.keys[i], batch.values[i]);
+        std::vector<std::string_view> erases(batch.erases.begin(), batch.erases.end());
+        return self->state.store->write(puts, erases);
+      },
+      [=](sync_atom, const std::string& tenant, const std::string& stream, const std::string& node)
+          -> caf::result<bool> {
+        // Everything held for the stream, to a node that is to keep a copy; writes made after this reach it
+        // after it (same actor, same order).
+        if (!self->state.replication.view) return false;
+        record_puts puts;
+        for (const auto& prefix : {model::stream_key_prefix(tenant, stream), model::stream_body_prefix(tenant, stream)})
+          self->state.store->scan(prefix, [&](std::string_view key, std::string_view value) {
+            puts.emplace_back(std::string(key), std::string(value));
+          });
+        auto promise = self->make_response_promise<bool>();
+        replicate(self, {node}, tenant, stream, puts, {}, [promise](bool ok) mutable { promise.deliver(ok); });
+        return promise;
+      },
+      [=](list_atom) -> std::vector<stream_placement> {
+        std::vector<stream_placement> streams;
+        self->state.store->scan(model::all_streams_prefix, [&](std::string_view key, std::string_view) {
+          auto parsed = model::parse_record_key(key);
+          if (parsed && (streams.empty() || streams.back().tenant != parsed->tenant ||
+                         streams.back().stream != parsed->stream))
+            streams.push_back({parsed->tenant, parsed->stream, {}, {}});
+        });
+        return streams;
+      },
   };
 }
 
 }  // namespace
 
-storage_actor spawn_storage_actor(caf::actor_system& system, std::shared_ptr<object_store> store) {
-  return system.spawn<caf::detached>(storage_behavior, std::move(store));
+storage_actor spawn_storage_actor(caf::actor_system& system, std::shared_ptr<object_store> store,
+                                  storage_replication replication) {
+  return system.spawn<caf::detached>(storage_behavior, std::move(store), std::move(replication));
 }
 
 std::vector<recovered_stream> recover_streams(object_store& store) {

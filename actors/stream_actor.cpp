@@ -1061,7 +1061,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
       counted(self, [=](info_atom) -> stream_info {
         auto& st = self->state;
         return {st.stream, self->id(), st.objects.size(), st.bytes, self->mailbox().size(), st.writes, st.reads,
-                st.held, st.messages_handled, true};
+                st.held, st.messages_handled, true, {}};
       }),
   };
 }

@@ -50,6 +50,21 @@ std::size_t stream_directory::stream_count() const {
   return count;
 }
 
+std::vector<tenant_supervisor_actor> stream_directory::tenant_supervisors() const {
+  std::shared_lock lock(mutex_);
+  std::vector<tenant_supervisor_actor> out;
+  for (const auto& [name, entry] : tenants_) out.push_back(entry.supervisor);
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> stream_directory::streams() const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [tenant, entry] : tenants_)
+    for (const auto& [stream, actor] : entry.streams) out.emplace_back(tenant, stream);
+  return out;
+}
+
 std::size_t stream_directory::stream_count(std::string_view tenant) const {
   std::shared_lock lock(mutex_);
   auto it = tenants_.find(tenant);

@@ -25,6 +25,8 @@ class stream_directory {
   void erase_stream(std::string_view tenant, std::string_view stream);
   std::optional<stream_actor> stream(std::string_view tenant, std::string_view stream) const;
   std::size_t stream_count() const;
+  std::vector<tenant_supervisor_actor> tenant_supervisors() const;
+  std::vector<std::pair<std::string, std::string>> streams() const;  // (tenant, stream), every one
   std::size_t stream_count(std::string_view tenant) const;
 
   // Drops every handle (at shutdown, before the actor system goes away).

@@ -14,6 +14,7 @@
 
 #include "actors/counted.hpp"
 #include "actors/stream_actor.hpp"
+#include "actors/stream_proxy.hpp"
 
 namespace live_origin::actors {
 namespace {
@@ -78,17 +79,20 @@ struct tenant_state {
   // Opens waiting for a stream that is being (re)started, and the streams being loaded from storage.
   std::unordered_map<std::string, std::vector<caf::typed_response_promise<stream_actor>>> waiting;
   std::unordered_set<std::string> loading;
+  // In a cluster: which node each running stream's actor speaks for (this one, or the owner a proxy
+  // forwards to), and the actors being retired because their stream's owner changed.
+  cluster_setup cluster;
+  std::unordered_map<std::string, std::string> owners;
+  std::unordered_set<std::string> retiring;
 };
 
 using tenant_pointer = tenant_supervisor_actor::stateful_pointer<tenant_state>;
 
-// Starts the stream's actor and hands it to every open waiting for it.
-stream_actor start_stream(tenant_pointer self, const std::string& stream,
-                          std::optional<recovered_stream> recovered = std::nullopt) {
+// Hands a started actor (stream actor or proxy) to every open waiting for it.
+void started(tenant_pointer self, const std::string& stream, stream_actor actor, std::string owner) {
   auto& st = self->state;
-  auto actor = spawn_stream_actor(self->system(), st.tenant, stream, st.defaults, storage_for(st.storage, st.tenant, stream),
-                                  std::move(recovered));
   self->monitor(actor);
+  st.owners[stream] = std::move(owner);
   st.streams[stream] = actor;
   st.stream_names[actor.address()] = stream;
   st.directory->set_stream(st.tenant, stream, actor);
@@ -97,7 +101,45 @@ stream_actor start_stream(tenant_pointer self, const std::string& stream,
     st.waiting.erase(it);
     for (auto& promise : waiting) promise.deliver(actor);
   }
+}
+
+const std::string& self_node(const tenant_state& st) {
+  static const std::string none;
+  return st.cluster.view ? st.cluster.view->self_id() : none;
+}
+
+// Starts the stream's actor and hands it to every open waiting for it.
+stream_actor start_stream(tenant_pointer self, const std::string& stream,
+                          std::optional<recovered_stream> recovered = std::nullopt) {
+  auto& st = self->state;
+  auto actor = spawn_stream_actor(self->system(), st.tenant, stream, st.defaults, storage_for(st.storage, st.tenant, stream),
+                                  std::move(recovered));
+  started(self, stream, actor, self_node(st));
   return actor;
+}
+
+// The node that owns the stream now: this one without a cluster; empty while no node is active.
+std::string owner_of(const tenant_state& st, const std::string& stream) {
+  return st.cluster.view ? st.cluster.view->placement(st.tenant, stream).owner : std::string();
+}
+
+// A proxy to the stream's owner on another node; false when there is no connection to it.
+bool start_proxy(tenant_pointer self, const std::string& stream, const std::string& owner) {
+  auto& st = self->state;
+  auto owner_actor = st.cluster.view->actor_of(owner);
+  if (!owner_actor || !*owner_actor) return false;
+  auto settings = st.cluster.proxy;
+  settings.cache = st.defaults->cache;
+  settings.hold_timeout = std::chrono::milliseconds(st.defaults->profile.policy.max_hold_ms) + settings.request_timeout;
+  started(self, stream, spawn_stream_proxy(self->system(), st.tenant, stream, owner, *owner_actor, settings), owner);
+  return true;
+}
+
+void fail_waiting_opens(tenant_state& st, const std::string& stream, caf::error error) {
+  auto waiting = st.waiting.find(stream);
+  if (waiting == st.waiting.end()) return;
+  for (auto& promise : waiting->second) promise.deliver(error);
+  st.waiting.erase(waiting);
 }
 
 // Starts a stream actor from what storage holds for the stream (nothing, for a new one). If storage
@@ -123,19 +165,78 @@ void load_stream(tenant_pointer self, const std::string& stream) {
           });
 }
 
-// The stream's actor: the running one, else one started from storage; opens wait meanwhile. `gone` is
-// an incarnation the caller found dead: if this supervisor has not yet heard of its end, the open waits
-// for the successor the down message starts.
+// Starts what speaks for the stream now, for the opens waiting: its own actor (from storage) where this
+// node owns it, else a proxy to its owner.
+void start_for_owner(tenant_pointer self, const std::string& stream) {
+  auto& st = self->state;
+  auto owner = owner_of(st, stream);
+  if (owner != self_node(st)) {
+    if (owner.empty() || !start_proxy(self, stream, owner))
+      fail_waiting_opens(st, stream, caf::make_error(caf::sec::no_route_to_receiving_node));
+    return;
+  }
+  if (st.storage.empty()) start_stream(self, stream);
+  else load_stream(self, stream);
+}
+
+// Ends a running actor whose stream's owner changed; the down message starts its replacement for the
+// opens that wait meanwhile.
+void retire(tenant_pointer self, const std::string& stream) {
+  auto& st = self->state;
+  auto running = st.streams.find(stream);
+  if (running == st.streams.end() || !st.retiring.insert(stream).second) return;
+  spdlog::info("stream /{}/{}: its owner is now {}; retiring the actor here", st.tenant, stream,
+               owner_of(st, stream).empty() ? "none" : owner_of(st, stream));
+  self->send_exit(running->second, caf::exit_reason::user_shutdown);
+}
+
+// The stream's actor: the running one, else one started from storage (or, in a cluster, a proxy to the
+// stream's owner); opens wait meanwhile. `gone` is an incarnation the caller found dead: if this supervisor
+// has not yet heard of its end, the open waits for the successor the down message starts.
 caf::result<stream_actor> open_stream(tenant_pointer self, const std::string& stream,
                                       std::optional<stream_actor> gone = std::nullopt) {
   auto& st = self->state;
   auto running = st.streams.find(stream);
-  if (running != st.streams.end() && running->second != gone) return running->second;
-  if (running == st.streams.end() && st.storage.empty()) return start_stream(self, stream);
+  if (running != st.streams.end() && st.owners[stream] != owner_of(st, stream)) retire(self, stream);
+  if (running != st.streams.end() && running->second != gone && !st.retiring.count(stream)) return running->second;
+  if (running == st.streams.end() && st.storage.empty() && !st.cluster.view) return start_stream(self, stream);
   auto& waiting = st.waiting[stream];
   waiting.push_back(self->make_response_promise<stream_actor>());
   auto promise = waiting.back();
-  if (running == st.streams.end()) load_stream(self, stream);
+  if (running == st.streams.end()) start_for_owner(self, stream);
+  return promise;
+}
+
+// For another node: this node's own actor for a stream it owns. Without `create`, a stream storage does
+// not know is not started (a GET must not create one): remote_lookup_failed.
+caf::result<stream_actor> open_owned(tenant_pointer self, const std::string& stream, bool create) {
+  auto& st = self->state;
+  if (owner_of(st, stream) != self_node(st)) return caf::make_error(caf::sec::no_route_to_receiving_node);
+  auto running = st.streams.find(stream);
+  if (create || (running != st.streams.end() && st.owners[stream] == self_node(st))) return open_stream(self, stream);
+  if (st.storage.empty()) return caf::make_error(caf::sec::remote_lookup_failed);
+  auto promise = self->make_response_promise<stream_actor>();
+  self->request(*storage_for(st.storage, st.tenant, stream), std::chrono::seconds(30), load_atom_v, st.tenant, stream)
+      .then(
+          [self, stream, promise](recovered_stream& recovered) mutable {
+            auto& state = self->state;
+            if (!recovered.timeline && !recovered.state && recovered.candidates.empty()) {
+              promise.deliver(caf::make_error(caf::sec::remote_lookup_failed));
+              return;
+            }
+            auto now = state.streams.find(stream);
+            if (now != state.streams.end() && state.owners[stream] == self_node(state) && !state.retiring.count(stream)) {
+              promise.deliver(now->second);
+              return;
+            }
+            if (now != state.streams.end() || state.loading.count(stream)) {
+              state.waiting[stream].push_back(promise);  // on its way: wait with the others
+              return;
+            }
+            spdlog::info("stream /{}/{} opened", state.tenant, stream);
+            promise.deliver(start_stream(self, stream, std::move(recovered)));
+          },
+          [promise](caf::error& error) mutable { promise.deliver(error); });
   return promise;
 }
 
@@ -144,13 +245,14 @@ caf::result<stream_actor> open_stream(tenant_pointer self, const std::string& st
 void restart_stream(tenant_pointer self, const std::string& stream) {
   auto& st = self->state;
   st.streams.erase(stream);
-  if (st.storage.empty()) start_stream(self, stream);
-  else load_stream(self, stream);
+  st.owners.erase(stream);
+  start_for_owner(self, stream);
 }
 
 tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tenant_setup setup,
                                                        std::shared_ptr<stream_directory> directory,
-                                                       storage_pool storage) {
+                                                       storage_pool storage, cluster_setup cluster) {
+  self->state.cluster = std::move(cluster);
   self->state.tenant = std::move(setup.name);
   self->state.defaults = std::move(setup.defaults);
   self->state.directory = std::move(directory);
@@ -168,8 +270,16 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tena
     if (it == st.stream_names.end()) return;
     auto stream = it->second;
     st.stream_names.erase(it);
-    if (is_orderly(down.reason)) {
+    if (st.retiring.erase(stream)) {  // its owner changed: what speaks for the stream now takes its place
       st.streams.erase(stream);
+      st.owners.erase(stream);
+      st.directory->erase_stream(st.tenant, stream);
+      if (st.waiting.count(stream)) start_for_owner(self, stream);
+      return;
+    }
+    if (is_orderly(down.reason) || st.owners[stream] != self_node(st)) {  // a proxy is never restarted
+      st.streams.erase(stream);
+      st.owners.erase(stream);
       st.directory->erase_stream(st.tenant, stream);
       // Opens that found it ending wait for no successor.
       if (auto waiting = st.waiting.find(stream); waiting != st.waiting.end()) {
@@ -196,6 +306,15 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tena
       counted(self, [=](open_atom, const std::string& stream, const stream_actor& gone) -> caf::result<stream_actor> {
         return open_stream(self, stream, gone);
       }),
+      counted(self, [=](open_atom, const std::string& stream, bool create) -> caf::result<stream_actor> {
+        return open_owned(self, stream, create);
+      }),
+      counted(self, [=](placement_atom) {
+        std::vector<std::string> moved;
+        for (const auto& [name, actor] : self->state.streams)
+          if (self->state.owners[name] != owner_of(self->state, name)) moved.push_back(name);
+        for (const auto& name : moved) retire(self, name);
+      }),
       counted(self, [=](info_atom) -> caf::result<tenant_info> {
         auto& st = self->state;
         tenant_info info{st.tenant, self->id(), self->mailbox().size(), st.restarts, st.messages_handled, {}};
@@ -217,6 +336,7 @@ struct origin_state {
   std::unordered_map<std::string, tenant_setup> setups;
   std::uint64_t messages_handled = 0;  // counted by actors::counted
   storage_pool storage;
+  cluster_setup cluster;
   std::unordered_map<std::string, tenant_supervisor_actor> tenants;
   std::unordered_map<caf::actor_addr, std::string> tenant_names;
 };
@@ -225,7 +345,7 @@ using origin_pointer = origin_supervisor_actor::stateful_pointer<origin_state>;
 
 void start_tenant(origin_pointer self, const std::string& tenant) {
   auto& st = self->state;
-  auto actor = self->system().spawn(tenant_behavior, st.setups.at(tenant), st.directory, st.storage);
+  auto actor = self->system().spawn(tenant_behavior, st.setups.at(tenant), st.directory, st.storage, st.cluster);
   st.setups.at(tenant).recovered.clear();  // handed over once: a later incarnation must not reuse it
   self->monitor(actor);
   st.tenants[tenant] = actor;
@@ -235,9 +355,10 @@ void start_tenant(origin_pointer self, const std::string& tenant) {
 
 origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std::vector<tenant_setup> tenants,
                                                        std::shared_ptr<stream_directory> directory,
-                                                       storage_pool storage) {
+                                                       storage_pool storage, cluster_setup cluster) {
   self->state.directory = std::move(directory);
   self->state.storage = std::move(storage);
+  self->state.cluster = std::move(cluster);
   for (auto& tenant : tenants) {
     auto name = tenant.name;
     self->state.setups.emplace(name, std::move(tenant));
@@ -298,8 +419,9 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
 
 origin_supervisor_actor spawn_origin_supervisor(caf::actor_system& system, std::vector<tenant_setup> tenants,
                                                 std::shared_ptr<stream_directory> directory,
-                                                storage_pool storage) {
-  auto origin = system.spawn(origin_behavior, std::move(tenants), std::move(directory), std::move(storage));
+                                                storage_pool storage, cluster_setup cluster) {
+  auto origin = system.spawn(origin_behavior, std::move(tenants), std::move(directory), std::move(storage),
+                             std::move(cluster));
   // An actor initializes on its first run; one round trip means every tenant is in the directory
   // before the caller opens listeners (start-up only, never on an I/O thread).
   caf::scoped_actor self{system};

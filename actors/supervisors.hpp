@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "actors/cluster_view.hpp"
 #include "actors/messages.hpp"
+#include "actors/stream_proxy.hpp"
 #include "actors/stream_defaults.hpp"
 #include "actors/stream_directory.hpp"
 
@@ -18,8 +20,16 @@ namespace live_origin::actors {
 // every tenant supervisor is registered in the directory.
 // With `storage` (not empty), stream actors write through it and a failed one resumes from it; `tenants` carry the
 // streams storage held at process start, which start at once.
+// In a cluster: the view that says which node owns a stream, and how proxies to other owners behave.
+struct cluster_setup {
+  std::shared_ptr<const cluster_view> view;  // null: a cluster of one
+  proxy_settings proxy;
+};
+
+// With `cluster.view`, a stream owned by another node is opened as a proxy to its owner, and a
+// placement message retires every actor whose stream's owner changed.
 origin_supervisor_actor spawn_origin_supervisor(caf::actor_system& system, std::vector<tenant_setup> tenants,
                                                 std::shared_ptr<stream_directory> directory,
-                                                storage_pool storage = {});
+                                                storage_pool storage = {}, cluster_setup cluster = {});
 
 }  // namespace live_origin::actors

@@ -74,6 +74,8 @@ int main(int argc, char** argv) {
   spdlog::info("live-origin {} ready: delivery={} ingest={} admin={} tenants={}", LIVE_ORIGIN_VERSION,
                endpoint_text(server.delivery_endpoint()), endpoint_text(server.ingest_endpoint()),
                endpoint_text(server.admin_endpoint()), config.tenants.size());
+  if (config.cluster.enabled())
+    spdlog::info("cluster node {} on {}:{}", config.cluster.node_id, config.cluster.listen.host, server.cluster_port());
 
   int signal_number = 0;
   while (sigwait(&handled_signals, &signal_number) == 0 && signal_number == SIGHUP) {

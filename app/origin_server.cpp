@@ -2,6 +2,8 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/io/publish.hpp>
 #include <caf/logger.hpp>
 #include <caf/send.hpp>
 #include <fmt/format.h>
@@ -15,6 +17,7 @@
 #include <thread>
 
 #include "actors/bridge.hpp"
+#include "actors/cluster.hpp"
 #include "actors/messages.hpp"
 #include "actors/storage.hpp"
 #include "actors/stream_directory.hpp"
@@ -36,6 +39,12 @@ caf::actor_system_config make_actor_config(const config::origin_config& config) 
   caf::actor_system_config actor_config;
   actors::register_message_types(actor_config);
   actor_config.set("scheduler.max-threads", static_cast<std::size_t>(config.actors.scheduler_threads));
+  if (config.cluster.enabled()) {
+    // BASP between nodes; heartbeats are off by default, so a silent peer would never be noticed.
+    actor_config.load<caf::io::middleman>();
+    actor_config.set("middleman.heartbeat-interval", caf::timespan{config.cluster.heartbeat});
+    actor_config.set("middleman.connection-timeout", caf::timespan{config.cluster.connection_timeout});
+  }
   return actor_config;
 }
 
@@ -98,6 +107,9 @@ struct origin_server::parts {
   std::shared_ptr<std::atomic<std::uint64_t>> hot_total = std::make_shared<std::atomic<std::uint64_t>>(0);
   std::atomic<bool> reloading{false};  // one reload at a time
   actors::storage_pool storage;
+  std::shared_ptr<actors::cluster_view> cluster_view;  // null: a cluster of one
+  actors::cluster_actor cluster;
+  std::uint16_t cluster_port = 0;
   std::vector<actors::recovered_stream> recovered;  // what storage held at start, until handed to the tenants
 
   // The setups with the streams storage holds for each tenant (handed over once, at start).
@@ -273,13 +285,42 @@ void origin_server::start() {
   std::shared_ptr<actors::object_store> store =
       actors::open_rocksdb_store(store_dir, p.config.power_safe ? actors::durability::power : actors::durability::process,
                                  p.config.write_buffer_bytes);
-  p.recovered = actors::recover_streams(*store);  // before any actor runs: nothing else reads the store yet
+  const auto& cluster = p.config.cluster;
+  // In a cluster a starting node owns nothing yet: its streams open when placement gives them to it.
+  if (!cluster.enabled()) p.recovered = actors::recover_streams(*store);  // before any actor reads the store
   p.system = std::make_unique<caf::actor_system>(p.actor_config);
-  for (int i = 0; i < p.config.storage_writers; ++i) p.storage.push_back(actors::spawn_storage_actor(*p.system, store));
+  actors::storage_replication replication;
+  actors::cluster_setup cluster_setup;
+  if (cluster.enabled()) {
+    actors::node_record self{cluster.node_id, cluster.listen.host, cluster.listen.port,
+                             static_cast<std::uint8_t>(actors::node_state::joining), {}, {}, {}};
+    p.cluster_view = std::make_shared<actors::cluster_view>(self, cluster.replicas);
+    replication = {p.cluster_view, cluster.chunk_bytes, cluster.request_timeout};
+    // Tokens are per process; a tag per node keeps holds from different nodes apart at the owner.
+    auto tag = (std::hash<std::string>{}(cluster.node_id) & 0xffffffull) << 40;
+    cluster_setup = {p.cluster_view, {cluster.chunk_bytes, cluster.cache_bytes_per_stream, cluster.request_timeout,
+                                      {}, tag, p.config.cache}};
+  }
+  for (int i = 0; i < p.config.storage_writers; ++i)
+    p.storage.push_back(actors::spawn_storage_actor(*p.system, store, replication));
   p.bridges = std::make_shared<actors::bridge_pool>(*p.system, p.config.actors.bridges);
   p.tenants = p.setups_for(p.config.tenants);
   p.policies->replace(policies_of(p.config.tenants));
-  p.origin = actors::spawn_origin_supervisor(*p.system, p.recover_into(p.tenants), p.directory, p.storage);
+  p.origin = actors::spawn_origin_supervisor(*p.system, p.recover_into(p.tenants), p.directory, p.storage, cluster_setup);
+  if (cluster.enabled()) {
+    actors::cluster_options options;
+    options.self = {cluster.node_id, cluster.listen.host, cluster.listen.port,
+                    static_cast<std::uint8_t>(actors::node_state::joining), {}, {}, {}};
+    for (const auto& seed : cluster.seeds) options.seeds.emplace_back(seed.host, seed.port);
+    options.chunk_bytes = cluster.chunk_bytes;
+    options.max_body_bytes = p.config.http.max_body_bytes;
+    options.tick = cluster.heartbeat;
+    options.request_timeout = cluster.request_timeout;
+    options.join_timeout = cluster.join_timeout;
+    options.max_hold = std::chrono::milliseconds(p.config.live.policy.max_hold_ms);
+    options.cache = p.config.cache;
+    p.cluster = actors::spawn_cluster_actor(*p.system, std::move(options), p.cluster_view, p.directory, p.storage);
+  }
 
   http::route_context context;
   context.directory = p.directory;
@@ -299,6 +340,8 @@ void origin_server::start() {
   context.tenants = p.policies;
   context.reload = [this](std::function<void(http::reload_result)> done) { reload(std::move(done)); };
   context.accepting = [&p] { return p.accepting.load(); };
+  context.clustered = cluster.enabled();
+  if (p.cluster) context.cluster = p.cluster;
   context.metrics = [&p] { return p.metrics_text(); };
   p.delivery = std::make_unique<http::server>(p.settings("delivery", p.config.delivery, delivery_body_limit, spdlog::level::debug),
                                               http::make_delivery_handler(context), p.delivery_metrics);
@@ -309,10 +352,33 @@ void origin_server::start() {
   p.delivery->start();
   p.ingest->start();
   p.admin->start();
+  if (cluster.enabled()) start_cluster();
   p.accepting = true;
   // Spawning from this thread left it holding a reference to CAF's logger, and ~actor_system waits
   // for every such reference; drop it so that any thread may call shutdown().
   caf::logger::set_current_actor_system(nullptr);
+}
+
+void origin_server::start_cluster() {
+  auto& p = *parts_;
+  const auto& cluster = p.config.cluster;
+  auto port = caf::io::publish(p.cluster, cluster.listen.port, cluster.listen.host.c_str(), true);
+  if (!port)
+    throw std::runtime_error(fmt::format("cluster: cannot listen on {}: {}", cluster.listen.to_string(),
+                                         p.system->render(port.error())));
+  p.cluster_port = *port;
+  // Peers learn this node's addresses from its record, complete only now (port 0: any free one). Then
+  // the first tick (the actor schedules the next ones) contacts the seeds.
+  auto text = [](const boost::asio::ip::tcp::endpoint& endpoint) {
+    return config::listen_address{endpoint.address().to_string(), endpoint.port()}.to_string();
+  };
+  actors::node_record self{cluster.node_id, cluster.listen.host, *port,
+                           static_cast<std::uint8_t>(actors::node_state::joining), text(p.delivery->endpoint()),
+                           text(p.ingest->endpoint()), text(p.admin->endpoint())};
+  caf::anon_send(p.cluster, actors::member_atom_v, self);
+  caf::anon_send(p.cluster, actors::tick_atom_v);
+  spdlog::info("cluster: node {} listening on {}:{}, {} seed(s)", cluster.node_id, cluster.listen.host, *port,
+               cluster.seeds.size());
 }
 
 bool origin_server::shutdown() {
@@ -339,6 +405,7 @@ bool origin_server::shutdown() {
   // Actors stop while the I/O threads still run: a reply in flight may still post to a connection.
   if (p.system) {
     caf::anon_send_exit(p.origin, caf::exit_reason::user_shutdown);
+    if (p.cluster) caf::anon_send_exit(p.cluster, caf::exit_reason::user_shutdown);
     p.bridges->stop();
     // Storage stops last: stream actors finishing their last message may still write through it.
     auto actors_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -354,6 +421,7 @@ bool origin_server::shutdown() {
   p.bridges.reset();
   p.directory->clear();
   p.origin = nullptr;
+  p.cluster = nullptr;
   p.storage.clear();
   p.system.reset();
   return drained;
@@ -363,6 +431,7 @@ boost::asio::ip::tcp::endpoint origin_server::delivery_endpoint() const { return
 boost::asio::ip::tcp::endpoint origin_server::ingest_endpoint() const { return parts_->ingest->endpoint(); }
 boost::asio::ip::tcp::endpoint origin_server::admin_endpoint() const { return parts_->admin->endpoint(); }
 caf::actor_system& origin_server::actor_system() { return *parts_->system; }
+std::uint16_t origin_server::cluster_port() const { return parts_->cluster_port; }
 actors::stream_directory& origin_server::directory() { return *parts_->directory; }
 const config::origin_config& origin_server::config() const { return parts_->config; }
 

@@ -50,11 +50,13 @@ class origin_server {
   boost::asio::ip::tcp::endpoint ingest_endpoint() const;
   boost::asio::ip::tcp::endpoint admin_endpoint() const;
 
+  std::uint16_t cluster_port() const;  // the CAF port peers reach this node on; 0 without a cluster
   caf::actor_system& actor_system();
   actors::stream_directory& directory();
   const config::origin_config& config() const;
 
  private:
+  void start_cluster();
   struct parts;
   std::unique_ptr<parts> parts_;
 };

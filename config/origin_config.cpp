@@ -305,6 +305,30 @@ origin_config parse_document(const toml::value& document) {
     if (!model::is_valid_name(config.region)) reader.fail("region", "must match [A-Za-z0-9._-]{1,64}");
     reader.reject_unknown_keys();
   }
+  if (auto* section = root.find("cluster")) {
+    table_reader reader(*section, "cluster");
+    auto& cluster = config.cluster;
+    reader.read("node_id", cluster.node_id);
+    if (!model::is_valid_name(cluster.node_id)) reader.fail("node_id", "must match [A-Za-z0-9._-]{1,64}");
+    reader.read("listen", cluster.listen);
+    std::vector<std::string> seeds;
+    reader.read("seeds", seeds);
+    for (const auto& seed : seeds) {
+      auto parsed = parse_listen_address(seed);
+      if (!parsed || parsed->port == 0) reader.fail("seeds", fmt::format("'{}' is not HOST:PORT", seed));
+      cluster.seeds.push_back(*parsed);
+    }
+    reader.read("replicas", cluster.replicas, 1, 2);
+    reader.read("chunk_bytes", cluster.chunk_bytes, 4 << 10, 64 << 20);
+    reader.read("cache_bytes_per_stream", cluster.cache_bytes_per_stream, 0, std::int64_t{1} << 40);
+    reader.read("heartbeat_ms", cluster.heartbeat, 50, 60'000);
+    reader.read("connection_timeout_ms", cluster.connection_timeout, 100, 600'000);
+    reader.read("request_timeout_ms", cluster.request_timeout, 100, 600'000);
+    reader.read("join_timeout_ms", cluster.join_timeout, 0, 600'000);
+    if (cluster.connection_timeout <= cluster.heartbeat)
+      reader.fail("connection_timeout_ms", "must be longer than heartbeat_ms");
+    reader.reject_unknown_keys();
+  }
   read_live(root, config.live);
   read_cache(root, config.cache);
   read_tenants(root, config.live, config.tenants);

@@ -84,6 +84,22 @@ struct pipeline_settings {
   std::int64_t manifest_fresh_segments = 3;  // a pipeline's manifest older than this many segments is stale
 };
 
+// [cluster]: several processes form one origin over CAF's networking (BASP). Without a node id the
+// process is a cluster of one and none of this is used.
+struct cluster_settings {
+  std::string node_id;                           // this node's name, unique in the cluster; empty: no cluster
+  listen_address listen{"127.0.0.1", 0};         // where peers reach this node's cluster actor (BASP); 0: any port
+  std::vector<listen_address> seeds;             // peers to contact at start (and again while they are down)
+  int replicas = 2;                              // copies of every acknowledged write: 1 (owner) or 2 (owner, replica)
+  std::size_t chunk_bytes = 1 << 20;             // largest piece of a body in one message between nodes
+  std::size_t cache_bytes_per_stream = 256 << 20;  // bodies a serving node keeps for a stream owned elsewhere
+  std::chrono::milliseconds heartbeat{500};      // CAF heartbeat between nodes
+  std::chrono::milliseconds connection_timeout{2000};  // a peer silent this long is down
+  std::chrono::milliseconds request_timeout{5000};     // a message to a peer (besides held GETs) gets an answer by then
+  std::chrono::milliseconds join_timeout{3000};  // a starting node waits this long for its copies before owning
+  bool enabled() const { return !node_id.empty(); }
+};
+
 struct origin_config {
   listener_config delivery{{"127.0.0.1", 8080}, 2, 10'000};
   listener_config ingest{{"127.0.0.1", 8081}, 1, 1'000};
@@ -105,6 +121,7 @@ struct origin_config {
   std::uint64_t hot_bytes_total = 2ull << 30;         // ... and across the process
   std::uint64_t write_buffer_bytes = 64ull << 20;     // [storage] the store's memtable (and so its log)
   std::vector<tenant_config> tenants;
+  cluster_settings cluster;
 
   const tenant_config* find_tenant(std::string_view name) const;
 };

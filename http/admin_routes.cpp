@@ -15,10 +15,53 @@ constexpr std::chrono::milliseconds introspection_timeout{3000};
 constexpr std::chrono::milliseconds readiness_timeout{1000};
 
 nlohmann::ordered_json to_json(const actors::stream_info& stream) {
-  return {{"kind", "stream"},       {"name", stream.name},         {"actor_id", stream.actor_id},
-          {"objects", stream.objects}, {"bytes", stream.bytes},     {"mailbox", stream.mailbox},
-          {"writes", stream.writes},   {"reads", stream.reads},     {"held_requests", stream.held_requests},
-          {"messages_handled", stream.messages_handled}, {"responsive", stream.responsive}};
+  // A stream owned by another node is listed with the owner's actor (a remote actor) and that node.
+  nlohmann::ordered_json json{{"kind", stream.node.empty() ? "stream" : "remote_stream"}, {"name", stream.name},
+                              {"actor_id", stream.actor_id}};
+  if (!stream.node.empty()) json["node"] = stream.node;
+  json.update(nlohmann::ordered_json{
+      {"objects", stream.objects}, {"bytes", stream.bytes},     {"mailbox", stream.mailbox},
+      {"writes", stream.writes},   {"reads", stream.reads},     {"held_requests", stream.held_requests},
+      {"messages_handled", stream.messages_handled}, {"responsive", stream.responsive}});
+  return json;
+}
+
+std::string_view state_name(std::uint8_t state) {
+  return state == static_cast<std::uint8_t>(actors::node_state::active) ? "active" : "joining";
+}
+
+nlohmann::ordered_json to_json(const actors::cluster_member& member) {
+  const auto& node = member.record;
+  return {{"id", node.id},           {"state", state_name(node.state)}, {"self", member.self},
+          {"actor_id", member.actor_id}, {"cluster", fmt::format("{}:{}", node.host, node.port)},
+          {"delivery", node.delivery}, {"ingest", node.ingest},       {"admin", node.admin}};
+}
+
+nlohmann::ordered_json to_json(const actors::cluster_info& cluster) {
+  auto nodes = nlohmann::ordered_json::array();
+  for (const auto& member : cluster.members) nodes.push_back(to_json(member));
+  auto streams = nlohmann::ordered_json::array();
+  for (const auto& s : cluster.streams)
+    streams.push_back({{"tenant", s.tenant}, {"stream", s.stream}, {"owner", s.owner}, {"replica", s.replica}});
+  return {{"self", cluster.self}, {"version", cluster.version}, {"nodes", std::move(nodes)},
+          {"streams", std::move(streams)}};
+}
+
+// /actors: this node's cluster actor and, as its children, the remote cluster actors of its peers.
+nlohmann::ordered_json cluster_tree(const actors::cluster_info& cluster) {
+  auto children = nlohmann::ordered_json::array();
+  std::uint64_t own_id = 0;
+  for (const auto& member : cluster.members) {
+    if (member.self) {
+      own_id = member.actor_id;
+      continue;
+    }
+    children.push_back({{"kind", "remote_cluster"}, {"name", member.record.id}, {"node", member.record.id},
+                        {"actor_id", member.actor_id}, {"state", state_name(member.record.state)},
+                        {"address", fmt::format("{}:{}", member.record.host, member.record.port)}});
+  }
+  return {{"kind", "cluster"}, {"name", cluster.self}, {"node", cluster.self}, {"actor_id", own_id},
+          {"children", std::move(children)}};
 }
 
 nlohmann::ordered_json to_json(const actors::tenant_info& tenant) {
@@ -183,6 +226,7 @@ class admin_handler final : public handler {
     if (path == "/healthz") return text_response(beast_http::status::ok, "ok\n");
     if (path == "/readyz") return readiness();
     if (path == "/actors") return actor_tree();
+    if (path == "/cluster") return cluster_state();
     if (path == "/streams") return stream_list();
     if (path == "/metrics")
       return bytes_response(beast_http::status::ok, std::make_shared<const std::string>(context_.metrics()),
@@ -344,14 +388,40 @@ class admin_handler final : public handler {
     };
   }
 
-  // The live tree, gathered by asking every supervisor and stream actor.
+  // The live tree, gathered by asking every supervisor and stream actor; in a cluster, with the cluster
+  // actors of this node and its peers.
   continuation actor_tree() {
     return [this](request&&, responder respond) {
-      ask_actor<actors::origin_info>(
-          *context_.bridges, context_.origin, introspection_timeout,
-          [respond](actors::origin_info&& info) { respond(json_response(to_json(info))); },
-          answer_unavailable(respond), actors::info_atom_v);
+      auto cluster = context_.cluster;
+      context_.bridges->post([origin = context_.origin, cluster, respond](caf::event_based_actor* self) {
+        self->request(origin, introspection_timeout, actors::info_atom_v)
+            .then(
+                [self, cluster, respond](actors::origin_info& info) {
+                  auto tree = to_json(info);
+                  if (!cluster) return respond(json_response(tree));
+                  self->request(*cluster, introspection_timeout, actors::info_atom_v)
+                      .then(
+                          [tree, respond](actors::cluster_info& nodes) mutable {
+                            tree["cluster"] = cluster_tree(nodes);
+                            respond(json_response(tree));
+                          },
+                          [tree, respond](caf::error&) { respond(json_response(tree)); });
+                },
+                [respond](caf::error& error) { respond(actor_unavailable(error)); });
+      });
     };
+  }
+
+  // GET /cluster: the members this node sees, their state, and where the streams it knows live.
+  route_result cluster_state() {
+    if (!context_.cluster)
+      return text_response(beast_http::status::not_found, "this origin is not part of a cluster\n", "no_cluster");
+    return continuation([this](request&&, responder respond) {
+      ask_actor<actors::cluster_info>(
+          *context_.bridges, *context_.cluster, introspection_timeout,
+          [respond](actors::cluster_info&& info) { respond(json_response(to_json(info))); },
+          answer_unavailable(respond), actors::info_atom_v);
+    });
   }
 
   route_context context_;

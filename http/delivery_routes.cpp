@@ -24,7 +24,11 @@ class inflight_ticket {
 
 std::string_view rejection_for(const actors::read_reply& reply) {
   if (reply.status != 503) return {};
-  return static_cast<model::read_outcome>(reply.outcome) == model::read_outcome::shed ? "shed_dvr" : "hold_limit";
+  switch (static_cast<model::read_outcome>(reply.outcome)) {
+    case model::read_outcome::shed: return "shed_dvr";
+    case model::read_outcome::unavailable: return "owner_unavailable";
+    default: return "hold_limit";
+  }
 }
 
 response answer_for(const request_header& header, const std::string& object, const std::string& region,
@@ -70,9 +74,10 @@ class delivery_handler final : public handler {
     // Unknown tenants and streams are answered from the directory, without touching any actor.
     auto tenant = context_.directory->tenant(path.tenant);
     if (!tenant) return unknown();
+    // In a cluster the stream may live on another node: opening it here asks its owner.
     auto stream = context_.directory->stream(path.tenant, path.stream);
-    if (!stream) return unknown();
-    return read_object(std::move(*tenant), std::move(path.stream), std::move(path.object), std::move(*stream));
+    if (!stream && !context_.clustered) return unknown();
+    return read_object(std::move(*tenant), std::move(path.stream), std::move(path.object), std::move(stream));
   }
 
  private:
@@ -91,7 +96,7 @@ class delivery_handler final : public handler {
   }
 
   continuation read_object(actors::tenant_supervisor_actor tenant, std::string stream_name, std::string object,
-                           actors::stream_actor stream) {
+                           std::optional<actors::stream_actor> stream) {
     return [this, tenant = std::move(tenant), stream_name = std::move(stream_name), object = std::move(object),
             stream = std::move(stream)](request&& req, responder respond) {
       auto header = std::make_shared<const request_header>(std::move(req.base()));
@@ -101,10 +106,11 @@ class delivery_handler final : public handler {
       // can never overtake the request it cancels. (A request that moved on to a restarted stream's new
       // actor is not released there; its hold ends at its deadline.)
       auto& bridges = *context_.bridges;
-      respond.on_abandon([&bridges, stream, object, token = read.token] {
-        bridges.post([=](caf::event_based_actor* self) { self->send(stream, actors::release_atom_v, object, token); },
-                     token);
-      });
+      if (stream)
+        respond.on_abandon([&bridges, stream = *stream, object, token = read.token] {
+          bridges.post([=](caf::event_based_actor* self) { self->send(stream, actors::release_atom_v, object, token); },
+                       token);
+        });
       bridges.post(make_stream_job<actors::read_reply>(
                        tenant, stream_name, stream, context_.request_timeout + context_.max_hold,
                        [header, object, respond, ticket, region = context_.region](actors::read_reply&& reply) {

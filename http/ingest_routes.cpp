@@ -171,7 +171,7 @@ class ingest_handler final : public handler {
     return [this, path = std::move(path)](request&&, responder respond) {
       auto stream = context_.directory->stream(path.tenant, path.stream);
       auto tenant = context_.directory->tenant(path.tenant);
-      if (!stream || !tenant) return respond(empty_response(beast_http::status::no_content));
+      if (!tenant || (!stream && !context_.clustered)) return respond(empty_response(beast_http::status::no_content));
       context_.bridges->post(make_stream_job<actors::write_reply>(
           *tenant, path.stream, stream, context_.request_timeout,
           [respond](actors::write_reply&& reply) { respond(write_answer(reply)); }, answer_unavailable(respond),

@@ -73,6 +73,8 @@ struct route_context {
   bool fault_injection = false;                      // POST /streams/{t}/{s}/crash is allowed
   std::vector<model::ip_network> delivery_allow;     // empty: any client may GET
   std::function<bool()> accepting;          // false while starting up or draining (readiness)
+  bool clustered = false;  // streams may live on other nodes: one missing here is opened, not refused
+  std::optional<actors::cluster_actor> cluster;  // this node's cluster actor (GET /cluster)
   std::function<std::string()> metrics;     // Prometheus text for /metrics
   // Re-reads the configuration file and applies its tenants (POST /config/reload); answers via the callback.
   std::function<void(std::function<void(reload_result)>)> reload;

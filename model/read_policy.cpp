@@ -32,6 +32,7 @@ std::string_view to_string(read_outcome outcome) {
     case read_outcome::gone: return "gone";
     case read_outcome::shed: return "shed";
     case read_outcome::not_found: return "not_found";
+    case read_outcome::unavailable: return "unavailable";
   }
   return "unknown";
 }
@@ -87,6 +88,8 @@ answer_headers answer_for(const read_decision& decision, object_kind kind, const
       return {410, public_max_age(cache.gone_max_age_s)};
     case read_outcome::shed:
       return {503, public_max_age(cache.shed_max_age_s)};
+    case read_outcome::unavailable:
+      return {503, public_max_age(cache.miss_max_age_s)};
     case read_outcome::not_found:
     case read_outcome::hold:
       return {404, public_max_age(cache.miss_max_age_s)};

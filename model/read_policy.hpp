@@ -26,6 +26,7 @@ enum class read_outcome {
   gone,       // 410: missed its deadline, never produced, or older than the DVR window
   shed,       // 503: a DVR read while the origin is overloaded
   not_found,  // 404 with a short lifetime: no timeline to say more
+  unavailable,  // 503 with a short lifetime: the node owning the stream did not answer (cluster failover)
 };
 
 std::string_view to_string(read_outcome outcome);

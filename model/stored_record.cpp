@@ -233,6 +233,18 @@ std::optional<stream_state_record> decode_stream_state_record(std::string_view v
 }
 
 std::string stream_key_prefix(std::string_view tenant, std::string_view stream) { return join({"s", tenant, stream}); }
+std::optional<stream_name> record_stream(std::string_view key) {
+  if (key.size() < 2 || (key[0] != 's' && key[0] != 'b') || key[1] != '\x1f') return std::nullopt;
+  key.remove_prefix(2);
+  auto end_tenant = key.find('\x1f');
+  if (end_tenant == std::string_view::npos || end_tenant == 0) return std::nullopt;
+  auto rest = key.substr(end_tenant + 1);
+  auto end_stream = rest.find('\x1f');
+  if (end_stream == std::string_view::npos || end_stream == 0) return std::nullopt;
+  return stream_name{std::string(key.substr(0, end_tenant)), std::string(rest.substr(0, end_stream))};
+}
+
+std::string stream_body_prefix(std::string_view tenant, std::string_view stream) { return join({"b", tenant, stream}); }
 
 std::string candidate_record_key(std::string_view tenant, std::string_view stream, std::string_view object,
                                  std::string_view pipeline) {

@@ -62,6 +62,7 @@ std::optional<stream_state_record> decode_stream_state_record(std::string_view v
 // scan finds them without reading any body; body records live under their own prefix. Names never
 // contain '\x1f' (path validation), which separates the parts.
 std::string stream_key_prefix(std::string_view tenant, std::string_view stream);
+std::string stream_body_prefix(std::string_view tenant, std::string_view stream);  // the stream's body records
 inline constexpr std::string_view all_streams_prefix = "s\x1f";
 std::string candidate_record_key(std::string_view tenant, std::string_view stream, std::string_view object,
                                  std::string_view pipeline);
@@ -77,5 +78,10 @@ struct record_key {
   std::string tenant, stream, object, pipeline;
 };
 std::optional<record_key> parse_record_key(std::string_view key);
+// The (tenant, stream) any of a stream's records (body records included) belongs to.
+struct stream_name {
+  std::string tenant, stream;
+};
+std::optional<stream_name> record_stream(std::string_view key);
 
 }  // namespace live_origin::model

@@ -161,6 +161,9 @@ storage_actor::behavior_type scripted_storage(storage_actor::pointer self, scrip
       [](load_atom, const std::string& tenant, const std::string& stream) {
         return recovered_stream{tenant, stream, {}, {}, {}, {}, 0};
       },
+      [](apply_atom, const record_batch&) { return false; },
+      [](sync_atom, const std::string&, const std::string&, const std::string&) { return false; },
+      [](list_atom) { return std::vector<stream_placement>{}; },
   };
 }
 
@@ -334,9 +337,10 @@ TEST_F(ActorTest, EveryMessageTypeRoundTripsThroughTheSerializer) {
   EXPECT_EQ(status_copy.pipelines[0].segments_received, 5u);
   EXPECT_EQ(status_copy.pipeline_order, (std::vector<std::string>{"b", "a"}));
 
-  stream_info stream{"live1", 3, 4, 5, 6, 7, 8, 2, 99, false};
+  stream_info stream{"live1", 3, 4, 5, 6, 7, 8, 2, 99, false, "node-2"};
   auto stream_copy = round_trip(*system_, stream);
   EXPECT_EQ(stream_copy.name, "live1");
+  EXPECT_EQ(stream_copy.node, "node-2");
   EXPECT_EQ(stream_copy.reads, 8u);
   EXPECT_EQ(stream_copy.messages_handled, 99u);
   EXPECT_FALSE(stream_copy.responsive);
@@ -354,6 +358,40 @@ TEST_F(ActorTest, EveryMessageTypeRoundTripsThroughTheSerializer) {
   EXPECT_EQ(origin.tenants[0].name, "demo");
 }
 
+// What nodes of a cluster send each other, through the serializer BASP uses.
+TEST_F(ActorTest, ClusterMessageTypesSurviveSerialization) {
+  node_record node{"node-1", "127.0.0.1", 4300, 1, "127.0.0.1:8080", "127.0.0.1:8081", "127.0.0.1:8082"};
+  EXPECT_EQ(round_trip(*system_, node), node);
+  auto members = round_trip(*system_, std::vector<node_record>{node, node_record{"node-2", "::1", 1, 0, "", "", ""}});
+  ASSERT_EQ(members.size(), 2u);
+  EXPECT_EQ(members[1].id, "node-2");
+  EXPECT_EQ(members[1].host, "::1");
+
+  stored_object stored{object_body::adopt("body"), 5, 6, 0, true, 1, true, 0};
+  auto read = round_trip(*system_, remote_read{read_reply{200, 0, "public, max-age=60", -1, 7, stored, "b", ""}, 3, 4, true});
+  EXPECT_EQ(read.reply.status, 200);
+  EXPECT_EQ(read.reply.object.body.view(), "body");
+  EXPECT_EQ(read.reply.pipeline, "b");
+  EXPECT_EQ(read.transfer, 3u);
+  EXPECT_EQ(read.size, 4u);
+  EXPECT_TRUE(read.cached);
+
+  record_batch batch{"demo", "live", {"k1", std::string("k\x1f" "2", 3)}, {"v1", std::string(3000, 'x')}, {"gone"}, 8, 9};
+  EXPECT_EQ(round_trip(*system_, batch), batch);
+
+  auto info = round_trip(*system_, cluster_info{"node-1", 4, {{node, 77, true}}, {{"demo", "live", "node-1", "node-2"}}});
+  EXPECT_EQ(info.self, "node-1");
+  EXPECT_EQ(info.version, 4u);
+  ASSERT_EQ(info.members.size(), 1u);
+  EXPECT_EQ(info.members[0].record, node);
+  EXPECT_EQ(info.members[0].actor_id, 77u);
+  ASSERT_EQ(info.streams.size(), 1u);
+  EXPECT_EQ(info.streams[0].replica, "node-2");
+  auto placements = round_trip(*system_, std::vector<stream_placement>{{"demo", "a", "n1", ""}, {"demo", "b", "n2", "n1"}});
+  ASSERT_EQ(placements.size(), 2u);
+  EXPECT_EQ(placements[1].owner, "n2");
+}
+
 TEST_F(ActorTest, EveryMessageTypeIsRegistered) {
   for (const char* name : {"live_origin::actors::object_body", "live_origin::actors::stored_object",
                            "live_origin::actors::object_write", "live_origin::actors::write_reply",
@@ -363,7 +401,10 @@ TEST_F(ActorTest, EveryMessageTypeIsRegistered) {
                            "live_origin::actors::stream_info",
                            "live_origin::actors::tenant_info", "live_origin::actors::origin_info",
                            "live_origin::actors::stream_actor", "live_origin::actors::tenant_supervisor_actor",
-                           "live_origin::actors::origin_supervisor_actor"})
+                           "live_origin::actors::origin_supervisor_actor", "live_origin::actors::node_record",
+                           "live_origin::actors::remote_read", "live_origin::actors::record_batch",
+                           "live_origin::actors::cluster_member", "live_origin::actors::stream_placement",
+                           "live_origin::actors::cluster_info", "live_origin::actors::cluster_actor"})
     EXPECT_TRUE(system_->types().make_value(name)) << name;
 }
 
