@@ -359,13 +359,13 @@ cluster_actor::behavior_type cluster_behavior(cluster_pointer self, cluster_opti
                         std::uint64_t cached_digest) -> caf::result<remote_read> {
         auto& state = self->state;
         if (!state.view->owns(tenant, stream))
-          return remote_read{read_answer(state, model::read_outcome::unavailable), 0, 0, false};
+          return remote_read{read_answer(state, model::read_outcome::unavailable), 0, 0, false, false};
         auto promise = self->make_response_promise<remote_read>();
         ask_local<read_reply>(
             self, tenant, stream, false, state.options.max_hold + state.options.request_timeout,
             [self, promise, cached_digest](read_reply reply) mutable {
               auto& s = self->state;
-              remote_read answer{std::move(reply), 0, 0, false};
+              remote_read answer{std::move(reply), 0, 0, false, false};
               auto& object = answer.reply.object;
               if (answer.reply.status == 200 && cached_digest != 0 && object.digest == cached_digest) {
                 object.body = {};
@@ -381,9 +381,9 @@ cluster_actor::behavior_type cluster_behavior(cluster_pointer self, cluster_opti
               promise.deliver(std::move(answer));
             },
             [self, promise](const caf::error& error) mutable {
-              auto outcome = error == caf::sec::remote_lookup_failed ? model::read_outcome::not_found
-                                                                      : model::read_outcome::unavailable;
-              promise.deliver(remote_read{read_answer(self->state, outcome), 0, 0, false});
+              bool unknown = error == caf::sec::remote_lookup_failed;
+              auto outcome = unknown ? model::read_outcome::not_found : model::read_outcome::unavailable;
+              promise.deliver(remote_read{read_answer(self->state, outcome), 0, 0, false, unknown});
             },
             get_atom_v, read);
         return promise;

@@ -251,6 +251,7 @@ struct remote_read {
   std::uint64_t transfer = 0;
   std::uint64_t size = 0;
   bool cached = false;
+  bool unknown_stream = false;  // no node has the stream: the asking node need not keep a proxy for it
 };
 
 // Raw store records from a stream's owner to a node that keeps a copy: what the owner wrote (or, for a
@@ -295,7 +296,7 @@ typename Inspector::result_type inspect(Inspector& f, node_record& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, remote_read& x) {
-  return f(caf::meta::type_name("remote_read"), x.reply, x.transfer, x.size, x.cached);
+  return f(caf::meta::type_name("remote_read"), x.reply, x.transfer, x.size, x.cached, x.unknown_stream);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, record_batch& x) {

@@ -204,6 +204,13 @@ caf::result<read_reply> read(proxy_pointer self, object_read request) {
               answer.reply.object.body = found->second.body;
               return finish_read(self, object, std::move(answer.reply), promise, id);
             }
+            if (answer.unknown_stream) {
+              // No node has this stream (a GET for a name nobody published): answer, and keep no proxy
+              // for it unless something else is under way.
+              finish_read(self, object, std::move(answer.reply), promise, id);
+              if (state.in_flight.empty() && state.cache.empty() && !state.remote) self->quit(caf::exit_reason::normal);
+              return;
+            }
             if (answer.transfer == 0) return finish_read(self, object, std::move(answer.reply), promise, id);
             auto fetch = std::make_shared<body_fetch>(body_fetch{object, std::move(answer.reply), answer.transfer,
                                                                  answer.size, {}});

@@ -368,13 +368,14 @@ TEST_F(ActorTest, ClusterMessageTypesSurviveSerialization) {
   EXPECT_EQ(members[1].host, "::1");
 
   stored_object stored{object_body::adopt("body"), 5, 6, 0, true, 1, true, 0};
-  auto read = round_trip(*system_, remote_read{read_reply{200, 0, "public, max-age=60", -1, 7, stored, "b", ""}, 3, 4, true});
+  auto read = round_trip(*system_, remote_read{read_reply{200, 0, "public, max-age=60", -1, 7, stored, "b", ""}, 3, 4, true, true});
   EXPECT_EQ(read.reply.status, 200);
   EXPECT_EQ(read.reply.object.body.view(), "body");
   EXPECT_EQ(read.reply.pipeline, "b");
   EXPECT_EQ(read.transfer, 3u);
   EXPECT_EQ(read.size, 4u);
   EXPECT_TRUE(read.cached);
+  EXPECT_TRUE(read.unknown_stream);
 
   record_batch batch{"demo", "live", {"k1", std::string("k\x1f" "2", 3)}, {"v1", std::string(3000, 'x')}, {"gone"}, 8, 9};
   EXPECT_EQ(round_trip(*system_, batch), batch);

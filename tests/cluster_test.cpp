@@ -177,6 +177,13 @@ TEST_F(ClusterTest, AnyNodeAnswersAndTheOwnersLossLosesNoAcknowledgedSegment) {
   EXPECT_EQ(early_other.header("x-origin-segment"), early_owner.header("x-origin-segment"));
   EXPECT_FALSE(early_other.header("x-origin-ttl-ms").empty());
 
+  // A stream no node has: the same 404 from a node that must ask the owner as from the owner itself.
+  auto unknown_owner = fetch(nodes_[1]->delivery, bhttp::verb::get, "/demo/nosuchstream/seg-1.m4s");
+  auto unknown_other = fetch(nodes_[0]->delivery, bhttp::verb::get, "/demo/nosuchstream/seg-1.m4s");
+  EXPECT_EQ(unknown_owner.status, 404);
+  EXPECT_EQ(unknown_other.status, 404);
+  EXPECT_EQ(unknown_other.header("cache-control"), unknown_owner.header("cache-control"));
+
   // A GET for the next segment on a node that does not own the stream is held and released when the
   // segment lands at the owner.
   auto held = std::async(std::launch::async, [&, next = last_ + 1] {

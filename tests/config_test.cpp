@@ -95,6 +95,34 @@ TEST(Config, TokensAreReadAndChecked) {
   expect_refused("[delivery]\ntoken = \"admin-token-0123456789\"\n", {"delivery.token", "unknown key"});
 }
 
+TEST(Config, ClusterSectionIsReadAndChecked) {
+  EXPECT_FALSE(parse_config("", "none.toml").cluster.enabled());
+  auto config = parse_config(R"([cluster]
+node_id = "node-1"
+listen = "127.0.0.1:4300"
+seeds = ["127.0.0.1:4301", "[::1]:4302"]
+replicas = 1
+chunk_bytes = 65536
+heartbeat_ms = 100
+connection_timeout_ms = 500
+)", "cluster.toml");
+  const auto& cluster = config.cluster;
+  EXPECT_TRUE(cluster.enabled());
+  EXPECT_EQ(cluster.node_id, "node-1");
+  EXPECT_EQ(cluster.listen.port, 4300);
+  ASSERT_EQ(cluster.seeds.size(), 2u);
+  EXPECT_EQ(cluster.seeds[1].host, "::1");
+  EXPECT_EQ(cluster.replicas, 1);
+  EXPECT_EQ(cluster.chunk_bytes, 65536u);
+  EXPECT_EQ(cluster.heartbeat, std::chrono::milliseconds(100));
+  expect_refused("[cluster]\nnode_id = \"a/b\"\n", {"cluster.node_id"});
+  expect_refused("[cluster]\nnode_id = \"n\"\nseeds = [\"nohost\"]\n", {"cluster.seeds", "nohost"});
+  expect_refused("[cluster]\nnode_id = \"n\"\nreplicas = 3\n", {"cluster.replicas"});
+  expect_refused("[cluster]\nnode_id = \"n\"\nheartbeat_ms = 1000\nconnection_timeout_ms = 500\n",
+                 {"cluster.connection_timeout_ms", "heartbeat_ms"});
+  expect_refused("[cluster]\nnode_id = \"n\"\ngossip = true\n", {"cluster.gossip", "unknown key"});
+}
+
 TEST(Config, DeliveryAllowListIsCidrs) {
   auto config = parse_config("[delivery]\nallow = [\"10.0.0.0/8\", \"::1/128\"]\n", "allow.toml");
   EXPECT_EQ(config.delivery_allow.size(), 2u);
