@@ -72,6 +72,14 @@ class node {
 
   std::string log() const { return process_->stderr_text(); }
 
+  // GETs held by this node's stream actors now (live_origin_held_requests).
+  int held_requests() const {
+    static const std::regex gauge(R"((?:^|\n)live_origin_held_requests (\d+))");
+    auto text = fetch(admin, bhttp::verb::get, "/metrics").body;
+    std::smatch match;
+    return std::regex_search(text, match, gauge) ? std::stoi(match[1]) : -1;
+  }
+
   const std::string& id() const { return id_; }
   tcp::endpoint delivery, ingest, admin;
   std::uint16_t cluster_port = 0;
@@ -177,6 +185,25 @@ TEST_F(ClusterTest, AnyNodeAnswersAndTheOwnersLossLosesNoAcknowledgedSegment) {
   EXPECT_EQ(early_other.header("x-origin-segment"), early_owner.header("x-origin-segment"));
   EXPECT_FALSE(early_other.header("x-origin-ttl-ms").empty());
 
+  // Operators see the cluster from any node: every member, where the stream lives, and the remote actors.
+  auto seen = nodes_[2]->cluster();
+  EXPECT_EQ(seen["self"], "node-3");
+  ASSERT_EQ(seen["nodes"].size(), 3u);
+  for (const auto& n : seen["nodes"]) EXPECT_FALSE(n["delivery"].get<std::string>().empty()) << n;
+  bool listed = false;
+  for (const auto& s : seen["streams"])
+    if (s["stream"] == stream_) listed = s["owner"] == "node-2" && s["replica"] == "node-3";
+  EXPECT_TRUE(listed) << seen;
+  auto tree = nlohmann::json::parse(fetch(nodes_[2]->admin, bhttp::verb::get, "/actors").body);
+  std::set<std::string> remote_clusters;
+  for (const auto& child : tree["cluster"]["children"]) remote_clusters.insert(child["node"].get<std::string>());
+  EXPECT_EQ(remote_clusters, (std::set<std::string>{"node-1", "node-2"})) << tree;
+  bool remote_stream = false;
+  for (const auto& tenant : tree["children"])
+    for (const auto& s : tenant["children"])
+      if (s["name"] == stream_) remote_stream = s["kind"] == "remote_stream" && s["node"] == "node-2";
+  EXPECT_TRUE(remote_stream) << tree;
+
   // A stream no node has: the same 404 from a node that must ask the owner as from the owner itself.
   auto unknown_owner = fetch(nodes_[1]->delivery, bhttp::verb::get, "/demo/nosuchstream/seg-1.m4s");
   auto unknown_other = fetch(nodes_[0]->delivery, bhttp::verb::get, "/demo/nosuchstream/seg-1.m4s");
@@ -189,7 +216,7 @@ TEST_F(ClusterTest, AnyNodeAnswersAndTheOwnersLossLosesNoAcknowledgedSegment) {
   auto held = std::async(std::launch::async, [&, next = last_ + 1] {
     return fetch(nodes_[2]->delivery, bhttp::verb::get, path(next));
   });
-  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(eventually([&] { return nodes_[1]->held_requests() == 1; })) << "not held at the owner";
   ASSERT_EQ(held.wait_for(0s), std::future_status::timeout) << "answered before the segment was published";
   publish(last_ + 1);
   auto released = held.get();
@@ -200,7 +227,7 @@ TEST_F(ClusterTest, AnyNodeAnswersAndTheOwnersLossLosesNoAcknowledgedSegment) {
   auto orphan = std::async(std::launch::async, [&, next = last_ + 1] {
     return fetch(nodes_[2]->delivery, bhttp::verb::get, path(next));
   });
-  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(eventually([&] { return nodes_[1]->held_requests() == 1; })) << "not held at the owner";
   nodes_[1]->kill_nine();
   auto orphaned = orphan.get();
   EXPECT_EQ(orphaned.status, 503);
