@@ -60,6 +60,8 @@ class node {
     FAIL() << id_ << " never said where it listens for peers:\n" << process_->stderr_text();
   }
 
+  void signal(int number) { process_->signal(number); }
+
   void kill_nine() {
     process_->signal(SIGKILL);
     process_->wait_exit();
@@ -257,6 +259,24 @@ TEST_F(ClusterTest, AnyNodeAnswersAndTheOwnersLossLosesNoAcknowledgedSegment) {
   expect_all_served(*nodes_[0]);
   std::cout << "cluster drill: " << acknowledged_.size() << " acknowledged segments of 150 kB, all served by every node "
             << "after the owner's kill -9 and its return\n";
+}
+
+// A peer that stops answering without closing its connections (SIGSTOP: a hung process, or a silent network)
+// is noticed by CAF's heartbeats and connection timeout; when it answers again it rejoins.
+TEST_F(ClusterTest, ASilentPeerIsDroppedAfterTheConnectionTimeoutAndRejoins) {
+  for (auto id : {"node-1", "node-2"}) nodes_.push_back(std::make_unique<node>(id));
+  nodes_[0]->start({});
+  nodes_[1]->start({nodes_[0]->cluster_port});
+  for (const auto& n : nodes_)
+    ASSERT_TRUE(eventually([&] { return sees(*n, {"node-1", "node-2"}); })) << n->id() << ": " << n->cluster();
+  nodes_[1]->signal(SIGSTOP);
+  auto stopped = std::chrono::steady_clock::now();
+  EXPECT_TRUE(eventually([&] { return sees(*nodes_[0], {"node-1"}); })) << nodes_[0]->cluster();
+  auto detected = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - stopped);
+  nodes_[1]->signal(SIGCONT);
+  for (const auto& n : nodes_)
+    EXPECT_TRUE(eventually([&] { return sees(*n, {"node-1", "node-2"}); })) << n->id() << ": " << n->cluster();
+  std::cout << "silent peer dropped after " << detected.count() << " ms (heartbeat 200 ms, connection timeout 1000 ms)\n";
 }
 
 }  // namespace
