@@ -53,9 +53,10 @@ struct cluster_state {
   clock::time_point started = clock::now();
   std::set<std::string> synced_from;          // active peers that have sent this (joining) node its copies
   std::map<std::string, std::size_t> syncing;  // node -> stream copies on their way to it
+  std::set<std::string> sync_failed;          // nodes a copy failed to reach: not told they are synced
   std::set<std::string> synced_to;            // joining nodes told they have all this node owes them
   std::vector<cluster_view::member> members;  // as last published
-  std::map<std::pair<std::string, std::uint64_t>, inbound_body> inbox;  // (sender node, transfer)
+  std::map<std::pair<std::string, std::uint64_t>, inbound_body> inbox;  // (sending actor, transfer)
   std::map<std::uint64_t, outbound_body> outbox;
   std::uint64_t next_transfer = 0;
   std::uint64_t messages_handled = 0;  // counted by actors::counted
@@ -100,6 +101,10 @@ void tell_synced_if_done(cluster_pointer self, const std::string& node) {
   auto p = st.peers.find(node);
   if (p == st.peers.end() || p->second.record.state == active || st.synced_to.count(node) || st.syncing[node] > 0)
     return;
+  if (st.sync_failed.count(node)) {  // it becomes active at its join timeout, missing what failed (logged)
+    spdlog::error("cluster: not telling {} it is caught up: a stream copy to it failed", node);
+    return;
+  }
   st.synced_to.insert(node);
   self->send(p->second.actor, synced_atom_v, st.options.self.id);
   spdlog::info("cluster: {} has every copy this node owes it", node);
@@ -123,12 +128,21 @@ void rebalance(cluster_pointer self, std::vector<cluster_view::member> before) {
               auto had = cluster_view::copy_targets_of(before, me, state.view->copies(), s.tenant, s.stream);
               for (const auto& node : cluster_view::copy_targets_of(now, me, state.view->copies(), s.tenant, s.stream)) {
                 if (std::find(had.begin(), had.end(), node) != had.end()) continue;
+                auto target = state.peers.find(node);
+                if (target == state.peers.end()) continue;
                 ++state.syncing[node];
                 ++sent;
                 auto tenant = s.tenant, stream = s.stream;
-                auto done = [self, node, tenant, stream](bool ok) {
-                  if (!ok) spdlog::error("cluster: /{}/{} could not be copied to {}", tenant, stream, node);
-                  --self->state.syncing[node];
+                auto incarnation = target->second.actor.address();
+                auto done = [self, node, incarnation, tenant, stream](bool ok) {
+                  auto& now_state = self->state;
+                  auto peer = now_state.peers.find(node);
+                  if (peer == now_state.peers.end() || peer->second.actor.address() != incarnation) return;  // gone
+                  if (!ok) {
+                    spdlog::error("cluster: /{}/{} could not be copied to {}", tenant, stream, node);
+                    now_state.sync_failed.insert(node);
+                  }
+                  if (now_state.syncing[node] > 0) --now_state.syncing[node];
                   tell_synced_if_done(self, node);
                 };
                 self->request(*storage_for(state.storage, tenant, stream), state.options.request_timeout * 6, sync_atom_v,
@@ -151,8 +165,11 @@ void add_peer(cluster_pointer self, node_record record, cluster_actor actor) {
   if (known == st.peers.end() || known->second.actor != actor) {
     self->monitor(actor);
     spdlog::info("cluster: connected to {} at {}:{}", record.id, record.host, record.port);
+    // What it knows of this node may be older than this node's state now (a hello crossed a change).
+    self->send(actor, member_atom_v, st.options.self);
+    for (auto* per_incarnation : {&st.synced_to, &st.sync_failed}) per_incarnation->erase(record.id);
+    st.syncing.erase(record.id);
   }
-  if (known != st.peers.end() && known->second.actor != actor) st.synced_to.erase(record.id);  // a new incarnation
   st.lost.erase(record.id);
   auto id = record.id;
   st.peers[id] = {std::move(record), std::move(actor)};
@@ -170,7 +187,13 @@ void become_active(cluster_pointer self, const char* why) {
 void check_joined(cluster_pointer self) {
   auto& st = self->state;
   if (!joining(st)) return;
-  bool seeds_tried = st.seeds_answered.size() >= st.options.seeds.size();
+  auto own = address_of(st.options.self.host, st.options.self.port);
+  bool seeds_tried = std::all_of(st.options.seeds.begin(), st.options.seeds.end(), [&](const auto& seed) {
+    auto address = address_of(seed.first, seed.second);
+    return address == own || st.seeds_answered.count(address);
+  });
+  // Every member the seeds named is connected (or refused) first: placement needs the whole live set.
+  seeds_tried = seeds_tried && st.connecting.empty();
   bool all_synced = std::all_of(st.peers.begin(), st.peers.end(), [&](const auto& entry) {
     return entry.second.record.state != active || st.synced_from.count(entry.first);
   });
@@ -256,9 +279,10 @@ void ask_local(cluster_pointer self, const std::string& tenant, const std::strin
       .then(send_to, [on_error](caf::error& error) mutable { on_error(error); });
 }
 
-std::string sender_node(cluster_pointer self) {
+// Which actor sent the message being handled (node and actor id): transfer ids are per sending proxy.
+std::string sender_key(cluster_pointer self) {
   auto sender = self->current_sender();
-  return sender ? caf::to_string(sender->node()) : std::string();
+  return sender ? caf::to_string(sender->node()) + "/" + std::to_string(sender->id()) : std::string();
 }
 
 cluster_actor::behavior_type cluster_behavior(cluster_pointer self, cluster_options options,
@@ -278,6 +302,7 @@ cluster_actor::behavior_type cluster_behavior(cluster_pointer self, cluster_opti
       spdlog::warn("cluster: lost {} ({}); its streams move", it->first, caf::to_string(down.reason));
       state.lost[it->first] = it->second.record;
       state.synced_to.erase(it->first);
+      state.sync_failed.erase(it->first);
       state.syncing.erase(it->first);
       state.peers.erase(it);
       publish(self);
@@ -317,7 +342,7 @@ cluster_actor::behavior_type cluster_behavior(cluster_pointer self, cluster_opti
       }),
       counted(self, [=](chunk_atom, std::uint64_t transfer, std::uint64_t total, const object_body& piece) -> bool {
         auto& state = self->state;
-        auto key = std::make_pair(sender_node(self), transfer);
+        auto key = std::make_pair(sender_key(self), transfer);
         auto entry = state.inbox.find(key);
         if (entry == state.inbox.end()) {
           if (total > state.options.max_body_bytes || state.inbox.size() >= state.options.max_transfers) return false;
@@ -334,7 +359,7 @@ cluster_actor::behavior_type cluster_behavior(cluster_pointer self, cluster_opti
       counted(self, [=](put_atom, const std::string& tenant, const std::string& stream, object_write write,
                         std::uint64_t transfer) -> caf::result<write_reply> {
         auto& state = self->state;
-        auto entry = state.inbox.find({sender_node(self), transfer});
+        auto entry = state.inbox.find({sender_key(self), transfer});
         if (entry == state.inbox.end() || entry->second.bytes.size() != entry->second.total) {
           spdlog::error("cluster: a forwarded PUT of /{}/{}/{} arrived without all of its body", tenant, stream,
                         write.object);

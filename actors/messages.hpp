@@ -265,6 +265,7 @@ struct record_batch {
   std::vector<std::string> erases;
   std::uint64_t piece_offset = 0;
   std::uint64_t piece_total = 0;
+  std::vector<std::string> erase_prefixes;  // a catch-up starts by dropping what the copy held before
   friend bool operator==(const record_batch&, const record_batch&) = default;
 };
 
@@ -301,7 +302,7 @@ typename Inspector::result_type inspect(Inspector& f, remote_read& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, record_batch& x) {
   return f(caf::meta::type_name("record_batch"), x.tenant, x.stream, x.keys, x.values, x.erases, x.piece_offset,
-           x.piece_total);
+           x.piece_total, x.erase_prefixes);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cluster_member& x) {
@@ -466,8 +467,9 @@ using stream_actor = caf::typed_actor<
 // node is a local proxy actor with the same interface.
 using tenant_supervisor_actor = caf::typed_actor<
     caf::replies_to<open_atom, std::string>::with<stream_actor>,
-    // For another node: this node's own actor for a stream it owns, opened only if storage knows the
-    // stream when `create` is false (a GET must not create streams); an error when it does not own it.
+    // The same, creating the stream only if `create` (a GET or DELETE must not create streams: an error,
+    // remote_lookup_failed, when storage does not know it). From another node: only this node's own actor
+    // for a stream it owns (else no_route_to_receiving_node).
     caf::replies_to<open_atom, std::string, bool>::with<stream_actor>,
     caf::reacts_to<placement_atom>,  // the live set changed: streams whose owner changed are retired
     // The same, from a caller that found this incarnation gone: waits for its successor.

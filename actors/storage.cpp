@@ -75,19 +75,19 @@ using record_puts = std::vector<std::pair<std::string, std::string>>;
 std::vector<record_batch> to_batches(const std::string& tenant, const std::string& stream, const record_puts& puts,
                                      const std::vector<std::string>& erases, std::size_t chunk) {
   std::vector<record_batch> out;
-  record_batch batch{tenant, stream, {}, {}, erases, 0, 0};
+  record_batch batch{tenant, stream, {}, {}, erases, 0, 0, {}};
   std::size_t size = 0;
   auto flush = [&] {
     if (batch.keys.empty() && batch.erases.empty()) return;
     out.push_back(std::move(batch));
-    batch = record_batch{tenant, stream, {}, {}, {}, 0, 0};
+    batch = record_batch{tenant, stream, {}, {}, {}, 0, 0, {}};
     size = 0;
   };
   for (const auto& [key, value] : puts) {
     if (value.size() > chunk) {
       flush();
       for (std::size_t offset = 0; offset < value.size(); offset += chunk)
-        out.push_back({tenant, stream, {key}, {value.substr(offset, chunk)}, {}, offset, value.size()});
+        out.push_back({tenant, stream, {key}, {value.substr(offset, chunk)}, {}, offset, value.size(), {}});
       continue;
     }
     if (size + key.size() + value.size() > chunk) flush();
@@ -104,9 +104,11 @@ std::vector<record_batch> to_batches(const std::string& tenant, const std::strin
 // two actors, so copies apply writes in the order the owner made them.
 void replicate(storage_pointer self, const std::vector<std::string>& targets, const std::string& tenant,
                const std::string& stream, const record_puts& puts, const std::vector<std::string>& erases,
-               std::function<void(bool)> done) {
+               std::function<void(bool)> done, std::vector<std::string> erase_prefixes = {}) {
   const auto& replication = self->state.replication;
   auto batches = to_batches(tenant, stream, puts, erases, replication.chunk_bytes);
+  if (!erase_prefixes.empty())  // first, on its own: later batches put what the copy is to hold
+    batches.insert(batches.begin(), record_batch{tenant, stream, {}, {}, {}, 0, 0, std::move(erase_prefixes)});
   struct pending_acks {
     std::size_t left;
     bool ok = true;
@@ -219,6 +221,7 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
           if (batch.keys.size() != 1) return false;
           auto& pieces = self->state.pieces;
           auto& value = pieces[batch.keys.front()];
+          if (batch.piece_offset == 0) value.clear();  // a new copy of the value (an earlier one broke off)
           if (batch.piece_offset != value.size() || value.size() + batch.values.front().size() > batch.piece_total) {
             spdlog::error("store: a copied record of /{}/{} arrived out of order; dropped", batch.tenant, batch.stream);
             pieces.erase(batch.keys.front());
@@ -232,7 +235,14 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
         }
         std::vector<std::pair<std::string_view, std::string_view>> puts;
         for (std::size_t i = 0; i < batch.keys.size(); ++i) puts.emplace_back(batch.keys[i], batch.values[i]);
+        std::vector<std::string> dropped;  // every record under the prefixes (a catch-up replaces them all)
+        for (const auto& prefix : batch.erase_prefixes) {
+          auto name = model::record_stream(prefix + "x");
+          if (!name || name->tenant != batch.tenant || name->stream != batch.stream) return false;  // its own only
+          self->state.store->scan(prefix, [&](std::string_view key, std::string_view) { dropped.emplace_back(key); });
+        }
         std::vector<std::string_view> erases(batch.erases.begin(), batch.erases.end());
+        erases.insert(erases.end(), dropped.begin(), dropped.end());
         return self->state.store->write(puts, erases);
       },
       [=](sync_atom, const std::string& tenant, const std::string& stream, const std::string& node)
@@ -246,7 +256,9 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
             puts.emplace_back(std::string(key), std::string(value));
           });
         auto promise = self->make_response_promise<bool>();
-        replicate(self, {node}, tenant, stream, puts, {}, [promise](bool ok) mutable { promise.deliver(ok); });
+        replicate(
+            self, {node}, tenant, stream, puts, {}, [promise](bool ok) mutable { promise.deliver(ok); },
+            {model::stream_key_prefix(tenant, stream), model::stream_body_prefix(tenant, stream)});
         return promise;
       },
       [=](list_atom) -> std::vector<stream_placement> {

@@ -32,7 +32,8 @@ struct proxy_state {
   proxy_settings settings;
   std::optional<stream_actor> remote;  // the owner's stream actor, once asked for
   bool opening = false;
-  std::vector<std::pair<std::function<void(const stream_actor&)>, std::function<void()>>> waiting_for_remote;
+  std::vector<std::pair<std::function<void(const stream_actor&)>, std::function<void(const caf::error&)>>>
+      waiting_for_remote;
   // Requests in flight to the owner, each with what answers it when the owner's node is lost.
   std::unordered_map<std::uint64_t, std::function<void()>> in_flight;
   std::uint64_t next_request = 0;
@@ -73,19 +74,22 @@ void fail_all_and_quit(proxy_pointer self, const caf::error& reason) {
   auto in_flight = std::move(self->state.in_flight);
   self->state.in_flight.clear();
   for (auto& [id, lost] : in_flight) lost();
-  for (auto& [ok, failed] : self->state.waiting_for_remote) failed();
+  for (auto& [ok, failed] : self->state.waiting_for_remote) failed(reason);
   self->state.waiting_for_remote.clear();
   self->quit(reason);
 }
 
 // Runs `ok` with the owner's stream actor (asked for once), or `failed` when the owner cannot give it.
-void with_remote(proxy_pointer self, std::function<void(const stream_actor&)> ok, std::function<void()> failed) {
+// Only a write (`create`) makes the owner create a stream it does not have.
+void with_remote(proxy_pointer self, std::function<void(const stream_actor&)> ok,
+                 std::function<void(const caf::error&)> failed,
+                 bool create = false) {
   auto& st = self->state;
   if (st.remote) return ok(*st.remote);
   st.waiting_for_remote.emplace_back(std::move(ok), std::move(failed));
   if (st.opening) return;
   st.opening = true;
-  self->request(st.owner_actor, st.settings.request_timeout, open_atom_v, st.tenant, st.stream, true)
+  self->request(st.owner_actor, st.settings.request_timeout, open_atom_v, st.tenant, st.stream, create)
       .then(
           [self](stream_actor& actor) {
             auto& state = self->state;
@@ -103,7 +107,7 @@ void with_remote(proxy_pointer self, std::function<void(const stream_actor&)> ok
                          caf::to_string(error));
             auto waiting = std::move(state.waiting_for_remote);
             state.waiting_for_remote.clear();
-            for (auto& [ok_, failed_] : waiting) failed_();
+            for (auto& [ok_, failed_] : waiting) failed_(error);
           });
 }
 
@@ -258,39 +262,50 @@ caf::result<write_reply> write(proxy_pointer self, object_write request) {
                       request, transfer)
             .then(answer, fail);
       },
-      [self, promise, id]() mutable {
+      [self, promise, id](const caf::error&) mutable {
         if (settle(self, id)) promise.deliver(write_unavailable());
-      });
+      },
+      true);
   return promise;
 }
 
-// A message the owner's stream actor answers with `Reply`; an error when it cannot be reached.
+// A message the owner's stream actor answers with `Reply`; an error when it cannot be reached. Never
+// request_receiver_down: that would make the HTTP side wait for a successor of this proxy, which is alive.
 template <class Reply, class... Ts>
 caf::result<Reply> ask_remote(proxy_pointer self, Ts... message) {
   auto promise = self->make_response_promise<Reply>();
-  auto unreachable = [] { return caf::make_error(caf::sec::request_receiver_down); };
+  auto unreachable = [] { return caf::make_error(caf::sec::no_route_to_receiving_node); };
   auto id = track(self, [promise, unreachable]() mutable { promise.deliver(unreachable()); });
   with_remote(
       self,
-      [self, promise, id, message...](const stream_actor& remote) mutable {
+      [self, promise, id, unreachable, message...](const stream_actor& remote) mutable {
         self->request(remote, self->state.settings.request_timeout, message...)
             .then(
                 [self, promise, id](Reply& reply) mutable {
                   if (settle(self, id)) promise.deliver(std::move(reply));
                 },
-                [self, promise, id](caf::error& error) mutable {
-                  if (settle(self, id)) promise.deliver(std::move(error));
+                [self, promise, id, unreachable](caf::error& error) mutable {
+                  if (!settle(self, id)) return;
+                  promise.deliver(error == caf::sec::request_receiver_down ? unreachable() : std::move(error));
                 });
       },
-      [self, promise, id, unreachable]() mutable {
-        if (settle(self, id)) promise.deliver(unreachable());
+      [self, promise, id, unreachable](const caf::error& error) mutable {
+        if (!settle(self, id)) return;
+        // No node has the stream (a DELETE of a name nobody published): say so, and keep no proxy for it.
+        if (error != caf::sec::remote_lookup_failed) {
+          promise.deliver(unreachable());
+          return;
+        }
+        promise.deliver(caf::make_error(caf::sec::remote_lookup_failed));
+        if (self->state.in_flight.empty() && self->state.cache.empty()) self->quit(caf::exit_reason::normal);
       });
   return promise;
 }
 
 template <class... Ts>
 void tell_remote(proxy_pointer self, Ts... message) {
-  with_remote(self, [self, message...](const stream_actor& remote) { self->send(remote, message...); }, [] {});
+  with_remote(self, [self, message...](const stream_actor& remote) { self->send(remote, message...); },
+              [](const caf::error&) {});
 }
 
 stream_actor::behavior_type proxy_behavior(proxy_pointer self, std::string tenant, std::string stream,
@@ -318,7 +333,10 @@ stream_actor::behavior_type proxy_behavior(proxy_pointer self, std::string tenan
       counted(self, [=](delete_atom, const std::string& object) {
         return ask_remote<write_reply>(self, delete_atom_v, object);
       }),
-      counted(self, [=](upload_atom, const std::string& object) { tell_remote(self, upload_atom_v, object); }),
+      counted(self, [=](upload_atom, const std::string& object) {
+        with_remote(self, [self, object](const stream_actor& remote) { self->send(remote, upload_atom_v, object); },
+                    [](const caf::error&) {}, true);
+      }),
       counted(self, [=](abort_atom, const std::string& object) { tell_remote(self, abort_atom_v, object); }),
       counted(self, [=](release_atom, const std::string& object, std::uint64_t token) {
         tell_remote(self, release_atom_v, object, token ^ self->state.settings.token_tag);
@@ -352,7 +370,7 @@ stream_actor::behavior_type proxy_behavior(proxy_pointer self, std::string tenan
                       },
                       [promise, own](caf::error&) mutable { promise.deliver(own); });
             },
-            [promise, own]() mutable { promise.deliver(own); });
+            [promise, own](const caf::error&) mutable { promise.deliver(own); });
         return promise;
       }),
       counted(self, [=](crash_atom) { tell_remote(self, crash_atom_v); }),

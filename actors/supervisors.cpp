@@ -142,6 +142,8 @@ void fail_waiting_opens(tenant_state& st, const std::string& stream, caf::error 
   st.waiting.erase(waiting);
 }
 
+void start_for_owner(tenant_pointer self, const std::string& stream);
+
 // Starts a stream actor from what storage holds for the stream (nothing, for a new one). If storage
 // cannot say, the waiting opens fail (503) and the next one tries again: starting empty would let the
 // stream overwrite what it stored before.
@@ -151,7 +153,11 @@ void load_stream(tenant_pointer self, const std::string& stream) {
   self->request(*storage_for(st.storage, st.tenant, stream), std::chrono::seconds(30), load_atom_v, st.tenant, stream)
       .then(
           [self, stream](recovered_stream& recovered) {
-            self->state.loading.erase(stream);
+            auto& state = self->state;
+            state.loading.erase(stream);
+            if (state.streams.count(stream)) return;  // an actor speaks for it already
+            // In a cluster the stream may have moved to another node while it loaded.
+            if (owner_of(state, stream) != self_node(state)) return start_for_owner(self, stream);
             start_stream(self, stream, std::move(recovered));
           },
           [self, stream](caf::error& error) {
@@ -207,11 +213,17 @@ caf::result<stream_actor> open_stream(tenant_pointer self, const std::string& st
   return promise;
 }
 
-// For another node: this node's own actor for a stream it owns. Without `create`, a stream storage does
-// not know is not started (a GET must not create one): remote_lookup_failed.
-caf::result<stream_actor> open_owned(tenant_pointer self, const std::string& stream, bool create) {
+// Without `create`, a stream storage does not know is not started (a GET must not create one):
+// remote_lookup_failed. For another node, only this node's own actor for a stream it owns; for this node's
+// HTTP side, a proxy where another node owns the stream (the owner then decides whether it exists).
+caf::result<stream_actor> open_existing(tenant_pointer self, const std::string& stream, bool create) {
   auto& st = self->state;
-  if (owner_of(st, stream) != self_node(st)) return caf::make_error(caf::sec::no_route_to_receiving_node);
+  if (owner_of(st, stream) != self_node(st)) {
+    auto sender = self->current_sender();
+    if (sender && sender->node() != self->node())
+      return caf::make_error(caf::sec::no_route_to_receiving_node);
+    return open_stream(self, stream);
+  }
   auto running = st.streams.find(stream);
   if (create || (running != st.streams.end() && st.owners[stream] == self_node(st))) return open_stream(self, stream);
   if (st.storage.empty()) return caf::make_error(caf::sec::remote_lookup_failed);
@@ -231,6 +243,10 @@ caf::result<stream_actor> open_owned(tenant_pointer self, const std::string& str
             }
             if (now != state.streams.end() || state.loading.count(stream)) {
               state.waiting[stream].push_back(promise);  // on its way: wait with the others
+              return;
+            }
+            if (owner_of(state, stream) != self_node(state)) {  // moved while it loaded
+              promise.deliver(caf::make_error(caf::sec::no_route_to_receiving_node));
               return;
             }
             spdlog::info("stream /{}/{} opened", state.tenant, stream);
@@ -307,7 +323,7 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tena
         return open_stream(self, stream, gone);
       }),
       counted(self, [=](open_atom, const std::string& stream, bool create) -> caf::result<stream_actor> {
-        return open_owned(self, stream, create);
+        return open_existing(self, stream, create);
       }),
       counted(self, [=](placement_atom) {
         std::vector<std::string> moved;

@@ -112,11 +112,13 @@ class delivery_handler final : public handler {
                        token);
         });
       bridges.post(make_stream_job<actors::read_reply>(
-                       tenant, stream_name, stream, context_.request_timeout + context_.max_hold,
+                       tenant, stream_name, stream, stream_open::existing, context_.request_timeout + context_.max_hold,
                        [header, object, respond, ticket, region = context_.region](actors::read_reply&& reply) {
                          respond(answer_for(*header, object, region, std::move(reply)));
                        },
-                       [respond, ticket](const caf::error& error) { respond(actor_unavailable(error)); },
+                       [this, respond, ticket](const caf::error& error) {
+                         respond(error == caf::sec::remote_lookup_failed ? unknown() : actor_unavailable(error));
+                       },
                        actors::get_atom_v, read),
                    read.token);
     };

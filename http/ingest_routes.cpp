@@ -159,7 +159,7 @@ class ingest_handler final : public handler {
       write.digest = digest;
       write.announced_to = known ? known->id() : 0;
       context_.bridges->post(make_stream_job<actors::write_reply>(
-          tenant, path.stream, current, context_.request_timeout,
+          tenant, path.stream, current, stream_open::create, context_.request_timeout,
           [respond](actors::write_reply&& reply) { respond(write_answer(reply)); }, answer_unavailable(respond),
           actors::put_atom_v, write));
     };
@@ -173,8 +173,13 @@ class ingest_handler final : public handler {
       auto tenant = context_.directory->tenant(path.tenant);
       if (!tenant || (!stream && !context_.clustered)) return respond(empty_response(beast_http::status::no_content));
       context_.bridges->post(make_stream_job<actors::write_reply>(
-          *tenant, path.stream, stream, context_.request_timeout,
-          [respond](actors::write_reply&& reply) { respond(write_answer(reply)); }, answer_unavailable(respond),
+          *tenant, path.stream, stream, stream_open::existing, context_.request_timeout,
+          [respond](actors::write_reply&& reply) { respond(write_answer(reply)); },
+          [respond](const caf::error& error) {
+            // Nothing to schedule for a stream no node has.
+            respond(error == caf::sec::remote_lookup_failed ? empty_response(beast_http::status::no_content)
+                                                             : actor_unavailable(error));
+          },
           actors::delete_atom_v, path.object));
     };
   }

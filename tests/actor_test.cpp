@@ -377,7 +377,7 @@ TEST_F(ActorTest, ClusterMessageTypesSurviveSerialization) {
   EXPECT_TRUE(read.cached);
   EXPECT_TRUE(read.unknown_stream);
 
-  record_batch batch{"demo", "live", {"k1", std::string("k\x1f" "2", 3)}, {"v1", std::string(3000, 'x')}, {"gone"}, 8, 9};
+  record_batch batch{"demo", "live", {"k1", std::string("k\x1f" "2", 3)}, {"v1", std::string(3000, 'x')}, {"gone"}, 8, 9, {"s\x1f" "demo"}};
   EXPECT_EQ(round_trip(*system_, batch), batch);
 
   auto info = round_trip(*system_, cluster_info{"node-1", 4, {{node, 77, true}}, {{"demo", "live", "node-1", "node-2"}}});
