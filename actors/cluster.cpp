@@ -51,6 +51,8 @@ struct cluster_state {
   std::set<std::string> connecting;           // HOST:PORT being connected to
   std::set<std::string> seeds_answered;       // seeds tried at least once (connected or refused)
   clock::time_point started = clock::now();
+  clock::time_point last_tick = clock::now();
+  clock::time_point stalled_until;  // losses until then follow this node's own stall
   std::set<std::string> synced_from;          // active peers that have sent this (joining) node its copies
   std::map<std::string, std::size_t> syncing;  // node -> stream copies on their way to it
   std::set<std::string> sync_failed;          // nodes a copy failed to reach: not told they are synced
@@ -187,10 +189,11 @@ void become_active(cluster_pointer self, const char* why) {
 void check_joined(cluster_pointer self) {
   auto& st = self->state;
   if (!joining(st)) return;
-  auto own = address_of(st.options.self.host, st.options.self.port);
+  std::set<std::string> reached{address_of(st.options.self.host, st.options.self.port)};
+  for (const auto& [id, p] : st.peers) reached.insert(address_of(p.record.host, p.record.port));
   bool seeds_tried = std::all_of(st.options.seeds.begin(), st.options.seeds.end(), [&](const auto& seed) {
     auto address = address_of(seed.first, seed.second);
-    return address == own || st.seeds_answered.count(address);
+    return reached.count(address) || st.seeds_answered.count(address);
   });
   // Every member the seeds named is connected (or refused) first: placement needs the whole live set.
   seeds_tried = seeds_tried && st.connecting.empty();
@@ -231,8 +234,18 @@ void connect(cluster_pointer self, const std::string& host, std::uint16_t port, 
           [finished](caf::error&) { finished(); });
 }
 
+// True while this node is recovering from a stall: its ticks stopped for longer than a peer waits before it
+// gives up on a node (the losses that follow were its own absence, not its peers').
+bool stalled(const cluster_state& st) {
+  auto now = clock::now();
+  return now - st.last_tick >= st.options.connection_timeout || now < st.stalled_until;
+}
+
 void tick(cluster_pointer self) {
   auto& st = self->state;
+  if (clock::now() - st.last_tick >= st.options.connection_timeout)
+    st.stalled_until = clock::now() + 2 * st.options.connection_timeout;
+  st.last_tick = clock::now();
   std::set<std::string> connected;
   for (const auto& [id, p] : st.peers) connected.insert(address_of(p.record.host, p.record.port));
   for (const auto& [host, port] : st.options.seeds)
@@ -305,6 +318,16 @@ cluster_actor::behavior_type cluster_behavior(cluster_pointer self, cluster_opti
       state.sync_failed.erase(it->first);
       state.syncing.erase(it->first);
       state.peers.erase(it);
+      if (!joining(state) && stalled(state)) {
+        // This node stopped running for longer than its peers wait (a hung or stopped process): they went on
+        // without it and its streams have newer writes elsewhere. Own nothing until the active nodes have
+        // sent their copies, as at a start.
+        spdlog::warn("cluster: node {} was stalled; it joins again before owning streams", state.options.self.id);
+        state.options.self.state = static_cast<std::uint8_t>(node_state::joining);
+        state.started = clock::now();
+        state.seeds_answered.clear();
+        state.synced_from.clear();
+      }
       publish(self);
       check_joined(self);
       return;

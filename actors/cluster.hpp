@@ -23,6 +23,7 @@ struct cluster_options {
   std::size_t max_body_bytes = 64 << 20;   // a forwarded PUT is refused past this
   std::size_t max_transfers = 64;          // bodies being assembled or waiting to be fetched, each way
   std::chrono::milliseconds tick{500};     // reconnect attempts and housekeeping
+  std::chrono::milliseconds connection_timeout{2000};  // how long peers wait for this node before dropping it
   std::chrono::milliseconds request_timeout{5000};
   std::chrono::milliseconds join_timeout{3000};
   std::chrono::milliseconds max_hold{6000};  // the longest a stream holds a GET

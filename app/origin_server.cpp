@@ -315,6 +315,7 @@ void origin_server::start() {
     options.chunk_bytes = cluster.chunk_bytes;
     options.max_body_bytes = p.config.http.max_body_bytes;
     options.tick = cluster.heartbeat;
+    options.connection_timeout = cluster.connection_timeout;
     options.request_timeout = cluster.request_timeout;
     options.join_timeout = cluster.join_timeout;
     options.max_hold = std::chrono::milliseconds(p.config.live.policy.max_hold_ms);

@@ -268,20 +268,37 @@ TEST_F(ClusterTest, AnyNodeAnswersAndTheOwnersLossLosesNoAcknowledgedSegment) {
 }
 
 // A peer that stops answering without closing its connections (SIGSTOP: a hung process, or a silent network)
-// is noticed by CAF's heartbeats and connection timeout; when it answers again it rejoins.
-TEST_F(ClusterTest, ASilentPeerIsDroppedAfterTheConnectionTimeoutAndRejoins) {
+// is noticed by CAF's heartbeats and connection timeout; the other node takes its stream over. When it
+// answers again it rejoins, catches up on what was acknowledged meanwhile, and owns the stream again.
+TEST_F(ClusterTest, ASilentPeerIsDroppedAfterTheConnectionTimeoutAndRejoinsCaughtUp) {
+  for (int i = 0;; ++i) {  // a stream node-2 owns while both are up
+    stream_ = "silent" + std::to_string(i);
+    if (model::place_stream({"node-1", "node-2"}, "demo", stream_, 2).owner == "node-2") break;
+  }
   for (auto id : {"node-1", "node-2"}) nodes_.push_back(std::make_unique<node>(id));
   nodes_[0]->start({});
   nodes_[1]->start({nodes_[0]->cluster_port});
   for (const auto& n : nodes_)
     ASSERT_TRUE(eventually([&] { return sees(*n, {"node-1", "node-2"}); })) << n->id() << ": " << n->cluster();
+  start_ = std::chrono::steady_clock::now();
+  for (int n = 0; n < 3; ++n) publish(last_ + 1);
   nodes_[1]->signal(SIGSTOP);
   auto stopped = std::chrono::steady_clock::now();
-  EXPECT_TRUE(eventually([&] { return sees(*nodes_[0], {"node-1"}); })) << nodes_[0]->cluster();
+  ASSERT_TRUE(eventually([&] { return sees(*nodes_[0], {"node-1"}); })) << nodes_[0]->cluster();
   auto detected = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - stopped);
+  for (int n = 0; n < 5; ++n) publish(last_ + 1);  // node-1 owns it now
+  std::this_thread::sleep_until(stopped + 2s);  // hung for twice as long as its peers wait
   nodes_[1]->signal(SIGCONT);
   for (const auto& n : nodes_)
-    EXPECT_TRUE(eventually([&] { return sees(*n, {"node-1", "node-2"}); })) << n->id() << ": " << n->cluster();
+    ASSERT_TRUE(eventually([&] { return sees(*n, {"node-1", "node-2"}); })) << n->id() << ": " << n->cluster();
+  EXPECT_GE(acknowledged_.size(), 6u);
+  // Until node-2 notices it was stalled (its first moments after SIGCONT) it still answers from its old view.
+  ASSERT_TRUE(eventually([&] { return nodes_[1]->log().find("was stalled; it joins again") != std::string::npos; }))
+      << nodes_[1]->log();
+  for (const auto& n : nodes_)
+    ASSERT_TRUE(eventually([&] { return sees(*n, {"node-1", "node-2"}); })) << n->id() << ": " << n->cluster();
+  expect_all_served(*nodes_[1]);  // what node-1 acknowledged while node-2 hung included
+  expect_all_served(*nodes_[0]);
   std::cout << "silent peer dropped after " << detected.count() << " ms (heartbeat 200 ms, connection timeout 1000 ms)\n";
 }
 
