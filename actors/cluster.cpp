@@ -14,7 +14,6 @@
 
 #include "actors/counted.hpp"
 #include "model/content_digest.hpp"
-#include "model/write_policy.hpp"
 
 namespace live_origin::actors {
 
@@ -69,16 +68,6 @@ using cluster_pointer = cluster_actor::stateful_pointer<cluster_state>;
 std::string address_of(const std::string& host, std::uint16_t port) { return fmt::format("{}:{}", host, port); }
 
 bool joining(const cluster_state& st) { return st.options.self.state != active; }
-
-write_reply write_refused() {
-  auto outcome = model::write_outcome::store_failed;
-  return {model::status_for(outcome), static_cast<std::uint8_t>(outcome)};
-}
-
-read_reply read_answer(const cluster_state& st, model::read_outcome outcome) {
-  auto headers = model::answer_for({outcome}, model::object_kind::plain, st.options.cache);
-  return read_reply{headers.status, static_cast<std::uint8_t>(outcome), headers.cache_control, -1, -1, {}, {}, {}};
-}
 
 void rebalance(cluster_pointer self, std::vector<cluster_view::member> before);
 
@@ -387,27 +376,30 @@ cluster_actor::behavior_type cluster_behavior(cluster_pointer self, cluster_opti
           spdlog::error("cluster: a forwarded PUT of /{}/{}/{} arrived without all of its body", tenant, stream,
                         write.object);
           if (entry != state.inbox.end()) state.inbox.erase(entry);
-          return write_refused();
+          return write_reply_for(model::write_outcome::store_failed);
         }
         write.body = object_body::adopt(std::move(entry->second.bytes));
         state.inbox.erase(entry);
         if (model::content_digest(write.body.view()) != write.digest) {
           spdlog::error("cluster: a forwarded PUT of /{}/{}/{} does not match its digest", tenant, stream, write.object);
-          return write_refused();
+          return write_reply_for(model::write_outcome::store_failed);
         }
-        if (!state.view->owns(tenant, stream)) return write_refused();
+        if (!state.view->owns(tenant, stream)) return write_reply_for(model::write_outcome::store_failed);
         auto promise = self->make_response_promise<write_reply>();
         ask_local<write_reply>(
             self, tenant, stream, true, state.options.request_timeout,
             [promise](write_reply reply) mutable { promise.deliver(reply); },
-            [promise](const caf::error&) mutable { promise.deliver(write_refused()); }, put_atom_v, write);
+            [promise](const caf::error&) mutable {
+              promise.deliver(write_reply_for(model::write_outcome::store_failed));
+            },
+            put_atom_v, write);
         return promise;
       }),
       counted(self, [=](get_atom, const std::string& tenant, const std::string& stream, const object_read& read,
                         std::uint64_t cached_digest) -> caf::result<remote_read> {
         auto& state = self->state;
         if (!state.view->owns(tenant, stream))
-          return remote_read{read_answer(state, model::read_outcome::unavailable), 0, 0, false, false};
+          return remote_read{read_reply_for(model::read_outcome::unavailable, state.options.cache), 0, 0, false, false};
         auto promise = self->make_response_promise<remote_read>();
         ask_local<read_reply>(
             self, tenant, stream, false, state.options.max_hold + state.options.request_timeout,
@@ -431,7 +423,7 @@ cluster_actor::behavior_type cluster_behavior(cluster_pointer self, cluster_opti
             [self, promise](const caf::error& error) mutable {
               bool unknown = error == caf::sec::remote_lookup_failed;
               auto outcome = unknown ? model::read_outcome::not_found : model::read_outcome::unavailable;
-              promise.deliver(remote_read{read_answer(self->state, outcome), 0, 0, false, unknown});
+              promise.deliver(remote_read{read_reply_for(outcome, self->state.options.cache), 0, 0, false, unknown});
             },
             get_atom_v, read);
         return promise;

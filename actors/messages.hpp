@@ -20,8 +20,11 @@
 
 #include "actors/object_body.hpp"
 #include "actors/stream_defaults.hpp"
+#include "model/object_kind.hpp"
+#include "model/read_policy.hpp"
 #include "model/stored_record.hpp"
 #include "model/timeline.hpp"
+#include "model/write_policy.hpp"
 
 namespace live_origin::actors {
 
@@ -76,6 +79,18 @@ struct read_reply {
   std::string pipeline;                // for 200: the pipeline whose candidate is served (X-Origin-Pipeline)
   std::string events;                  // for segments: every notification so far (X-Origin-Events)
 };
+
+// The reply to a write decided as `outcome`: its status, and the outcome that names it in the counters.
+inline write_reply write_reply_for(model::write_outcome outcome) {
+  return {model::status_for(outcome), static_cast<std::uint8_t>(outcome)};
+}
+
+// A read answered without an object (no stream, or its owner lost): status and cache headers as the model
+// gives them for `outcome`.
+inline read_reply read_reply_for(model::read_outcome outcome, const model::cache_policy& cache) {
+  auto headers = model::answer_for({outcome}, model::object_kind::plain, cache);
+  return read_reply{headers.status, static_cast<std::uint8_t>(outcome), headers.cache_control, -1, -1, {}, {}, {}};
+}
 
 // An operator's exclusion of one pipeline for segment numbers [from, to] (inclusive).
 struct pipeline_mask {

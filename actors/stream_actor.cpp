@@ -535,10 +535,6 @@ void count_objects(stream_state& st) {
   st.objects_counted = now;
 }
 
-write_reply store_failure() {
-  return {model::status_for(model::write_outcome::store_failed), static_cast<std::uint8_t>(model::write_outcome::store_failed)};
-}
-
 // Storage answered write-through request `id` for (name, pipeline). Success makes the candidate durable
 // if that request carried its current bytes or came after the one that did (a retry of the same bytes).
 // A failure drops the candidate when nothing else can still make it durable and no CDN has it: nothing
@@ -905,7 +901,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         count_objects(st);
         persist_timeline(self);
         persist_state(self);
-        write_reply reply{model::status_for(outcome), static_cast<std::uint8_t>(outcome)};
+        auto reply = write_reply_for(outcome);
         // The same bytes again while the first write is still on its way to storage (a packager's retry)
         // must not be acknowledged before storage has them either: it is written through too.
         bool retry_of_unstored = outcome == model::write_outcome::unchanged && present(entry.candidates[pipeline]) &&
@@ -926,7 +922,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
           storage_answered(self, name, pipeline, id, durable);
           auto waiting = self->state.writes_in_storage.find(id);
           if (waiting == self->state.writes_in_storage.end()) return;
-          waiting->second.deliver(durable ? reply : store_failure());
+          waiting->second.deliver(durable ? reply : write_reply_for(model::write_outcome::store_failed));
           self->state.writes_in_storage.erase(waiting);
         };
         self->request(*st.storage, storage_timeout, store_atom_v,

@@ -12,7 +12,6 @@
 
 #include "actors/counted.hpp"
 #include "model/content_digest.hpp"
-#include "model/write_policy.hpp"
 
 namespace live_origin::actors {
 
@@ -48,15 +47,10 @@ struct proxy_state {
 
 using proxy_pointer = stream_actor::stateful_pointer<proxy_state>;
 
-write_reply write_unavailable() {
-  auto outcome = model::write_outcome::store_failed;
-  return {model::status_for(outcome), static_cast<std::uint8_t>(outcome)};
-}
+write_reply write_unavailable() { return write_reply_for(model::write_outcome::store_failed); }
 
 read_reply read_unavailable(const proxy_state& st) {
-  auto headers = model::answer_for({model::read_outcome::unavailable}, model::object_kind::plain, st.settings.cache);
-  return read_reply{headers.status, static_cast<std::uint8_t>(model::read_outcome::unavailable),
-                    headers.cache_control, -1, -1, {}, {}, {}};
+  return read_reply_for(model::read_outcome::unavailable, st.settings.cache);
 }
 
 // Registers a request in flight; `lost` answers it if the owner goes down first. Returns its id.
