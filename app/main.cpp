@@ -10,16 +10,6 @@
 #include "app/logging.hpp"
 #include "app/origin_server.hpp"
 
-namespace {
-
-std::string endpoint_text(const boost::asio::ip::tcp::endpoint& endpoint) {
-  auto address = endpoint.address();
-  return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
-         std::to_string(endpoint.port());
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   using namespace live_origin;
   app::cli_options options;
@@ -72,8 +62,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   spdlog::info("live-origin {} ready: delivery={} ingest={} admin={} tenants={}", LIVE_ORIGIN_VERSION,
-               endpoint_text(server.delivery_endpoint()), endpoint_text(server.ingest_endpoint()),
-               endpoint_text(server.admin_endpoint()), config.tenants.size());
+               app::endpoint_text(server.delivery_endpoint()), app::endpoint_text(server.ingest_endpoint()),
+               app::endpoint_text(server.admin_endpoint()), config.tenants.size());
   if (config.cluster.enabled())
     spdlog::info("cluster node {} on {}:{}", config.cluster.node_id, config.cluster.listen.host, server.cluster_port());
 

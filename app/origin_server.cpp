@@ -210,6 +210,10 @@ struct origin_server::parts {
   }
 };
 
+std::string endpoint_text(const boost::asio::ip::tcp::endpoint& endpoint) {
+  return config::listen_address{endpoint.address().to_string(), endpoint.port()}.to_string();
+}
+
 origin_server::origin_server(config::origin_config config, std::function<config::origin_config()> config_source)
     : parts_(std::make_unique<parts>(std::move(config))) {
   parts_->config_source = std::move(config_source);
@@ -370,12 +374,9 @@ void origin_server::start_cluster() {
   p.cluster_port = *port;
   // Peers learn this node's addresses from its record, complete only now (port 0: any free one). Then
   // the first tick (the actor schedules the next ones) contacts the seeds.
-  auto text = [](const boost::asio::ip::tcp::endpoint& endpoint) {
-    return config::listen_address{endpoint.address().to_string(), endpoint.port()}.to_string();
-  };
   actors::node_record self{cluster.node_id, cluster.listen.host, *port,
-                           static_cast<std::uint8_t>(actors::node_state::joining), text(p.delivery->endpoint()),
-                           text(p.ingest->endpoint()), text(p.admin->endpoint())};
+                           static_cast<std::uint8_t>(actors::node_state::joining), endpoint_text(p.delivery->endpoint()),
+                           endpoint_text(p.ingest->endpoint()), endpoint_text(p.admin->endpoint())};
   caf::anon_send(p.cluster, actors::member_atom_v, self);
   caf::anon_send(p.cluster, actors::tick_atom_v);
   spdlog::info("cluster: node {} listening on {}:{}, {} seed(s)", cluster.node_id, cluster.listen.host, *port,

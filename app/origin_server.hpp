@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "config/origin_config.hpp"
 #include "http/routes.hpp"
@@ -18,6 +19,9 @@ class stream_directory;
 }
 
 namespace live_origin::app {
+
+// HOST:PORT as the logs and the cluster's node records show a listener ([V6]:PORT for IPv6).
+std::string endpoint_text(const boost::asio::ip::tcp::endpoint& endpoint);
 
 // The whole origin in one object: the actor system with its supervisor tree, the bridge pool and the
 // three listeners. main() runs one; tests run one per fixture on port 0.
