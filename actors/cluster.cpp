@@ -13,6 +13,7 @@
 #include <set>
 
 #include "actors/counted.hpp"
+#include "actors/stream_request.hpp"
 #include "model/content_digest.hpp"
 
 namespace live_origin::actors {
@@ -250,35 +251,17 @@ void tick(cluster_pointer self) {
 }
 
 // Sends `message` to this node's actor for a stream it owns (opened if needed; not created when `create`
-// is false). When that actor ended meanwhile (restarted from storage), asks its supervisor for the successor
-// once, as the HTTP side does.
+// is false), through actors::request_stream.
 template <class Reply, class OnReply, class OnError, class... Ts>
 void ask_local(cluster_pointer self, const std::string& tenant, const std::string& stream, bool create,
-               std::chrono::milliseconds timeout, OnReply on_reply, OnError on_error, Ts... message) {
+               std::chrono::milliseconds timeout, OnReply on_reply, OnError on_error, const Ts&... message) {
   auto& st = self->state;
   auto supervisor = st.directory->tenant(tenant);
   if (!supervisor) return on_error(caf::make_error(caf::sec::remote_lookup_failed));
-  auto send_to = [=](stream_actor& actor) mutable {
-    self->request(actor, timeout, message...)
-        .then([on_reply](Reply& reply) mutable { on_reply(std::move(reply)); },
-              [=](caf::error& error) mutable {
-                if (error != caf::sec::request_receiver_down) return on_error(error);
-                self->request(*supervisor, timeout, open_atom_v, stream, actor)
-                    .then(
-                        [=](stream_actor& successor) mutable {
-                          self->request(successor, timeout, message...)
-                              .then([on_reply](Reply& reply) mutable { on_reply(std::move(reply)); },
-                                    [on_error](caf::error& again) mutable { on_error(again); });
-                        },
-                        [on_error](caf::error& again) mutable { on_error(again); });
-              });
-  };
-  if (auto known = st.directory->stream(tenant, stream); known && st.view->owns(tenant, stream)) {
-    auto actor = *known;
-    return send_to(actor);
-  }
-  self->request(*supervisor, timeout, open_atom_v, stream, create)
-      .then(send_to, [on_error](caf::error& error) mutable { on_error(error); });
+  // The directory's actor only while this node owns the stream (a proxy may still stand there otherwise).
+  auto known = st.view->owns(tenant, stream) ? st.directory->stream(tenant, stream) : std::nullopt;
+  request_stream<Reply>(self, *supervisor, stream, known, create ? stream_open::create : stream_open::existing,
+                        timeout, std::move(on_reply), std::move(on_error), message...);
 }
 
 // Which actor sent the message being handled (node and actor id): transfer ids are per sending proxy.

@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "actors/bridge.hpp"
+#include "actors/stream_request.hpp"
 #include "actors/stream_directory.hpp"
 #include "http/message.hpp"
 #include "model/auth.hpp"
@@ -83,33 +84,15 @@ void ask_actor(actors::bridge_pool& bridges, const Handle& target, std::chrono::
   bridges.post(make_ask_job<Reply>(target, timeout, std::move(on_reply), std::move(on_error), message...));
 }
 
-// How a request that finds no actor for its stream opens one: a write creates the stream; a read or a
-// DELETE (in a cluster, where the stream may live on another node) opens it only if it exists, else its
-// on_error gets caf::sec::remote_lookup_failed.
-enum class stream_open { create, existing };
+using actors::stream_open;
 
-// Like make_ask_job, for a stream's actor as the directory named it (`known`; none: not running). When
-// that actor has ended (it failed and its successor is loading from storage, or it was stopped), the
-// tenant supervisor is asked for the stream's current actor - the open waits while it starts - and the
-// message goes there once more. A request during a restart thus waits, bounded by `timeout` per step,
-// instead of failing.
+// actors::request_stream as a bridge job.
 template <class Reply, class OnReply, class OnError, class... Ts>
 auto make_stream_job(const actors::tenant_supervisor_actor& tenant, const std::string& stream,
                      const std::optional<actors::stream_actor>& known, stream_open open,
                      std::chrono::milliseconds timeout, OnReply on_reply, OnError on_error, const Ts&... message) {
   return [=](caf::event_based_actor* self) {
-    auto reply = [on_reply](Reply& answer) { on_reply(std::move(answer)); };
-    auto fail = [on_error](caf::error& error) { on_error(error); };
-    auto send_to = [=](actors::stream_actor& actor) { self->request(actor, timeout, message...).then(reply, fail); };
-    if (!known) {
-      if (open == stream_open::create) self->request(tenant, timeout, actors::open_atom_v, stream).then(send_to, fail);
-      else self->request(tenant, timeout, actors::open_atom_v, stream, false).then(send_to, fail);
-      return;
-    }
-    self->request(*known, timeout, message...).then(reply, [=](caf::error& error) {
-      if (error != caf::sec::request_receiver_down) return on_error(error);
-      self->request(tenant, timeout, actors::open_atom_v, stream, *known).then(send_to, fail);
-    });
+    actors::request_stream<Reply>(self, tenant, stream, known, open, timeout, on_reply, on_error, message...);
   };
 }
 
