@@ -191,8 +191,9 @@ void retire(tenant_pointer self, const std::string& stream) {
   auto& st = self->state;
   auto running = st.streams.find(stream);
   if (running == st.streams.end() || !st.retiring.insert(stream).second) return;
+  auto owner = owner_of(st, stream);
   spdlog::info("stream /{}/{}: its owner is now {}; retiring the actor here", st.tenant, stream,
-               owner_of(st, stream).empty() ? "none" : owner_of(st, stream));
+               owner.empty() ? "none" : owner);
   self->send_exit(running->second, caf::exit_reason::user_shutdown);
 }
 
