@@ -5,7 +5,6 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
-#include <deque>
 #include <functional>
 #include <map>
 #include <unordered_map>
@@ -20,6 +19,7 @@ namespace {
 struct cached_body {
   std::uint64_t digest = 0;
   object_body body;
+  std::uint64_t order = 0;  // its key in cache_order
 };
 
 struct proxy_state {
@@ -38,11 +38,14 @@ struct proxy_state {
   std::uint64_t next_request = 0;
   std::uint64_t next_transfer = 0;
   std::map<std::string, cached_body> cache;
-  std::deque<std::string> cache_order;  // oldest first
+  std::map<std::uint64_t, std::string> cache_order;  // oldest first
+  std::uint64_t last_cached = 0;
   std::size_t cached_bytes = 0;
   std::uint64_t writes = 0;
   std::uint64_t reads = 0;
   std::uint64_t messages_handled = 0;  // counted by actors::counted
+
+  ~proxy_state() { settings.cache_totals->bytes.shrink(cached_bytes); }  // the cache goes with the actor
 };
 
 using proxy_pointer = stream_actor::stateful_pointer<proxy_state>;
@@ -105,30 +108,34 @@ void with_remote(proxy_pointer self, std::function<void(const stream_actor&)> ok
           });
 }
 
-void remember(proxy_state& st, const std::string& object, std::uint64_t digest, object_body body) {
-  if (body.size() > st.settings.cache_bytes) return;
-  if (auto old = st.cache.find(object); old != st.cache.end()) {
-    st.cached_bytes -= old->second.body.size();
-    st.cache.erase(old);
-  } else {
-    st.cache_order.push_back(object);
-  }
-  st.cached_bytes += body.size();
-  st.cache[object] = {digest, std::move(body)};
-  while (st.cached_bytes > st.settings.cache_bytes && !st.cache_order.empty()) {
-    auto oldest = st.cache.find(st.cache_order.front());
-    st.cache_order.pop_front();
-    if (oldest == st.cache.end()) continue;
-    st.cached_bytes -= oldest->second.body.size();
-    st.cache.erase(oldest);
-  }
-}
-
 void forget(proxy_state& st, const std::string& object) {
   auto found = st.cache.find(object);
   if (found == st.cache.end()) return;
   st.cached_bytes -= found->second.body.size();
-  st.cache.erase(found);  // its name leaves cache_order when it reaches the front
+  st.settings.cache_totals->bytes.shrink(found->second.body.size());
+  st.cache_order.erase(found->second.order);
+  st.cache.erase(found);
+}
+
+void forget_oldest(proxy_state& st) {
+  auto oldest = st.cache_order.begin()->second;
+  forget(st, oldest);
+}
+
+// Keeps a body for the next GET, within this stream's bound and the process's (the oldest go first; when
+// other streams hold the process's bound, the body is not kept).
+void remember(proxy_state& st, const std::string& object, std::uint64_t digest, object_body body) {
+  forget(st, object);
+  auto size = body.size();
+  if (size > st.settings.cache_bytes) return;
+  while (st.cached_bytes + size > st.settings.cache_bytes) forget_oldest(st);
+  while (!st.settings.cache_totals->bytes.try_grow(size)) {
+    if (st.cache_order.empty()) return;
+    forget_oldest(st);
+  }
+  st.cached_bytes += size;
+  st.cache_order.emplace(++st.last_cached, object);
+  st.cache.emplace(object, cached_body{digest, std::move(body), st.last_cached});
 }
 
 // A GET's answer is complete: keep a 200's bytes for the next GET, drop them once the owner says anything else.
@@ -200,6 +207,7 @@ caf::result<read_reply> read(proxy_pointer self, object_read request) {
                 return;
               }
               answer.reply.object.body = found->second.body;
+              state.settings.cache_totals->hits.fetch_add(1, std::memory_order_relaxed);
               return finish_read(self, object, std::move(answer.reply), promise, id);
             }
             if (answer.unknown_stream) {

@@ -2,18 +2,29 @@
 
 #include <caf/actor_system.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "actors/messages.hpp"
+#include "model/quota.hpp"
 #include "model/read_policy.hpp"
 
 namespace live_origin::actors {
 
+// Shared by every proxy of a process: the bound on the bodies they cache together, and what /metrics shows.
+struct proxy_cache_totals {
+  explicit proxy_cache_totals(std::uint64_t limit = 0) : bytes(limit) {}
+  model::byte_budget bytes;            // cached now; limit: [cluster] cache_bytes_total (0: none)
+  std::atomic<std::uint64_t> hits{0};  // GETs answered with cached bytes (the owner sent none)
+};
+
 struct proxy_settings {
   std::size_t chunk_bytes = 1 << 20;          // largest body piece in one message
   std::size_t cache_bytes = 256 << 20;        // bodies kept here for GETs of this stream
+  std::shared_ptr<proxy_cache_totals> cache_totals = std::make_shared<proxy_cache_totals>();
   std::chrono::milliseconds request_timeout{5000};
   std::chrono::milliseconds hold_timeout{11000};  // a GET: the longest hold plus request_timeout
   std::uint64_t token_tag = 0;  // mixed into read tokens, so holds from different nodes never share one
@@ -24,7 +35,8 @@ struct proxy_settings {
 // message forwarded to the owner. Small messages go to the owner's stream actor (a remote typed actor);
 // PUTs larger than a chunk and every GET go through the owner's cluster actor, so no body crosses in
 // one message larger than a chunk. GET bodies are cached here for the segment's lifetime (until the
-// owner answers anything but 200 for it, or the cache bound evicts it), and the owner sends no bytes
+// owner answers anything but 200 for it, or the stream's or the process's cache bound evicts it; the
+// oldest go first), and the owner sends no bytes
 // when this node has them. When the owner's node goes down, every request in flight gets a 503 with a
 // short max-age and the proxy ends; its tenant supervisor opens the stream at its new owner.
 stream_actor spawn_stream_proxy(caf::actor_system& system, std::string tenant, std::string stream, std::string owner,

@@ -105,6 +105,9 @@ struct origin_server::parts {
   mutable std::mutex tenants_mutex;  // guards `tenants`: read by /metrics, replaced by a reload
   std::vector<actors::tenant_setup> tenants;
   std::shared_ptr<std::atomic<std::uint64_t>> hot_total = std::make_shared<std::atomic<std::uint64_t>>(0);
+  // Bodies cached for streams owned by other nodes (a cluster), bounded together.
+  std::shared_ptr<actors::proxy_cache_totals> proxy_cache =
+      std::make_shared<actors::proxy_cache_totals>(config.cluster.cache_bytes_total);
   std::atomic<bool> reloading{false};  // one reload at a time
   actors::storage_pool storage;
   std::shared_ptr<actors::cluster_view> cluster_view;  // null: a cluster of one
@@ -161,6 +164,15 @@ struct origin_server::parts {
     out += "live_origin_held_requests_total{outcome=\"released\"} " + std::to_string(hold_ends->released.load()) + "\n";
     out += "live_origin_held_requests_total{outcome=\"timed_out\"} " + std::to_string(hold_ends->timed_out.load()) + "\n";
     out += "live_origin_held_requests_total{outcome=\"abandoned\"} " + std::to_string(hold_ends->abandoned.load()) + "\n";
+    out += "# HELP live_origin_hot_bytes Media segment bytes held in memory (the hot window) across all streams.\n";
+    out += "# TYPE live_origin_hot_bytes gauge\n";
+    out += "live_origin_hot_bytes " + std::to_string(hot_total->load(std::memory_order_relaxed)) + "\n";
+    out += "# HELP live_origin_cluster_cache_bytes Bodies kept for streams owned by other nodes.\n";
+    out += "# TYPE live_origin_cluster_cache_bytes gauge\n";
+    out += "live_origin_cluster_cache_bytes " + std::to_string(proxy_cache->bytes.bytes()) + "\n";
+    out += "# HELP live_origin_cluster_cache_hits_total GETs for streams owned elsewhere served from kept bytes.\n";
+    out += "# TYPE live_origin_cluster_cache_hits_total counter\n";
+    out += "live_origin_cluster_cache_hits_total " + std::to_string(proxy_cache->hits.load()) + "\n";
     write_tenant_metrics(out);
     out += "# HELP live_origin_shed_requests_total Delivery requests shed under load, by reason.\n";
     out += "# TYPE live_origin_shed_requests_total counter\n";
@@ -302,8 +314,8 @@ void origin_server::start() {
     replication = {p.cluster_view, cluster.chunk_bytes, cluster.request_timeout};
     // Tokens are per process; a tag per node keeps holds from different nodes apart at the owner.
     auto tag = (std::hash<std::string>{}(cluster.node_id) & 0xffffffull) << 40;
-    cluster_setup = {p.cluster_view, {cluster.chunk_bytes, cluster.cache_bytes_per_stream, cluster.request_timeout,
-                                      {}, tag, p.config.cache}};
+    cluster_setup = {p.cluster_view, {cluster.chunk_bytes, cluster.cache_bytes_per_stream, p.proxy_cache,
+                                      cluster.request_timeout, {}, tag, p.config.cache}};
   }
   for (int i = 0; i < p.config.storage_writers; ++i)
     p.storage.push_back(actors::spawn_storage_actor(*p.system, store, replication));

@@ -26,7 +26,7 @@ bool token_bucket::try_take(std::int64_t now_ms) {
   return true;
 }
 
-bool tenant_usage::try_grow(std::uint64_t bytes) {
+bool byte_budget::try_grow(std::uint64_t bytes) {
   auto current = bytes_.load(std::memory_order_relaxed);
   do {
     auto limit = limit_.load(std::memory_order_relaxed);

@@ -34,24 +34,32 @@ class token_bucket {
   bool started_ = false;
 };
 
-// What a tenant stores now, across all its streams, and its stored-bytes quota. Streams run on different
-// threads, so the total is atomic and growth is reserved against the limit in one step.
-class tenant_usage {
+// Bytes held now against a limit shared by actors on different threads: growth is reserved against the
+// limit in one step, so the total never passes it.
+class byte_budget {
  public:
+  explicit byte_budget(std::uint64_t limit = 0) : limit_(limit) {}
   // Adds `bytes` unless the total would pass the limit (0: unlimited); false when refused.
   bool try_grow(std::uint64_t bytes);
   void shrink(std::uint64_t bytes) { bytes_.fetch_sub(bytes, std::memory_order_relaxed); }
-  // Counts bytes that are stored already (recovered after a restart), whatever the limit.
+  // Counts bytes that are held already (recovered after a restart), whatever the limit.
   void grow(std::uint64_t bytes) { bytes_.fetch_add(bytes, std::memory_order_relaxed); }
-  void add_objects(std::int64_t change) { objects_.fetch_add(change, std::memory_order_relaxed); }
   void set_limit(std::uint64_t max_bytes) { limit_.store(max_bytes, std::memory_order_relaxed); }
   std::uint64_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
-  std::int64_t objects() const { return objects_.load(std::memory_order_relaxed); }
 
  private:
   std::atomic<std::uint64_t> bytes_{0};
-  std::atomic<std::int64_t> objects_{0};
   std::atomic<std::uint64_t> limit_{0};
+};
+
+// What a tenant stores now, across all its streams, against its stored-bytes quota, and how many objects.
+class tenant_usage : public byte_budget {
+ public:
+  void add_objects(std::int64_t change) { objects_.fetch_add(change, std::memory_order_relaxed); }
+  std::int64_t objects() const { return objects_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::int64_t> objects_{0};
 };
 
 // Checks a write against the quota (except the request rate, which needs the bucket's state):

@@ -15,6 +15,7 @@
 #include "model/placement.hpp"
 #include "support/child_process.hpp"
 #include "support/http_client.hpp"
+#include "support/prometheus.hpp"
 #include "support/running_origin.hpp"
 
 namespace live_origin::test {
@@ -25,7 +26,8 @@ using namespace std::chrono_literals;
 constexpr std::int64_t segment_ms = 200;
 
 // One node: its own data directory and configuration; bodies cross nodes in 64 KiB pieces so that every
-// segment (150 kB) takes the chunked paths (forwarded PUT, replication, GET fetch).
+// segment (150 kB) takes the chunked paths (forwarded PUT, replication, GET fetch). A node keeps at most
+// two of them for streams it does not own.
 class node {
  public:
   explicit node(std::string id) : id_(std::move(id)) {}
@@ -36,7 +38,7 @@ class node {
     auto config = dir_.path() / "origin.toml";
     std::ofstream(config) << "[tenants.demo]\nsegment_duration_ms = " << segment_ms
                           << "\n\n[cluster]\nnode_id = \"" << id_ << "\"\nlisten = \"127.0.0.1:0\"\nseeds = [" << seed_list
-                          << "]\nchunk_bytes = 65536\nheartbeat_ms = 200\nconnection_timeout_ms = 1000\n"
+                          << "]\nchunk_bytes = 65536\ncache_bytes_total = 400000\nheartbeat_ms = 200\nconnection_timeout_ms = 1000\n"
                              "request_timeout_ms = 3000\njoin_timeout_ms = 10000\n";
     process_ = std::make_unique<child_process>(
         LIVE_ORIGIN_BINARY,
@@ -179,6 +181,17 @@ TEST_F(ClusterTest, AnyNodeAnswersAndTheOwnersLossLosesNoAcknowledgedSegment) {
     EXPECT_EQ(other.header("x-origin-pipeline"), "a");
     EXPECT_EQ(other.header("cache-control"), owner.header("cache-control"));
   }
+  // node-3 kept the newest bodies it fetched, within its bound: the owner sends no bytes for those.
+  auto cache_metrics = [&] { return prometheus_text(fetch(nodes_[2]->admin, bhttp::verb::get, "/metrics").body); };
+  auto cached = cache_metrics().value("live_origin_cluster_cache_bytes");
+  EXPECT_GE(cached, 150'000);
+  EXPECT_LE(cached, 400'000);
+  EXPECT_EQ(cache_metrics().value("live_origin_cluster_cache_hits_total"), 0);
+  EXPECT_EQ(fetch(nodes_[2]->delivery, bhttp::verb::get, path(6)).body, acknowledged_[6]);
+  EXPECT_EQ(cache_metrics().value("live_origin_cluster_cache_hits_total"), 1) << "segment 6 came from the cache";
+  EXPECT_EQ(fetch(nodes_[2]->delivery, bhttp::verb::get, path(1)).body, acknowledged_[1]) << "evicted: fetched again";
+  EXPECT_EQ(cache_metrics().value("live_origin_cluster_cache_hits_total"), 1);
+  EXPECT_LE(cache_metrics().value("live_origin_cluster_cache_bytes"), 400'000);
   // A segment not due yet: the same 404 and lifetime from every node (the owner decides).
   auto early_owner = fetch(nodes_[1]->delivery, bhttp::verb::get, path(last_ + 20));
   auto early_other = fetch(nodes_[2]->delivery, bhttp::verb::get, path(last_ + 20));

@@ -103,6 +103,7 @@ listen = "127.0.0.1:4300"
 seeds = ["127.0.0.1:4301", "[::1]:4302"]
 replicas = 1
 chunk_bytes = 65536
+cache_bytes_total = 1048576
 heartbeat_ms = 100
 connection_timeout_ms = 500
 )", "cluster.toml");
@@ -114,10 +115,12 @@ connection_timeout_ms = 500
   EXPECT_EQ(cluster.seeds[1].host, "::1");
   EXPECT_EQ(cluster.replicas, 1);
   EXPECT_EQ(cluster.chunk_bytes, 65536u);
+  EXPECT_EQ(cluster.cache_bytes_total, 1u << 20);
   EXPECT_EQ(cluster.heartbeat, std::chrono::milliseconds(100));
   expect_refused("[cluster]\nnode_id = \"a/b\"\n", {"cluster.node_id"});
   expect_refused("[cluster]\nnode_id = \"n\"\nseeds = [\"nohost\"]\n", {"cluster.seeds", "nohost"});
   expect_refused("[cluster]\nnode_id = \"n\"\nreplicas = 3\n", {"cluster.replicas"});
+  expect_refused("[cluster]\nnode_id = \"n\"\ncache_bytes_total = 1000\n", {"cluster.cache_bytes_total"});
   expect_refused("[cluster]\nnode_id = \"n\"\nheartbeat_ms = 1000\nconnection_timeout_ms = 500\n",
                  {"cluster.connection_timeout_ms", "heartbeat_ms"});
   expect_refused("[cluster]\nnode_id = \"n\"\ngossip = true\n", {"cluster.gossip", "unknown key"});

@@ -15,6 +15,7 @@
 #include "model/content_digest.hpp"
 #include "model/stored_record.hpp"
 #include "support/http_client.hpp"
+#include "support/prometheus.hpp"
 #include "support/running_origin.hpp"
 
 namespace live_origin::test {
@@ -127,6 +128,7 @@ TEST(Durability, TheProcessHotWindowBoundsAllStreamsTogether) {
   }
   EXPECT_LE(hot, 1500u) << "both streams' segments in memory together";
   EXPECT_GT(hot, 0u);
+  EXPECT_EQ(prometheus_text(fetch(origin.admin(), bhttp::verb::get, "/metrics").body).value("live_origin_hot_bytes"), hot);
   for (const std::string stream : {"one", "two"})
     for (int n = 1; n <= 3; ++n) {
       auto reply = fetch(origin.delivery(), bhttp::verb::get, path(stream, n));
