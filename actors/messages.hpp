@@ -363,7 +363,10 @@ struct recovered_stream {
 struct tenant_setup {
   std::string name;
   std::shared_ptr<const stream_defaults> defaults;
-  std::vector<recovered_stream> recovered;
+  std::vector<recovered_stream> recovered;  // at process start: the streams storage holds
+  // A tenant that starts after the process did (added by a reload, or its supervisor restarted) asks
+  // storage for its streams itself.
+  bool load_from_store = false;
 };
 
 // The tenants of a reloaded configuration (to the origin supervisor), or one tenant's new setup (to its
@@ -490,6 +493,8 @@ using tenant_supervisor_actor = caf::typed_actor<
     // The same, from a caller that found this incarnation gone: waits for its successor.
     caf::replies_to<open_atom, std::string, stream_actor>::with<stream_actor>,
     caf::replies_to<info_atom>::with<tenant_info>,
+    // Answered once the tenant has started the streams storage holds for it (tenant_setup::load_from_store).
+    caf::replies_to<caf::ping_atom>::with<caf::pong_atom>,
     caf::reacts_to<reload_atom, tenant_reload>>;  // new defaults for streams opened from now on
 
 // The root of the tree: one tenant supervisor per configured tenant.

@@ -84,6 +84,9 @@ struct tenant_state {
   cluster_setup cluster;
   std::unordered_map<std::string, std::string> owners;
   std::unordered_set<std::string> retiring;
+  // While the streams storage holds are being started (tenant_setup::load_from_store): pings wait.
+  bool recovering = false;
+  std::vector<caf::typed_response_promise<caf::pong_atom>> until_recovered;
 };
 
 using tenant_pointer = tenant_supervisor_actor::stateful_pointer<tenant_state>;
@@ -146,21 +149,22 @@ void start_for_owner(tenant_pointer self, const std::string& stream);
 
 // Starts a stream actor from what storage holds for the stream (nothing, for a new one). If storage
 // cannot say, the waiting opens fail (503) and the next one tries again: starting empty would let the
-// stream overwrite what it stored before.
-void load_stream(tenant_pointer self, const std::string& stream) {
+// stream overwrite what it stored before. `done` runs once this load is over (or one under way is).
+void load_stream(tenant_pointer self, const std::string& stream, std::function<void()> done = [] {}) {
   auto& st = self->state;
-  if (!st.loading.insert(stream).second) return;  // on its way already
+  if (!st.loading.insert(stream).second) return done();  // on its way already
   self->request(*storage_for(st.storage, st.tenant, stream), std::chrono::seconds(30), load_atom_v, st.tenant, stream)
       .then(
-          [self, stream](recovered_stream& recovered) {
+          [self, stream, done](recovered_stream& recovered) {
             auto& state = self->state;
             state.loading.erase(stream);
-            if (state.streams.count(stream)) return;  // an actor speaks for it already
+            if (state.streams.count(stream)) return done();  // an actor speaks for it already
             // In a cluster the stream may have moved to another node while it loaded.
-            if (owner_of(state, stream) != self_node(state)) return start_for_owner(self, stream);
-            start_stream(self, stream, std::move(recovered));
+            if (owner_of(state, stream) != self_node(state)) start_for_owner(self, stream);
+            else start_stream(self, stream, std::move(recovered));
+            done();
           },
-          [self, stream](caf::error& error) {
+          [self, stream, done](caf::error& error) {
             auto& state = self->state;
             state.loading.erase(stream);
             spdlog::error("stream /{}/{}: loading it from storage failed: {}", state.tenant, stream,
@@ -168,6 +172,41 @@ void load_stream(tenant_pointer self, const std::string& stream) {
             auto waiting = std::move(state.waiting[stream]);
             state.waiting.erase(stream);
             for (auto& promise : waiting) promise.deliver(error);
+            done();
+          });
+}
+
+void finish_recovery(tenant_pointer self) {
+  auto& st = self->state;
+  st.recovering = false;
+  for (auto& promise : st.until_recovered) promise.deliver(caf::pong_atom_v);
+  st.until_recovered.clear();
+}
+
+// A tenant that starts after the process did starts the streams storage holds for it, as the process start
+// does, so its stored segments are served again without waiting for a write to open each stream. (In a
+// cluster every request opens its stream through placement, which loads it.)
+void start_stored_streams(tenant_pointer self) {
+  auto& st = self->state;
+  st.recovering = true;
+  self->request(st.storage.front(), std::chrono::seconds(30), list_atom_v)
+      .then(
+          [self](std::vector<stream_placement>& stored) {
+            auto left = std::make_shared<std::size_t>(1);
+            auto one_done = [self, left] {
+              if (--*left == 0) finish_recovery(self);
+            };
+            for (const auto& s : stored) {
+              if (s.tenant != self->state.tenant || self->state.streams.count(s.stream)) continue;
+              ++*left;
+              spdlog::info("stream /{}/{} started from storage", s.tenant, s.stream);
+              load_stream(self, s.stream, one_done);
+            }
+            one_done();
+          },
+          [self](caf::error& error) {
+            spdlog::error("tenant {}: listing its stored streams failed: {}", self->state.tenant, caf::to_string(error));
+            finish_recovery(self);
           });
 }
 
@@ -281,6 +320,7 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tena
     auto name = recovered.stream;
     start_stream(self, name, std::move(recovered));
   }
+  if (setup.load_from_store && !self->state.storage.empty() && !self->state.cluster.view) start_stored_streams(self);
   self->set_down_handler([self](caf::down_msg& down) {
     auto& st = self->state;
     auto it = st.stream_names.find(down.source);
@@ -337,6 +377,11 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tena
         tenant_info info{st.tenant, self->id(), self->mailbox().size(), st.restarts, st.messages_handled, {}};
         return gather_children(self, std::move(info), &tenant_info::streams, st.streams, info_timeout);
       }),
+      counted(self, [=](caf::ping_atom) -> caf::result<caf::pong_atom> {
+        if (!self->state.recovering) return caf::pong_atom_v;
+        self->state.until_recovered.push_back(self->make_response_promise<caf::pong_atom>());
+        return self->state.until_recovered.back();
+      }),
       counted(self, [=](reload_atom, const tenant_reload& reload) {
         // Running streams keep their timeline and policies; streams opened (or restarted) from now on
         // get the new ones. Counters and the stored-bytes account are shared, so they carry over.
@@ -356,18 +401,22 @@ struct origin_state {
   cluster_setup cluster;
   std::unordered_map<std::string, tenant_supervisor_actor> tenants;
   std::unordered_map<caf::actor_addr, std::string> tenant_names;
+  bool started = false;  // the process's tenants are running: later ones load their streams themselves
 };
 
 using origin_pointer = origin_supervisor_actor::stateful_pointer<origin_state>;
 
-void start_tenant(origin_pointer self, const std::string& tenant) {
+tenant_supervisor_actor start_tenant(origin_pointer self, const std::string& tenant) {
   auto& st = self->state;
-  auto actor = self->system().spawn(tenant_behavior, st.setups.at(tenant), st.directory, st.storage, st.cluster);
+  auto setup = st.setups.at(tenant);
+  setup.load_from_store = st.started;
+  auto actor = self->system().spawn(tenant_behavior, std::move(setup), st.directory, st.storage, st.cluster);
   st.setups.at(tenant).recovered.clear();  // handed over once: a later incarnation must not reuse it
   self->monitor(actor);
   st.tenants[tenant] = actor;
   st.tenant_names[actor.address()] = tenant;
   st.directory->add_tenant(tenant, actor);  // at once, for requests that come before the tenant's first run
+  return actor;
 }
 
 origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std::vector<tenant_setup> tenants,
@@ -381,6 +430,7 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
     self->state.setups.emplace(name, std::move(tenant));
     start_tenant(self, name);
   }
+  self->state.started = true;
   self->set_down_handler([self](caf::down_msg& down) {
     auto& st = self->state;
     auto it = st.tenant_names.find(down.source);
@@ -401,7 +451,9 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
         return gather_children(self, std::move(info), &origin_info::tenants, self->state.tenants, info_timeout * 2);
       }),
       counted(self, [=](caf::ping_atom) -> caf::pong_atom { return caf::pong_atom_v; }),
-      counted(self, [=](reload_atom, const tenant_reload& reload) -> std::uint64_t {
+      // Answered once the tenants it adds have started their stored streams (so a GET right after a reload
+      // that re-adds a tenant finds them).
+      counted(self, [=](reload_atom, const tenant_reload& reload) -> caf::result<std::uint64_t> {
         auto& st = self->state;
         std::unordered_map<std::string, tenant_setup> wanted;
         for (const auto& setup : reload.tenants) wanted.emplace(setup.name, setup);
@@ -417,6 +469,7 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
           self->send_exit(it->second, caf::exit_reason::user_shutdown);
           it = st.tenants.erase(it);
         }
+        std::vector<tenant_supervisor_actor> added;
         for (auto& [name, setup] : wanted) {
           bool known = st.tenants.count(name) > 0;
           st.setups.insert_or_assign(name, setup);
@@ -424,10 +477,21 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
             self->send(st.tenants.at(name), reload_atom_v, tenant_reload{{setup}});
           } else {
             spdlog::info("tenant {} added by a configuration reload", name);
-            start_tenant(self, name);
+            added.push_back(start_tenant(self, name));
           }
         }
-        return st.tenants.size();
+        std::uint64_t count = st.tenants.size();
+        if (added.empty()) return count;
+        auto promise = self->make_response_promise<std::uint64_t>();
+        auto left = std::make_shared<std::size_t>(added.size());
+        auto one_ready = [promise, left, count]() mutable {
+          if (--*left == 0) promise.deliver(count);
+        };
+        for (const auto& tenant : added)
+          self->request(tenant, std::chrono::seconds(30), caf::ping_atom_v)
+              .then([one_ready](caf::pong_atom) mutable { one_ready(); },
+                    [one_ready](caf::error&) mutable { one_ready(); });
+        return promise;
       }),
   };
 }

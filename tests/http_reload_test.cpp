@@ -87,6 +87,10 @@ TEST(Reload, ATenantRemovedAndAddedBackResumesFromStorage) {
   EXPECT_EQ(fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/seg-3.m4s").status, 404);
   origin.on_reload([] { return test_config(); });
   ASSERT_EQ(reload(origin).status, 200);
+  // Served at once, before anything is written to the stream: the tenant started what storage holds.
+  auto again = fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/seg-3.m4s");
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.body, "three");
   EXPECT_EQ(fetch(origin.ingest(), bhttp::verb::put, "/demo/live1/seg-3.m4s", "changed").status, 409)
       << "the stream came back from storage, where the segment is marked served";
   EXPECT_EQ(fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/seg-3.m4s").body, "three");
