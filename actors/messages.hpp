@@ -444,7 +444,7 @@ using caf::put_atom_v;
 // Durable storage, on its own thread (a detached actor): disk I/O never runs on the CAF scheduler or Asio.
 using storage_actor = caf::typed_actor<
     caf::replies_to<store_atom, stored_candidate>::with<bool>,  // write-through: true once durable
-    caf::reacts_to<store_atom, std::string, std::string>,      // a small record (key, value), not awaited
+    caf::replies_to<store_atom, std::string, std::string>::with<bool>,  // a small record (key, value); true once durable
     caf::replies_to<served_atom, std::string, std::string>::with<bool>,  // served marker (key, pipeline): durable
     caf::reacts_to<erase_atom, std::vector<std::string>>,      // records that left the DVR window
     caf::replies_to<get_atom, std::string, std::uint64_t>::with<object_body>,  // key, digest: empty if unreadable

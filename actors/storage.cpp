@@ -176,10 +176,10 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
                          {body_key, model::encode_object_record(record)}};
         return write_through(self, write.tenant, write.stream, std::move(puts), {});
       },
-      [=](store_atom, const std::string& key, const std::string& value) {
+      [=](store_atom, const std::string& key, const std::string& value) -> caf::result<bool> {
         auto parsed = model::record_stream(key);
-        if (!parsed) return;
-        write_through(self, parsed->tenant, parsed->stream, {{key, value}}, {}, [](bool) {});
+        if (!parsed) return false;
+        return write_through(self, parsed->tenant, parsed->stream, {{key, value}}, {});
       },
       [=](served_atom, const std::string& key, const std::string& pipeline) -> caf::result<bool> {
         auto parsed = model::record_stream(key);

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -39,6 +40,9 @@ struct held_request {
   caf::typed_response_promise<read_reply> promise;
   std::uint64_t token = 0;
 };
+
+// How the state record write an answer waited for ended.
+enum class state_write { stored, failed, actor_ending };
 
 struct stream_state {
   static inline const char* name = "stream";
@@ -116,6 +120,11 @@ struct stream_state {
   using read_key = std::pair<std::string, std::size_t>;
   std::map<read_key, std::vector<waiting_read>> first_serves;
   std::map<read_key, std::vector<waiting_read>> cold_reads;
+  // Answers that go out only once storage has the state record written for them (a 410 declaring a segment
+  // gone, a DELETE's schedule, a mask or settings change), keyed by the number of that state write.
+  std::uint64_t state_writes_sent = 0;
+  std::uint64_t state_writes_answered = 0;
+  std::multimap<std::uint64_t, std::function<void(state_write)>> after_state;
   // Durable media segment candidates in memory, oldest segment first: what may leave the hot window.
   // Entries may be stale (replaced, cooled, expired); cool_down() checks each one it takes.
   std::set<std::tuple<std::uint64_t, std::string, std::size_t>> coolable;
@@ -419,6 +428,32 @@ void fail_waiting(stream_state& st) {
       for (auto& read : waiting) read.promise.deliver(gone());
     reads->clear();
   }
+  auto after_state = std::move(st.after_state);
+  st.after_state.clear();
+  for (auto& [write, deliver] : after_state) deliver(state_write::actor_ending);
+}
+
+// Runs `deliver` once storage has the stream's state as it is now: at once when nothing is waiting to be
+// written, else when the write persist_state() sends next (or the one on its way) is answered.
+void when_state_stored(stream_pointer self, std::function<void(state_write)> deliver) {
+  auto& st = self->state;
+  auto needed = st.state_writes_sent + (st.state_changed ? 1 : 0);
+  if (!st.storage || needed <= st.state_writes_answered) return deliver(state_write::stored);
+  st.after_state.emplace(needed, std::move(deliver));
+}
+
+void state_stored(stream_pointer self, std::uint64_t write, bool stored) {
+  auto& st = self->state;
+  st.state_writes_answered = std::max(st.state_writes_answered, write);
+  if (!stored) {
+    spdlog::error("stream /{}/{}: storage did not take its state record; writing it again", st.tenant, st.stream);
+    st.state_changed = true;  // the next sweep (within a second) writes it again
+  }
+  auto end = st.after_state.upper_bound(write);
+  std::vector<std::function<void(state_write)>> ready;
+  for (auto it = st.after_state.begin(); it != end; ++it) ready.push_back(std::move(it->second));
+  st.after_state.erase(st.after_state.begin(), end);
+  for (auto& deliver : ready) deliver(stored ? state_write::stored : state_write::failed);
 }
 
 void persist_state(stream_pointer self);
@@ -441,8 +476,9 @@ void flush_served(stream_pointer self) {
   persist_state(self);  // a 410 just served marks its segment gone
 }
 
-// Writes masks, notifications, 410 markers, DELETE schedules and settings through when any changed (not
-// awaited). One small record per stream, rewritten whole: all of it is bounded.
+// Writes masks, notifications, 410 markers, DELETE schedules and settings through when any changed; answers
+// that depend on them wait (when_state_stored). One small record per stream, rewritten whole: all of it
+// is bounded.
 void persist_state(stream_pointer self) {
   auto& st = self->state;
   if (!st.storage || !st.state_changed) return;
@@ -456,8 +492,11 @@ void persist_state(stream_pointer self) {
   state.gone.assign(st.declared_gone.begin(), st.declared_gone.end());
   for (const auto& [name, entry] : st.objects)
     if (entry.delete_requested_at_ms > 0) state.deletes.emplace_back(name, entry.delete_requested_at_ms);
-  self->send(*st.storage, store_atom_v, model::stream_state_key(st.tenant, st.stream),
-             model::encode_stream_state_record(state));
+  auto write = ++st.state_writes_sent;
+  self->request(*st.storage, storage_timeout, store_atom_v, model::stream_state_key(st.tenant, st.stream),
+                model::encode_stream_state_record(state))
+      .then([self, write](bool stored) { state_stored(self, write, stored); },
+            [self, write](caf::error&) { state_stored(self, write, false); });
 }
 
 // Writes the timeline through when it changed (not awaited: a lost update is learned again).
@@ -465,8 +504,9 @@ void persist_timeline(stream_pointer self) {
   auto& st = self->state;
   if (!st.storage || !st.timeline || st.stored_timeline == st.timeline) return;
   st.stored_timeline = st.timeline;
-  self->send(*st.storage, store_atom_v, model::timeline_record_key(st.tenant, st.stream),
-             model::encode_timeline_record(*st.timeline));
+  self->request(*st.storage, storage_timeout, store_atom_v, model::timeline_record_key(st.tenant, st.stream),
+                model::encode_timeline_record(*st.timeline))
+      .then([](bool) {}, [](caf::error&) {});
 }
 
 // Counts a candidate's bytes in or out of the hot window (the stream's and the process's).
@@ -570,6 +610,15 @@ void storage_answered(stream_pointer self, const std::string& name, std::size_t 
 void answer(stream_pointer self, const std::string& name, read_reply reply,
             caf::typed_response_promise<read_reply> promise) {
   auto& st = self->state;
+  if (reply.status == 410) {
+    // A 410 is cached by CDNs: the segment must stay gone after a restart (its marker in the state record).
+    when_state_stored(self, [self, reply, promise](state_write write) mutable {
+      if (write == state_write::stored) promise.deliver(std::move(reply));
+      else if (write == state_write::failed) promise.deliver(storage_unavailable(self->state));
+      else promise.deliver(caf::make_error(caf::sec::request_receiver_down));
+    });
+    return;
+  }
   auto pipeline = reply.status == 200 ? find_pipeline(st, reply.pipeline) : std::nullopt;
   if (!pipeline || !st.storage) {
     promise.deliver(std::move(reply));
@@ -809,6 +858,18 @@ stream_status status_of(stream_pointer self) {
   return status;
 }
 
+// An operator's change is answered once storage has it (503 from the admin side when it could not).
+caf::result<stream_status> status_once_stored(stream_pointer self) {
+  auto promise = self->make_response_promise<stream_status>();
+  when_state_stored(self, [self, promise](state_write write) mutable {
+    if (write == state_write::stored) promise.deliver(status_of(self));
+    else if (write == state_write::failed) promise.deliver(caf::make_error(caf::sec::runtime_error));
+    else promise.deliver(caf::make_error(caf::sec::request_receiver_down));
+  });
+  persist_state(self);
+  return promise;
+}
+
 stream_actor::behavior_type stream_behavior(stream_pointer self, std::string tenant, std::string stream,
                                             std::shared_ptr<const stream_defaults> defaults,
                                             std::optional<storage_actor> storage,
@@ -947,7 +1008,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         const auto& decision = plan.decision;
         if (decision.outcome != model::read_outcome::hold) {
           auto reply = reply_for(st, object, read.object, plan, model::answer_for(decision, object.kind, st.defaults->cache));
-          if (reply.status != 200 || !st.storage) {
+          if ((reply.status != 200 && reply.status != 410) || !st.storage) {
             flush_served(self);
             return reply;
           }
@@ -969,16 +1030,22 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
                            expire_atom_v, read.object, read.token);
         return promise;
       }),
-      counted(self, [=](delete_atom, const std::string& name) -> write_reply {
+      counted(self, [=](delete_atom, const std::string& name) -> caf::result<write_reply> {
         auto& st = self->state;
         auto it = st.objects.find(name);
         if (st.defaults->profile.on_delete == model::delete_policy::expire && it != st.objects.end() &&
             it->second.delete_requested_at_ms == 0) {
           it->second.delete_requested_at_ms = unix_now_ms();
           st.state_changed = true;
-          persist_state(self);
         }
-        return {204, 0};
+        auto promise = self->make_response_promise<write_reply>();
+        when_state_stored(self, [promise](state_write write) mutable {
+          if (write == state_write::stored) promise.deliver(write_reply{204, 0});
+          else if (write == state_write::failed) promise.deliver(write_reply_for(model::write_outcome::store_failed));
+          else promise.deliver(caf::make_error(caf::sec::request_receiver_down));
+        });
+        persist_state(self);
+        return promise;
       }),
       counted(self, [=](upload_atom, const std::string& name) {
         auto& st = self->state;
@@ -1017,15 +1084,14 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         persist_state(self);
         schedule_sweep(self);
       }),
-      counted(self, [=](settings_atom, const stream_settings& update) -> stream_status {
+      counted(self, [=](settings_atom, const stream_settings& update) -> caf::result<stream_status> {
         apply(self->state, update, unix_now_ms());
         persist_timeline(self);
-        persist_state(self);
         resolve_all_holds(self);
-        return status_of(self);
+        return status_once_stored(self);
       }),
       counted(self, [=](settings_atom) -> stream_status { return status_of(self); }),
-      counted(self, [=](mask_atom, const pipeline_mask& mask) -> stream_status {
+      counted(self, [=](mask_atom, const pipeline_mask& mask) -> caf::result<stream_status> {
         auto& st = self->state;
         stream_state::mask added{pipeline_index(st, mask.pipeline), mask.from, mask.to};
         bool known = std::any_of(st.masks.begin(), st.masks.end(), [&](const auto& m) {
@@ -1034,20 +1100,17 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         if (!known && st.masks.size() < max_masks_per_stream) {
           st.masks.push_back(added);
           st.state_changed = true;
-          persist_state(self);
         }
         resolve_all_holds(self);
-        return status_of(self);
+        return status_once_stored(self);
       }),
-      counted(self, [=](mask_atom, delete_atom, const pipeline_mask& mask) -> stream_status {
+      counted(self, [=](mask_atom, delete_atom, const pipeline_mask& mask) -> caf::result<stream_status> {
         auto& st = self->state;
         auto index = pipeline_index(st, mask.pipeline);
-        if (std::erase_if(st.masks, [&](const auto& m) { return m.pipeline == index && m.from == mask.from && m.to == mask.to; })) {
+        if (std::erase_if(st.masks, [&](const auto& m) { return m.pipeline == index && m.from == mask.from && m.to == mask.to; }))
           st.state_changed = true;
-          persist_state(self);
-        }
         resolve_all_holds(self);
-        return status_of(self);
+        return status_once_stored(self);
       }),
       counted(self, [=](crash_atom) {
         spdlog::warn("stream /{}/{}: crashing on request (fault injection drill)", self->state.tenant,

@@ -16,6 +16,7 @@
 #include "actors/stream_actor.hpp"
 #include "actors/stream_directory.hpp"
 #include "actors/supervisors.hpp"
+#include "actors/wall_clock.hpp"
 #include "model/content_digest.hpp"
 
 namespace live_origin::actors {
@@ -145,16 +146,17 @@ TEST_F(ActorTest, FailedStreamIsRestartedAndTheDirectoryFollows) {
   EXPECT_EQ(demo.restarts, 1u);
 }
 
-// A storage double for a stream actor's write-through: keeps nothing; answers candidate writes and
-// served markers as scripted. `writes` never answered: the write stays in flight.
+// A storage double for a stream actor's write-through: keeps nothing; answers candidate writes, served
+// markers and other records (the state) as scripted. `writes` never answered: the write stays in flight.
 enum class script { yes, no, never };
-storage_actor::behavior_type scripted_storage(storage_actor::pointer self, script writes, script markers) {
+storage_actor::behavior_type scripted_storage(storage_actor::pointer self, script writes, script markers,
+                                              script records) {
   return {
       [=](store_atom, const stored_candidate&) -> caf::result<bool> {
         if (writes == script::never) return self->template make_response_promise<bool>();  // dropped: no answer
         return writes == script::yes;
       },
-      [](store_atom, const std::string&, const std::string&) {},
+      [=](store_atom, const std::string&, const std::string&) { return records == script::yes; },
       [=](served_atom, const std::string&, const std::string&) { return markers == script::yes; },
       [](get_atom, const std::string&, std::uint64_t) { return object_body{}; },
       [](erase_atom, const std::vector<std::string>&) {},
@@ -169,7 +171,7 @@ storage_actor::behavior_type scripted_storage(storage_actor::pointer self, scrip
 
 TEST_F(ActorTest, ASegmentIsFirstServedOnlyOnceStorageHasTheChoice) {
   for (auto markers : {script::yes, script::no}) {
-    auto storage = system_->spawn(scripted_storage, script::yes, markers);
+    auto storage = system_->spawn(scripted_storage, script::yes, markers, script::yes);
     auto stream = spawn_stream_actor(*system_, "demo", "drill", defaults_, storage, std::nullopt);
     EXPECT_EQ(ask<write_reply>(stream, put_atom_v, write_of("seg-1.m4s", object_body::adopt("one"))).status, 201);
     for (int attempt = 0; attempt < 2; ++attempt) {
@@ -186,8 +188,37 @@ TEST_F(ActorTest, ASegmentIsFirstServedOnlyOnceStorageHasTheChoice) {
   }
 }
 
+// Answers that rest on the stream's state record (a 410 that declares a segment gone, a DELETE's schedule,
+// a timeline or mask change) go out once storage has the record, and not as if it had when it refuses.
+TEST_F(ActorTest, AnswersThatChangeTheStoredStateWaitForStorage) {
+  for (auto records : {script::yes, script::no}) {
+    bool stored = records == script::yes;
+    auto storage = system_->spawn(scripted_storage, script::yes, script::yes, records);
+    auto stream = spawn_stream_actor(*system_, "demo", "drill", defaults_, storage, std::nullopt);
+    caf::scoped_actor self{*system_};
+    auto changed = [&](auto... request) {
+      bool answered = false;
+      self->request(stream, 5s, request...)
+          .receive([&](stream_status&) { answered = true; }, [&](caf::error&) { answered = false; });
+      return answered;
+    };
+    stream_settings timeline;  // 1 s segments, the live edge at 20: segment 5 missed its deadline long ago
+    timeline.segment_duration_ms = 1000;
+    timeline.start_number = 0;
+    timeline.availability_start_ms = unix_now_ms() - 21'500;
+    EXPECT_EQ(changed(settings_atom_v, timeline), stored);
+    EXPECT_EQ(changed(mask_atom_v, pipeline_mask{"a", 100, 120}), stored);
+    EXPECT_EQ(ask<write_reply>(stream, put_atom_v, write_of("seg-19.m4s", object_body::adopt("19"))).status, 201);
+    EXPECT_EQ(ask<read_reply>(stream, get_atom_v, object_read{"seg-5.m4s", 1, false}).status, stored ? 410 : 503)
+        << "a CDN caches the 410: it must still hold after a restart";
+    EXPECT_EQ(ask<write_reply>(stream, delete_atom_v, std::string("seg-19.m4s")).status, stored ? 204 : 503);
+    caf::anon_send_exit(stream, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
+  }
+}
+
 TEST_F(ActorTest, AWriteStorageRefusesIsNeitherAcknowledgedNorServed) {
-  auto storage = system_->spawn(scripted_storage, script::no, script::yes);
+  auto storage = system_->spawn(scripted_storage, script::no, script::yes, script::yes);
   auto stream = spawn_stream_actor(*system_, "demo", "drill", defaults_, storage, std::nullopt);
   EXPECT_EQ(ask<write_reply>(stream, put_atom_v, write_of("live.m3u8", object_body::adopt("one"))).status, 503);
   EXPECT_EQ(ask<read_reply>(stream, get_atom_v, object_read{"live.m3u8", 1, false}).status, 404);
@@ -196,7 +227,7 @@ TEST_F(ActorTest, AWriteStorageRefusesIsNeitherAcknowledgedNorServed) {
 }
 
 TEST_F(ActorTest, AWriteInFlightWhenItsActorDiesIsToldTheReceiverWentDown) {
-  auto storage = system_->spawn(scripted_storage, script::never, script::yes);
+  auto storage = system_->spawn(scripted_storage, script::never, script::yes, script::yes);
   auto stream = spawn_stream_actor(*system_, "demo", "drill", defaults_, storage, std::nullopt);
   caf::scoped_actor self{*system_};
   auto started = std::chrono::steady_clock::now();
