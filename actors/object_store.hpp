@@ -27,8 +27,9 @@ class object_store {
   virtual bool write(const std::vector<std::pair<std::string_view, std::string_view>>& puts,
                      const std::vector<std::string_view>& erases) = 0;
   virtual std::optional<std::string> get(std::string_view key) = 0;  // nullopt: no such record, or unreadable
-  // Every record whose key starts with `prefix`, in key order.
-  virtual void scan(std::string_view prefix,
+  // Every record whose key starts with `prefix`, in key order. False when the scan stopped on an error
+  // (logged): what was visited is then not all there is.
+  virtual bool scan(std::string_view prefix,
                     const std::function<void(std::string_view key, std::string_view value)>& visit) = 0;
 };
 

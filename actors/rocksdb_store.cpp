@@ -61,12 +61,14 @@ class rocksdb_store final : public object_store {
     return value;
   }
 
-  void scan(std::string_view prefix,
+  bool scan(std::string_view prefix,
             const std::function<void(std::string_view key, std::string_view value)>& visit) override {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
     for (it->Seek(to_slice(prefix)); it->Valid() && it->key().starts_with(to_slice(prefix)); it->Next())
       visit(std::string_view(it->key().data(), it->key().size()), std::string_view(it->value().data(), it->value().size()));
-    if (!it->status().ok()) spdlog::error("store: scanning '{}' failed: {}", printable(prefix), it->status().ToString());
+    if (it->status().ok()) return true;
+    spdlog::error("store: scanning '{}' failed: {}", printable(prefix), it->status().ToString());
+    return false;
   }
 
  private:

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <stdexcept>
 
 #include "actors/wall_clock.hpp"
 #include "model/content_digest.hpp"
@@ -15,10 +16,12 @@ namespace live_origin::actors {
 
 namespace {
 
-// Decodes a stream's records into `streams`; an unreadable record is logged and counted, never used.
-void collect(object_store& store, std::string_view prefix,
+// Decodes a stream's records into `streams`; an unreadable record is logged and counted, never used. A
+// damaged candidate record is restored from its body record when that one is intact (it holds all the
+// candidate record does). False when the store could not be read to the end.
+bool collect(object_store& store, std::string_view prefix,
              std::map<std::pair<std::string, std::string>, recovered_stream>& streams) {
-  store.scan(prefix, [&](std::string_view key, std::string_view value) {
+  return store.scan(prefix, [&](std::string_view key, std::string_view value) {
     auto parsed = model::parse_record_key(key);
     if (!parsed) {
       spdlog::error("store: skipping a record with an unknown key ({} bytes)", key.size());
@@ -46,10 +49,17 @@ void collect(object_store& store, std::string_view prefix,
         break;
       case model::record_key::kind::object: {
         // Only what the candidate is: its bytes stay on disk until a GET asks for them.
+        auto matches = [&](const auto& r) { return r && r->object == parsed->object && r->pipeline == parsed->pipeline; };
         auto record = model::decode_candidate_record(value);
-        if (!record || record->object != parsed->object || record->pipeline != parsed->pipeline) {
+        if (!matches(record)) {
           skip("object");
-          break;
+          auto body = store.get(model::body_record_key(parsed->tenant, parsed->stream, parsed->object, parsed->pipeline));
+          auto whole = body ? model::decode_object_record(*body) : std::nullopt;
+          if (!matches(whole) || model::content_digest(whole->body) != whole->digest) break;
+          spdlog::warn("store: /{}/{}/{} of pipeline '{}' restored from its body record", parsed->tenant,
+                       parsed->stream, parsed->object, parsed->pipeline);
+          record = model::object_record{whole->object, whole->pipeline, whole->digest, whole->stored_at_ms,
+                                        whole->defects, {}, whole->body.size()};
         }
         stored_object candidate{{}, record->digest, record->stored_at_ms, 0, false, record->defects, true, record->size};
         if (record->size == 0) candidate.body = object_body::adopt(std::string());  // nothing to read back
@@ -207,9 +217,11 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
         }
         write_through(self, parsed->tenant, parsed->stream, {}, keys, [](bool) {});
       },
-      [=](load_atom, const std::string& tenant, const std::string& stream) -> recovered_stream {
+      [=](load_atom, const std::string& tenant, const std::string& stream) -> caf::result<recovered_stream> {
         std::map<std::pair<std::string, std::string>, recovered_stream> streams;
-        collect(*self->state.store, model::stream_key_prefix(tenant, stream), streams);
+        // Never a part of a stream: it would start without some choices and could overwrite or switch them.
+        if (!collect(*self->state.store, model::stream_key_prefix(tenant, stream), streams))
+          return caf::make_error(caf::sec::runtime_error, "the store could not be read for /" + tenant + "/" + stream);
         auto found = streams.find({tenant, stream});
         if (found == streams.end()) return recovered_stream{tenant, stream, {}, {}, {}, {}, 0};
         return std::move(found->second);
@@ -239,7 +251,8 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
         for (const auto& prefix : batch.erase_prefixes) {
           auto name = model::record_stream(prefix + "x");
           if (!name || name->tenant != batch.tenant || name->stream != batch.stream) return false;  // its own only
-          self->state.store->scan(prefix, [&](std::string_view key, std::string_view) { dropped.emplace_back(key); });
+          if (!self->state.store->scan(prefix, [&](std::string_view key, std::string_view) { dropped.emplace_back(key); }))
+            return false;
         }
         std::vector<std::string_view> erases(batch.erases.begin(), batch.erases.end());
         erases.insert(erases.end(), dropped.begin(), dropped.end());
@@ -252,9 +265,10 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
         if (!self->state.replication.view) return false;
         record_puts puts;
         for (const auto& prefix : {model::stream_key_prefix(tenant, stream), model::stream_body_prefix(tenant, stream)})
-          self->state.store->scan(prefix, [&](std::string_view key, std::string_view value) {
-            puts.emplace_back(std::string(key), std::string(value));
-          });
+          if (!self->state.store->scan(prefix, [&](std::string_view key, std::string_view value) {
+                puts.emplace_back(std::string(key), std::string(value));
+              }))
+            return false;  // a partial copy would replace what the target holds
         auto promise = self->make_response_promise<bool>();
         replicate(
             self, {node}, tenant, stream, puts, {}, [promise](bool ok) mutable { promise.deliver(ok); },
@@ -283,7 +297,9 @@ storage_actor spawn_storage_actor(caf::actor_system& system, std::shared_ptr<obj
 
 std::vector<recovered_stream> recover_streams(object_store& store) {
   std::map<std::pair<std::string, std::string>, recovered_stream> streams;
-  collect(store, model::all_streams_prefix, streams);
+  if (!collect(store, model::all_streams_prefix, streams))
+    throw std::runtime_error("the store's records could not be read to the end (the log names the error); starting "
+                             "with a part of them could serve other bytes than before");
   std::vector<recovered_stream> out;
   for (auto& [key, stream] : streams) out.push_back(std::move(stream));
   return out;

@@ -26,7 +26,8 @@ struct storage_replication {
 storage_actor spawn_storage_actor(caf::actor_system& system, std::shared_ptr<object_store> store,
                                   storage_replication replication = {});
 
-// Everything `store` holds, one entry per stream, for the process start (before any actor runs).
+// Everything `store` holds, one entry per stream, for the process start (before any actor runs). Throws
+// std::runtime_error when the store cannot be read to the end.
 std::vector<recovered_stream> recover_streams(object_store& store);
 
 }  // namespace live_origin::actors

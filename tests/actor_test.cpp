@@ -10,14 +10,20 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
 #include <thread>
 
 #include "actors/messages.hpp"
+#include "actors/storage.hpp"
 #include "actors/stream_actor.hpp"
 #include "actors/stream_directory.hpp"
 #include "actors/supervisors.hpp"
 #include "actors/wall_clock.hpp"
 #include "model/content_digest.hpp"
+#include "model/stored_record.hpp"
 
 namespace live_origin::actors {
 namespace {
@@ -215,6 +221,52 @@ TEST_F(ActorTest, AnswersThatChangeTheStoredStateWaitForStorage) {
     caf::anon_send_exit(stream, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
   }
+}
+
+// A store whose scans stop after the first record with an error, as RocksDB's do on a damaged block.
+class store_whose_scans_fail final : public object_store {
+ public:
+  bool put(std::string_view key, std::string_view value) override {
+    records_[std::string(key)] = value;
+    return true;
+  }
+  bool erase(std::string_view key) override { return records_.erase(std::string(key)) > 0; }
+  bool write(const std::vector<std::pair<std::string_view, std::string_view>>&,
+             const std::vector<std::string_view>&) override {
+    return false;
+  }
+  std::optional<std::string> get(std::string_view key) override {
+    auto it = records_.find(std::string(key));
+    return it == records_.end() ? std::nullopt : std::optional(it->second);
+  }
+  bool scan(std::string_view prefix,
+            const std::function<void(std::string_view, std::string_view)>& visit) override {
+    auto it = records_.lower_bound(std::string(prefix));
+    if (it != records_.end() && it->first.starts_with(prefix)) visit(it->first, it->second);
+    return false;
+  }
+
+ private:
+  std::map<std::string, std::string> records_;
+};
+
+// A store that cannot be read to the end starts nothing from a part of it: the process start refuses, and
+// a stream's load fails (its opens get 503 and the next one tries again) rather than starting without some
+// of its candidates and choices.
+TEST_F(ActorTest, AStoreThatCannotBeReadToTheEndStartsNoStreamFromAPartOfIt) {
+  auto store = std::make_shared<store_whose_scans_fail>();
+  for (auto name : {"seg-1.m4s", "seg-2.m4s"}) {
+    model::object_record record{name, "a", model::content_digest("x"), 1, 0, "x"};
+    store->put(model::candidate_record_key("demo", "live", name, "a"), model::encode_candidate_record(record));
+  }
+  EXPECT_THROW(recover_streams(*store), std::runtime_error);
+  auto storage = spawn_storage_actor(*system_, store);
+  caf::scoped_actor self{*system_};
+  bool loaded = false;
+  self->request(storage, 5s, load_atom_v, std::string("demo"), std::string("live"))
+      .receive([&](recovered_stream&) { loaded = true; }, [](caf::error&) {});
+  EXPECT_FALSE(loaded) << "a part of the stream was handed out as all of it";
+  caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
 }
 
 TEST_F(ActorTest, AWriteStorageRefusesIsNeitherAcknowledgedNorServed) {

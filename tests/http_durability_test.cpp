@@ -283,8 +283,9 @@ TEST(Durability, DiskAndMemoryStayFlatOverALongDvrRun) {
   EXPECT_LE(max_of(memory, 2 * third, memory.size()), max_of(memory, third, 2 * third) + (8u << 20)) << "still growing";
 }
 
-// Damage in a candidate record is found when the process starts (the candidate is not restored: 404);
-// damage in a body record when a GET reads it (503, never the damaged bytes).
+// Damage in a candidate record is found when the process starts: the candidate is restored from its body
+// record if that one is intact, else not at all (404); damage in a body record is found when a GET reads
+// it (503, never the damaged bytes).
 TEST(Durability, ADamagedRecordIsSkippedNotServed) {
   temp_dir data;
   auto store_dir = (data.path() / "data" / "store").string();
@@ -303,13 +304,18 @@ TEST(Durability, ADamagedRecordIsSkippedNotServed) {
     put("seg-1.m4s", "one", false, false);
     put("seg-2.m4s", "two", true, false);
     put("seg-3.m4s", "three", false, true);
+    put("seg-4.m4s", "four", true, true);
   }
   running_origin origin([&](config::origin_config& c) { c.data_dir = (data.path() / "data").string(); });
   auto intact = fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/seg-1.m4s");
   EXPECT_EQ(intact.status, 200) << intact.body;
   EXPECT_EQ(intact.body, "one");
   auto damaged_candidate = fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/seg-2.m4s");
-  EXPECT_NE(damaged_candidate.status, 200) << damaged_candidate.body;
+  EXPECT_EQ(damaged_candidate.status, 200) << damaged_candidate.body;
+  EXPECT_EQ(damaged_candidate.body, "two") << "restored from the intact body record";
+  EXPECT_EQ(damaged_candidate.header("x-origin-pipeline"), "a");
+  auto both_damaged = fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/seg-4.m4s");
+  EXPECT_NE(both_damaged.status, 200) << both_damaged.body;
   auto damaged_body = fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/seg-3.m4s");
   EXPECT_EQ(damaged_body.status, 503) << damaged_body.body;
   EXPECT_NE(damaged_body.body, "three");
