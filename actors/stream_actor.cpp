@@ -120,6 +120,9 @@ struct stream_state {
   using read_key = std::pair<std::string, std::size_t>;
   std::map<read_key, std::vector<waiting_read>> first_serves;
   std::map<read_key, std::vector<waiting_read>> cold_reads;
+  // Segment choices this incarnation made whose bytes no reader has got yet: if storage turns out to have
+  // no intact copy, the choice can still be withdrawn (nobody has those bytes) and another pipeline chosen.
+  std::set<read_key> undelivered_choices;
   // Answers that go out only once storage has the state record written for them (a 410 declaring a segment
   // gone, a DELETE's schedule, a mask or settings change), keyed by the number of that state write.
   std::uint64_t state_writes_sent = 0;
@@ -279,7 +282,10 @@ read_reply reply_for(stream_state& st, const model::object_class& object, const 
     auto& candidate = entry.candidates.at(*plan.chosen);
     if (is_segment && !candidate.served) {
       st.newly_served.emplace_back(name, *plan.chosen);
-      if (st.storage) st.first_serves[{name, *plan.chosen}];  // answered once storage has the choice
+      if (st.storage) {
+        st.first_serves[{name, *plan.chosen}];  // answered once storage has the choice
+        st.undelivered_choices.insert({name, *plan.chosen});
+      }
       ++st.stats[*plan.chosen].segments_served;
       if (!entry.served) count_for_pipeline(st.defaults->tenant->served, *plan.chosen);
     }
@@ -607,6 +613,49 @@ void storage_answered(stream_pointer self, const std::string& name, std::size_t 
 // the segment's bytes, so both are durable): a crash cannot make a restarted stream serve other bytes
 // than the ones CDNs already have. Bytes outside the hot window are read from storage first, once for
 // every request waiting for them, and kept in memory again (cool_down() decides how long).
+// Storage has no intact copy of a chosen segment's bytes. If this incarnation chose them and gave them to
+// nobody yet, the choice is withdrawn and the candidate dropped (from memory and storage), so the segment
+// can be answered from another pipeline; true then. Bytes a CDN may have keep the segment at 503.
+bool withdraw_choice(stream_pointer self, const stream_state::read_key& key, std::uint64_t digest) {
+  auto& st = self->state;
+  auto it = st.objects.find(key.first);
+  if (it == st.objects.end()) return false;
+  auto& entry = it->second;
+  auto& candidate = entry.candidates[key.second];
+  if (!present(candidate) || hot(candidate) || candidate.digest != digest) return false;
+  if (!st.undelivered_choices.erase(key)) {
+    spdlog::error("stream /{}/{}: the stored bytes of {} from pipeline '{}' are unreadable and CDNs may have them; "
+                  "answering 503", st.tenant, st.stream, key.first, st.defaults->pipelines[key.second]);
+    return false;
+  }
+  spdlog::error("stream /{}/{}: the stored bytes of {} from pipeline '{}' are unreadable; nobody got them, so the "
+                "candidate is dropped and the segment chosen again", st.tenant, st.stream, key.first,
+                st.defaults->pipelines[key.second]);
+  auto keys = candidate_keys(st, key.first, key.second);
+  keys.push_back(model::served_marker_key(st.tenant, st.stream, key.first));
+  self->send(*st.storage, erase_atom_v, std::move(keys));
+  candidate.served = false;
+  if (entry.served == key.second) entry.served.reset();
+  forget(st, candidate);
+  if (std::none_of(entry.candidates.begin(), entry.candidates.end(), present)) st.objects.erase(it);
+  count_objects(st);
+  return true;
+}
+
+// Decides a waiting read afresh (after its choice was withdrawn); one that would now have to be held is
+// answered 503 instead, so its client asks again.
+void answer_again(stream_pointer self, const std::string& name, caf::typed_response_promise<read_reply> promise) {
+  auto& st = self->state;
+  auto object = classify(st, name);
+  auto plan = decide(self, object, name, false, false, unix_now_ms());
+  if (plan.decision.outcome == model::read_outcome::hold) {
+    promise.deliver(storage_unavailable(st));
+    return;
+  }
+  answer(self, name, reply_for(st, object, name, plan, model::answer_for(plan.decision, object.kind, st.defaults->cache)),
+         promise);
+}
+
 void answer(stream_pointer self, const std::string& name, read_reply reply,
             caf::typed_response_promise<read_reply> promise) {
   auto& st = self->state;
@@ -630,6 +679,7 @@ void answer(stream_pointer self, const std::string& name, read_reply reply,
     return;
   }
   if (hot(reply.object)) {
+    st.undelivered_choices.erase(key);
     promise.deliver(std::move(reply));
     return;
   }
@@ -638,14 +688,21 @@ void answer(stream_pointer self, const std::string& name, read_reply reply,
   if (waiting.size() > 1) return;  // already being read
   auto body_key = model::body_record_key(st.tenant, st.stream, name, reply.pipeline);
   auto digest = reply.object.digest;
-  auto done = [self, key, digest](object_body body) {
+  // `unreadable`: storage answered but has no intact copy (as opposed to not answering in time).
+  auto done = [self, key, digest](object_body body, bool unreadable) {
     auto& state = self->state;
     auto readers = std::move(state.cold_reads[key]);
     state.cold_reads.erase(key);
     if (!body.bytes) {
+      if (unreadable && withdraw_choice(self, key, digest)) {
+        for (auto& read : readers) answer_again(self, key.first, read.promise);
+        flush_served(self);
+        return;
+      }
       for (auto& read : readers) read.promise.deliver(storage_unavailable(state));
       return;
     }
+    state.undelivered_choices.erase(key);
     if (auto it = state.objects.find(key.first); it != state.objects.end()) {
       auto& candidate = it->second.candidates[key.second];
       if (present(candidate) && !hot(candidate) && candidate.digest == digest) {
@@ -663,7 +720,7 @@ void answer(stream_pointer self, const std::string& name, read_reply reply,
     }
   };
   self->request(*st.storage, storage_timeout, get_atom_v, body_key, digest)
-      .then([done](object_body& body) { done(std::move(body)); }, [done](caf::error&) { done({}); });
+      .then([done](object_body& body) { done(std::move(body), true); }, [done](caf::error&) { done({}, false); });
 }
 
 // Storage has (or could not take) the marker of a segment's first serve: its waiting reads are answered.
