@@ -280,14 +280,18 @@ read_reply reply_for(stream_state& st, const model::object_class& object, const 
   if (headers.status == 200 && plan.chosen) {
     auto& entry = st.objects.at(name);
     auto& candidate = entry.candidates.at(*plan.chosen);
-    if (is_segment && !candidate.served) {
+    // Media and init segments are kept by CDNs for long: which candidate they got is stored.
+    bool fixed = is_segment || object.kind == model::object_kind::init_segment;
+    if (fixed && !candidate.served) {
       st.newly_served.emplace_back(name, *plan.chosen);
       if (st.storage) {
         st.first_serves[{name, *plan.chosen}];  // answered once storage has the choice
         st.undelivered_choices.insert({name, *plan.chosen});
       }
-      ++st.stats[*plan.chosen].segments_served;
-      if (!entry.served) count_for_pipeline(st.defaults->tenant->served, *plan.chosen);
+      if (is_segment) {
+        ++st.stats[*plan.chosen].segments_served;
+        if (!entry.served) count_for_pipeline(st.defaults->tenant->served, *plan.chosen);
+      }
     }
     candidate.served = true;
     entry.served = plan.chosen;

@@ -31,12 +31,20 @@ TEST(Durability, ANewProcessServesWhatTheLastOneAcknowledged) {
     ASSERT_EQ(fetch(first.ingest(), bhttp::verb::put, "/demo/live1/stream.m3u8", "#EXTM3U\n").status, 201);
     ASSERT_EQ(fetch(first.ingest(), bhttp::verb::put, "/demo/live1/empty.vtt", "").status, 201);
     ASSERT_EQ(fetch(first.delivery(), bhttp::verb::get, "/demo/live1/seg-7.m4s").status, 200);
+    // b's init segment is served before a's arrives: CDNs keep b's, and so does the origin.
+    ASSERT_EQ(fetch(first.ingest(), bhttp::verb::put, "/demo/live1/init.mp4", "init-b", {{"X-Origin-Pipeline", "b"}}).status,
+              201);
+    ASSERT_EQ(fetch(first.delivery(), bhttp::verb::get, "/demo/live1/init.mp4").body, "init-b");
+    ASSERT_EQ(fetch(first.ingest(), bhttp::verb::put, "/demo/live1/init.mp4", "init-a").status, 201);
+    ASSERT_EQ(fetch(first.delivery(), bhttp::verb::get, "/demo/live1/init.mp4").body, "init-b");
   }
   running_origin second(use_data);
   // Known again, with nothing read into memory yet: bodies are read when asked for.
   auto status = nlohmann::json::parse(fetch(second.admin(), bhttp::verb::get, "/streams/demo/live1").body);
-  EXPECT_EQ(status["bytes"], 5 + 8);
+  EXPECT_EQ(status["bytes"], 5 + 8 + 6 + 6);
   EXPECT_EQ(status["hot_bytes"], 0);
+  EXPECT_EQ(fetch(second.delivery(), bhttp::verb::get, "/demo/live1/init.mp4").body, "init-b")
+      << "the init segment CDNs got, not the first in order";
   // Pipeline a comes first in the order and is clean, but b's bytes went to CDNs: b stays served.
   EXPECT_EQ(fetch(second.ingest(), bhttp::verb::put, "/demo/live1/seg-7.m4s", "seven-a").status, 201);
   auto segment = fetch(second.delivery(), bhttp::verb::get, "/demo/live1/seg-7.m4s");
@@ -52,7 +60,7 @@ TEST(Durability, ANewProcessServesWhatTheLastOneAcknowledged) {
             409)
       << "it was served before the restart: its bytes stay fixed";
   status = nlohmann::json::parse(fetch(second.admin(), bhttp::verb::get, "/streams/demo/live1").body);
-  EXPECT_EQ(status["hot_bytes"], 5 + 7 + 8) << "what was read back stays in memory, with the new candidate";
+  EXPECT_EQ(status["hot_bytes"], 5 + 7 + 8 + 6) << "what was read back stays in memory, with the new candidate";
 }
 
 TEST(Durability, DecisionsSurviveARestart) {
