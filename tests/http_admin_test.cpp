@@ -89,18 +89,11 @@ TEST(Admin, MetricsAreStrictPrometheusTextAndCountWhatWasAsked) {
   auto head = fetch(origin.delivery(), bhttp::verb::head, "/demo/live1/a.m4s");
   auto missing = fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/missing.m4s");
   auto bytes_out = found.body.size() + missing.body.size();
-  // A request is counted once its answer's last byte is written, which may be just after the client
-  // read it: scrape until all seven are in (or two seconds pass).
-  std::unique_ptr<prometheus_text> parsed;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  do {
-    auto text = fetch(origin.admin(), bhttp::verb::get, "/metrics").body;
-    ASSERT_NO_THROW(parsed = std::make_unique<prometheus_text>(text)) << text;
-  } while (parsed->sum("live_origin_http_request_duration_seconds_count", {{"listener", "ingest"}}) +
-                   parsed->sum("live_origin_http_request_duration_seconds_count", {{"listener", "delivery"}}) <
-               7 &&
-           std::chrono::steady_clock::now() < deadline);
-  const auto& m = *parsed;
+  auto m = scrape_metrics_until(origin.admin(), [](const prometheus_text& metrics) {
+    return metrics.sum("live_origin_http_request_duration_seconds_count", {{"listener", "ingest"}}) +
+               metrics.sum("live_origin_http_request_duration_seconds_count", {{"listener", "delivery"}}) >=
+           7;
+  });
   auto requests = [&](std::string listener, std::string method, std::string code, std::string tenant) {
     return m.value_or("live_origin_http_requests_total",
                       {{"listener", listener}, {"method", method}, {"code", code}, {"tenant", tenant}}, 0);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "support/http_client.hpp"
+#include "support/prometheus.hpp"
 #include "support/running_origin.hpp"
 
 namespace live_origin::test {
@@ -43,9 +44,15 @@ TEST_F(Auth, WrongTokenAndAnotherTenantsTokenAre403) {
   EXPECT_EQ(put("/secure/live/1.ts", {{"Authorization", bearer("guess")}}).status, 403);
   EXPECT_EQ(put("/secure/live/1.ts", {{"Authorization", bearer(other_token)}}).status, 403);
   EXPECT_EQ(put("/secure/live/1.ts", {{"Authorization", "Basic " + token_any}}).status, 401);
-  auto metrics = fetch(origin_.admin(), bhttp::verb::get, "/metrics", {}, {{"Authorization", bearer(admin_token)}}).body;
-  EXPECT_NE(metrics.find("reason=\"bad_token\"} 2"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("reason=\"missing_token\"} 1"), std::string::npos);
+  auto refusals = [](const prometheus_text& metrics, const std::string& reason) {
+    return metrics.value_or("live_origin_http_rejections_total", {{"listener", "ingest"}, {"reason", reason}}, 0);
+  };
+  auto metrics = scrape_metrics_until(
+      origin_.admin(),
+      [&](const prometheus_text& m) { return refusals(m, "bad_token") >= 2 && refusals(m, "missing_token") >= 1; },
+      {{"Authorization", bearer(admin_token)}});
+  EXPECT_EQ(refusals(metrics, "bad_token"), 2);
+  EXPECT_EQ(refusals(metrics, "missing_token"), 1);
 }
 
 TEST_F(Auth, RightTokenPublishes) {

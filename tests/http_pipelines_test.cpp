@@ -8,6 +8,7 @@
 
 #include "support/http_client.hpp"
 #include "support/live_stream.hpp"
+#include "support/prometheus.hpp"
 #include "support/running_origin.hpp"
 
 namespace live_origin::test {
@@ -218,9 +219,13 @@ TEST_F(Pipelines, BadPipelineHeadersAre400AndStoreNothing) {
   EXPECT_EQ(put(segment(10), "x", "a", events).status, 400);
   EXPECT_EQ(put(segment(10), "x", "a", {{"X-Origin-Event", std::string(300, 'e')}}).status, 400);
   EXPECT_EQ(status()["objects"], 0);
-  auto metrics = fetch(origin_->admin(), bhttp::verb::get, "/metrics").body;
-  for (auto reason : {"unknown_pipeline", "bad_defects", "bad_event"})
-    EXPECT_NE(metrics.find(std::string("reason=\"") + reason + "\""), std::string::npos) << reason;
+  auto refusals = [](const prometheus_text& metrics, const std::string& reason) {
+    return metrics.value_or("live_origin_http_rejections_total", {{"listener", "ingest"}, {"reason", reason}}, 0);
+  };
+  auto metrics = scrape_metrics_until(origin_->admin(), [&](const prometheus_text& m) {
+    return refusals(m, "unknown_pipeline") > 0 && refusals(m, "bad_defects") > 0 && refusals(m, "bad_event") > 0;
+  });
+  for (auto reason : {"unknown_pipeline", "bad_defects", "bad_event"}) EXPECT_GT(refusals(metrics, reason), 0) << reason;
 }
 
 TEST_F(Pipelines, StreamShowsPerPipelineCounts) {

@@ -5,6 +5,7 @@
 // several groups, repeated HELP/TYPE or series, bad names, label syntax or values, counters not named
 // *_total, and histograms whose buckets are not cumulative or whose +Inf bucket is not the _count.
 
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <regex>
@@ -12,6 +13,9 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
+
+#include "support/http_client.hpp"
 
 namespace live_origin::test {
 
@@ -158,5 +162,17 @@ class prometheus_text {
   std::map<std::string, std::map<std::string, std::string>> labels_;
   std::map<std::string, double> last_bucket_, inf_bucket_;
 };
+
+// /metrics from `admin`, scraped until `complete(metrics)` holds or two seconds have passed: a request is
+// counted once its answer's last byte is written, which may be just after its client read the answer.
+template <class Complete>
+prometheus_text scrape_metrics_until(const tcp::endpoint& admin, Complete complete, const header_list& headers = {}) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (;;) {
+    prometheus_text metrics(fetch(admin, bhttp::verb::get, "/metrics", {}, headers).body);
+    if (complete(metrics) || std::chrono::steady_clock::now() >= deadline) return metrics;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
 
 }  // namespace live_origin::test
