@@ -447,7 +447,7 @@ using storage_actor = caf::typed_actor<
     caf::replies_to<store_atom, std::string, std::string>::with<bool>,  // a small record (key, value); true once durable
     caf::replies_to<served_atom, std::string, std::string>::with<bool>,  // served marker (key, pipeline): durable
     caf::reacts_to<erase_atom, std::vector<std::string>>,      // records that left the DVR window
-    caf::replies_to<get_atom, std::string, std::uint64_t>::with<object_body>,  // key, digest: empty if unreadable
+    caf::replies_to<get_atom, std::string, std::uint64_t>::with<object_body>,  // key, digest: empty if no intact copy; error if unreadable now
     caf::replies_to<load_atom, std::string, std::string>::with<recovered_stream>,  // tenant, stream
     // Cluster: records from a stream's owner (true once applied); everything held for a stream sent to a
     // node (tenant, stream, node id; true once it has applied all); the streams the store holds.

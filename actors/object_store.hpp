@@ -15,6 +15,12 @@ namespace live_origin::actors {
 // the kernel's page cache), "power" also a power loss (the log is synced before the write returns).
 enum class durability { process, power };
 
+// What a lookup found: the value, no such record, or that the store could not say (an I/O error, logged).
+struct lookup {
+  std::optional<std::string> value;
+  bool failed = false;
+};
+
 // Durable key-value records (see model/stored_record.hpp for the keys and values). Only storage actors
 // call it: its calls do disk I/O and may block.
 class object_store {
@@ -26,7 +32,7 @@ class object_store {
   // All of `puts` and `erases` or none of it, in one write-ahead-log record (and one sync).
   virtual bool write(const std::vector<std::pair<std::string_view, std::string_view>>& puts,
                      const std::vector<std::string_view>& erases) = 0;
-  virtual std::optional<std::string> get(std::string_view key) = 0;  // nullopt: no such record, or unreadable
+  virtual lookup get(std::string_view key) = 0;
   // Every record whose key starts with `prefix`, in key order. False when the scan stopped on an error
   // (logged): what was visited is then not all there is.
   virtual bool scan(std::string_view prefix,

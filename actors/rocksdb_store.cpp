@@ -53,12 +53,12 @@ class rocksdb_store final : public object_store {
     return false;
   }
 
-  std::optional<std::string> get(std::string_view key) override {
+  lookup get(std::string_view key) override {
     std::string value;
     auto status = db_->Get(rocksdb::ReadOptions(), to_slice(key), &value);
-    if (status.IsNotFound()) return std::nullopt;
-    if (!check("get", key, status)) return std::nullopt;
-    return value;
+    if (status.IsNotFound()) return {};
+    if (!check("get", key, status)) return {std::nullopt, true};
+    return {std::move(value), false};
   }
 
   bool scan(std::string_view prefix,

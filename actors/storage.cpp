@@ -53,7 +53,8 @@ bool collect(object_store& store, std::string_view prefix,
         auto record = model::decode_candidate_record(value);
         if (!matches(record)) {
           skip("object");
-          auto body = store.get(model::body_record_key(parsed->tenant, parsed->stream, parsed->object, parsed->pipeline));
+          auto body =
+              store.get(model::body_record_key(parsed->tenant, parsed->stream, parsed->object, parsed->pipeline)).value;
           auto whole = body ? model::decode_object_record(*body) : std::nullopt;
           if (!matches(whole) || model::content_digest(whole->body) != whole->digest) break;
           spdlog::warn("store: /{}/{}/{} of pipeline '{}' restored from its body record", parsed->tenant,
@@ -196,14 +197,17 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
         if (!parsed) return false;
         return write_through(self, parsed->tenant, parsed->stream, {{key, pipeline}}, {});
       },
-      [=](get_atom, const std::string& key, std::uint64_t digest) -> object_body {
-        // A body that is not in memory, read back for a GET: served only if intact and the same.
-        auto value = self->state.store->get(key);
+      [=](get_atom, const std::string& key, std::uint64_t digest) -> caf::result<object_body> {
+        // A body that is not in memory, read back for a GET: served only if intact and the same. Empty when
+        // storage has no intact copy; an error when it could not read (nothing is known about the copy).
+        auto found = self->state.store->get(key);
+        if (found.failed) return caf::make_error(caf::sec::runtime_error, "the store could not be read");
+        const auto& value = found.value;
         auto record = value ? model::decode_object_record(*value) : std::nullopt;
         if (!record || record->digest != digest || model::content_digest(record->body) != digest) {
           spdlog::error("store: a body to serve from storage {} ({} bytes of key)", value ? "is unreadable" : "is missing",
                         key.size());
-          return {};
+          return object_body{};
         }
         return object_body::adopt(std::string(record->body));
       },

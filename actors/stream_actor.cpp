@@ -127,6 +127,7 @@ struct stream_state {
   // gone, a DELETE's schedule, a mask or settings change), keyed by the number of that state write.
   std::uint64_t state_writes_sent = 0;
   std::uint64_t state_writes_answered = 0;
+  std::uint64_t timeline_writes_failed = 0;  // an operator's timeline change is answered only if its write held
   std::multimap<std::uint64_t, std::function<void(state_write)>> after_state;
   // Durable media segment candidates in memory, oldest segment first: what may leave the hot window.
   // Entries may be stale (replaced, cooled, expired); cool_down() checks each one it takes.
@@ -509,14 +510,19 @@ void persist_state(stream_pointer self) {
             [self, write](caf::error&) { state_stored(self, write, false); });
 }
 
-// Writes the timeline through when it changed (not awaited: a lost update is learned again).
+// Writes the timeline through when it changed. A failed write is written again at the next sweep; an
+// operator's change waits for it (status_once_stored: it is ahead of the state record in storage's queue).
 void persist_timeline(stream_pointer self) {
   auto& st = self->state;
   if (!st.storage || !st.timeline || st.stored_timeline == st.timeline) return;
   st.stored_timeline = st.timeline;
+  auto failed = [self] {
+    ++self->state.timeline_writes_failed;
+    self->state.stored_timeline.reset();
+  };
   self->request(*st.storage, storage_timeout, store_atom_v, model::timeline_record_key(st.tenant, st.stream),
                 model::encode_timeline_record(*st.timeline))
-      .then([](bool) {}, [](caf::error&) {});
+      .then([failed](bool stored) { if (!stored) failed(); }, [failed](caf::error&) { failed(); });
 }
 
 // Counts a candidate's bytes in or out of the hot window (the stream's and the process's).
@@ -746,6 +752,7 @@ void first_serve_stored(stream_pointer self, const stream_state::read_key& key, 
                 st.tenant, st.stream, key.first, st.defaults->pipelines[key.second],
                 stored ? "its bytes" : "the choice");
   for (auto& read : waiting) read.promise.deliver(storage_unavailable(st));
+  st.undelivered_choices.erase(key);
   if (!candidate || !present(*candidate)) return;
   candidate->served = false;  // nobody got it: the next GET chooses, and asks storage, again
   if (it->second.served == key.second) it->second.served.reset();
@@ -828,6 +835,7 @@ void sweep(stream_state& st, std::int64_t now, std::vector<std::string>& erased)
       auto number = classify(st, it->first).segment_number;
       for (std::size_t i = 0; i < it->second.candidates.size(); ++i) {
         st.coolable.erase({number, it->first, i});
+        st.undelivered_choices.erase({it->first, i});
         if (!present(it->second.candidates[i])) continue;
         forget(st, it->second.candidates[i]);
         for (auto& key : candidate_keys(st, it->first, i)) erased.push_back(std::move(key));
@@ -922,7 +930,10 @@ stream_status status_of(stream_pointer self) {
 // An operator's change is answered once storage has it (503 from the admin side when it could not).
 caf::result<stream_status> status_once_stored(stream_pointer self) {
   auto promise = self->make_response_promise<stream_status>();
-  when_state_stored(self, [self, promise](state_write write) mutable {
+  auto timeline_failures = self->state.timeline_writes_failed;
+  when_state_stored(self, [self, promise, timeline_failures](state_write write) mutable {
+    if (write == state_write::stored && self->state.timeline_writes_failed != timeline_failures)
+      write = state_write::failed;
     if (write == state_write::stored) promise.deliver(status_of(self));
     else if (write == state_write::failed) promise.deliver(caf::make_error(caf::sec::runtime_error));
     else promise.deliver(caf::make_error(caf::sec::request_receiver_down));
@@ -1048,7 +1059,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
           self->state.writes_in_storage.erase(waiting);
         };
         self->request(*st.storage, storage_timeout, store_atom_v,
-                      stored_candidate{st.tenant, st.stream, write.object, write.pipeline, entry.candidates[pipeline],
+                      stored_candidate{st.tenant, st.stream, write.object, st.defaults->pipelines[pipeline], entry.candidates[pipeline],
                                        deadline_ms})
             .then([finish](bool durable) { finish(durable); },
                   [self, finish, name = write.object](caf::error& error) {
@@ -1142,6 +1153,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
         std::vector<std::string> erased;
         sweep(self->state, unix_now_ms(), erased);
         if (self->state.storage && !erased.empty()) self->send(*self->state.storage, erase_atom_v, std::move(erased));
+        persist_timeline(self);
         persist_state(self);
         schedule_sweep(self);
       }),

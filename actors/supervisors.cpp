@@ -401,15 +401,17 @@ struct origin_state {
   cluster_setup cluster;
   std::unordered_map<std::string, tenant_supervisor_actor> tenants;
   std::unordered_map<caf::actor_addr, std::string> tenant_names;
-  bool started = false;  // the process's tenants are running: later ones load their streams themselves
 };
 
 using origin_pointer = origin_supervisor_actor::stateful_pointer<origin_state>;
 
-tenant_supervisor_actor start_tenant(origin_pointer self, const std::string& tenant) {
+// `load_from_store`: a tenant added by a reload starts the streams storage holds for it. (At process start
+// they come in its setup; a supervisor restarted after a failure finds its streams' actors still running,
+// in the directory.)
+tenant_supervisor_actor start_tenant(origin_pointer self, const std::string& tenant, bool load_from_store = false) {
   auto& st = self->state;
   auto setup = st.setups.at(tenant);
-  setup.load_from_store = st.started;
+  setup.load_from_store = load_from_store;
   auto actor = self->system().spawn(tenant_behavior, std::move(setup), st.directory, st.storage, st.cluster);
   st.setups.at(tenant).recovered.clear();  // handed over once: a later incarnation must not reuse it
   self->monitor(actor);
@@ -430,7 +432,6 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
     self->state.setups.emplace(name, std::move(tenant));
     start_tenant(self, name);
   }
-  self->state.started = true;
   self->set_down_handler([self](caf::down_msg& down) {
     auto& st = self->state;
     auto it = st.tenant_names.find(down.source);
@@ -477,7 +478,7 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
             self->send(st.tenants.at(name), reload_atom_v, tenant_reload{{setup}});
           } else {
             spdlog::info("tenant {} added by a configuration reload", name);
-            added.push_back(start_tenant(self, name));
+            added.push_back(start_tenant(self, name, true));
           }
         }
         std::uint64_t count = st.tenants.size();
@@ -487,8 +488,10 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
         auto one_ready = [promise, left, count]() mutable {
           if (--*left == 0) promise.deliver(count);
         };
+        // Bounded below the reload caller's own wait: a slow store delays the answer, never turns it into an
+        // error after the reload was applied (the streams then go on loading).
         for (const auto& tenant : added)
-          self->request(tenant, std::chrono::seconds(30), caf::ping_atom_v)
+          self->request(tenant, reload_recovery_wait, caf::ping_atom_v)
               .then([one_ready](caf::pong_atom) mutable { one_ready(); },
                     [one_ready](caf::error&) mutable { one_ready(); });
         return promise;

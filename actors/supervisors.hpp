@@ -2,6 +2,7 @@
 
 #include <caf/actor_system.hpp>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,10 @@ struct cluster_setup {
   std::shared_ptr<const cluster_view> view;  // null: a cluster of one
   proxy_settings proxy;
 };
+
+// A reload is answered once the tenants it adds have started their stored streams, or after this long
+// (they go on loading); whoever asks for a reload waits longer than this.
+inline constexpr std::chrono::milliseconds reload_recovery_wait{5000};
 
 // With `cluster.view`, a stream owned by another node is opened as a proxy to its owner, and a
 // placement message retires every actor whose stream's owner changed.

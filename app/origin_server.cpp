@@ -262,7 +262,7 @@ void origin_server::reload(std::function<void(http::reload_result)> done) {
   // Credentials and quotas first, so a revoked token stops working at once; then the actor tree.
   p.policies->replace(policies_of(next.tenants));
   p.bridges->post([&p, setups, message, done](caf::event_based_actor* self) {
-    self->request(p.origin, std::chrono::seconds(10), actors::reload_atom_v, actors::tenant_reload{setups})
+    self->request(p.origin, actors::reload_recovery_wait * 2, actors::reload_atom_v, actors::tenant_reload{setups})
         .then(
             [&p, setups, message, done](std::uint64_t) {
               {

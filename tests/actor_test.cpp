@@ -12,6 +12,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -223,30 +224,40 @@ TEST_F(ActorTest, AnswersThatChangeTheStoredStateWaitForStorage) {
   }
 }
 
-// A store whose scans stop after the first record with an error, as RocksDB's do on a damaged block.
-class store_whose_scans_fail final : public object_store {
+// A store in memory that can be made to fail as RocksDB does on a damaged block or a failing disk: scans
+// stop after the first record with an error, lookups cannot say.
+class failing_store final : public object_store {
  public:
-  bool put(std::string_view key, std::string_view value) override {
-    records_[std::string(key)] = value;
+  bool scans_fail = false;
+  bool reads_fail = false;
+
+  bool put(std::string_view key, std::string_view value) override { return write({{key, value}}, {}); }
+  bool erase(std::string_view key) override { return write({}, {key}); }
+  bool write(const std::vector<std::pair<std::string_view, std::string_view>>& puts,
+             const std::vector<std::string_view>& erases) override {
+    std::lock_guard lock(mutex_);
+    for (const auto& [key, value] : puts) records_[std::string(key)] = value;
+    for (auto key : erases) records_.erase(std::string(key));
     return true;
   }
-  bool erase(std::string_view key) override { return records_.erase(std::string(key)) > 0; }
-  bool write(const std::vector<std::pair<std::string_view, std::string_view>>&,
-             const std::vector<std::string_view>&) override {
-    return false;
-  }
-  std::optional<std::string> get(std::string_view key) override {
+  lookup get(std::string_view key) override {
+    std::lock_guard lock(mutex_);
+    if (reads_fail) return {std::nullopt, true};
     auto it = records_.find(std::string(key));
-    return it == records_.end() ? std::nullopt : std::optional(it->second);
+    return it == records_.end() ? lookup{} : lookup{it->second, false};
   }
   bool scan(std::string_view prefix,
             const std::function<void(std::string_view, std::string_view)>& visit) override {
-    auto it = records_.lower_bound(std::string(prefix));
-    if (it != records_.end() && it->first.starts_with(prefix)) visit(it->first, it->second);
-    return false;
+    std::lock_guard lock(mutex_);
+    for (auto it = records_.lower_bound(std::string(prefix)); it != records_.end() && it->first.starts_with(prefix); ++it) {
+      visit(it->first, it->second);
+      if (scans_fail) return false;
+    }
+    return true;
   }
 
  private:
+  std::mutex mutex_;
   std::map<std::string, std::string> records_;
 };
 
@@ -254,7 +265,8 @@ class store_whose_scans_fail final : public object_store {
 // a stream's load fails (its opens get 503 and the next one tries again) rather than starting without some
 // of its candidates and choices.
 TEST_F(ActorTest, AStoreThatCannotBeReadToTheEndStartsNoStreamFromAPartOfIt) {
-  auto store = std::make_shared<store_whose_scans_fail>();
+  auto store = std::make_shared<failing_store>();
+  store->scans_fail = true;
   for (auto name : {"seg-1.m4s", "seg-2.m4s"}) {
     model::object_record record{name, "a", model::content_digest("x"), 1, 0, "x"};
     store->put(model::candidate_record_key("demo", "live", name, "a"), model::encode_candidate_record(record));
@@ -266,6 +278,25 @@ TEST_F(ActorTest, AStoreThatCannotBeReadToTheEndStartsNoStreamFromAPartOfIt) {
   self->request(storage, 5s, load_atom_v, std::string("demo"), std::string("live"))
       .receive([&](recovered_stream&) { loaded = true; }, [](caf::error&) {});
   EXPECT_FALSE(loaded) << "a part of the stream was handed out as all of it";
+  caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
+}
+
+// A body the store cannot read now (an I/O error) is a 503 that decides nothing: the chosen candidate is
+// neither dropped nor replaced, and is served once the store reads again.
+TEST_F(ActorTest, ABodyTheStoreCannotReadNowIsA503ThatDropsNothing) {
+  auto store = std::make_shared<failing_store>();
+  auto defaults = std::make_shared<stream_defaults>(*defaults_);
+  defaults->hot_bytes_per_stream = 1;  // every durable segment leaves memory
+  auto storage = spawn_storage_actor(*system_, store);
+  auto stream = spawn_stream_actor(*system_, "demo", "drill", defaults, storage, std::nullopt);
+  EXPECT_EQ(ask<write_reply>(stream, put_atom_v, write_of("seg-1.m4s", object_body::adopt("one"))).status, 201);
+  store->reads_fail = true;
+  EXPECT_EQ(ask<read_reply>(stream, get_atom_v, object_read{"seg-1.m4s", 1, false}).status, 503);
+  store->reads_fail = false;
+  auto read = ask<read_reply>(stream, get_atom_v, object_read{"seg-1.m4s", 2, false});
+  EXPECT_EQ(read.status, 200);
+  EXPECT_EQ(read.object.body.view(), "one");
+  caf::anon_send_exit(stream, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
 }
 

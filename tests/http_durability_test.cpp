@@ -203,11 +203,16 @@ TEST(Durability, CrashDrillServesEveryAcknowledgedSegmentWithTheSameBytes) {
   for (const auto& [n, statuses] : written)
     EXPECT_TRUE(acknowledged(statuses.first) && acknowledged(statuses.second))
         << "segment " << n << ": " << statuses.first << ", " << statuses.second;
-  auto tree = nlohmann::json::parse(fetch(origin.admin(), bhttp::verb::get, "/actors").body);
-  for (auto& tenant : tree["children"]) {
-    if (tenant["name"] != "demo") continue;
-    EXPECT_EQ(tenant["restarts"], 2);
-  }
+  auto restarts = [&] {
+    auto tree = nlohmann::json::parse(fetch(origin.admin(), bhttp::verb::get, "/actors").body);
+    for (auto& tenant : tree["children"])
+      if (tenant["name"] == "demo") return tenant["restarts"].get<int>();
+    return -1;
+  };
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (restarts() < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(restarts(), 2);
 
   for (int n = 1; n <= 60; ++n) {
     auto reply = fetch(origin.delivery(), bhttp::verb::get, path(n));
