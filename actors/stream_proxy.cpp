@@ -5,6 +5,8 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <unordered_map>
@@ -44,8 +46,12 @@ struct proxy_state {
   std::uint64_t writes = 0;
   std::uint64_t reads = 0;
   std::uint64_t messages_handled = 0;  // counted by actors::counted
+  std::chrono::steady_clock::time_point last_request = std::chrono::steady_clock::now();
 
-  ~proxy_state() { settings.cache_totals->bytes.shrink(cached_bytes); }  // the cache goes with the actor
+  ~proxy_state() {  // the cache goes with the actor
+    settings.cache_totals->bytes.shrink(cached_bytes);
+    if (!cache.empty()) settings.cache_totals->caching.fetch_sub(1, std::memory_order_relaxed);
+  }
 };
 
 using proxy_pointer = stream_actor::stateful_pointer<proxy_state>;
@@ -115,6 +121,7 @@ void forget(proxy_state& st, const std::string& object) {
   st.settings.cache_totals->bytes.shrink(found->second.body.size());
   st.cache_order.erase(found->second.order);
   st.cache.erase(found);
+  if (st.cache.empty()) st.settings.cache_totals->caching.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void forget_oldest(proxy_state& st) {
@@ -122,17 +129,21 @@ void forget_oldest(proxy_state& st) {
   forget(st, oldest);
 }
 
-// Keeps a body for the next GET, within this stream's bound and the process's (the oldest go first; when
-// other streams hold the process's bound, the body is not kept).
+// Keeps a body for the next GET, within this stream's bound and its equal share of the process's (the
+// oldest go first; while the others still hold more than their share, the body may not be kept).
 void remember(proxy_state& st, const std::string& object, std::uint64_t digest, object_body body) {
   forget(st, object);
+  auto& totals = *st.settings.cache_totals;
+  auto sharers = totals.caching.load(std::memory_order_relaxed) + (st.cache.empty() ? 1 : 0);
+  auto bound = model::fair_share(st.settings.cache_bytes, totals.bytes.limit(), sharers);
   auto size = body.size();
-  if (size > st.settings.cache_bytes) return;
-  while (st.cached_bytes + size > st.settings.cache_bytes) forget_oldest(st);
-  while (!st.settings.cache_totals->bytes.try_grow(size)) {
+  if (size > bound) return;
+  while (st.cached_bytes + size > bound) forget_oldest(st);
+  while (!totals.bytes.try_grow(size)) {
     if (st.cache_order.empty()) return;
     forget_oldest(st);
   }
+  if (st.cache.empty()) totals.caching.fetch_add(1, std::memory_order_relaxed);
   st.cached_bytes += size;
   st.cache_order.emplace(++st.last_cached, object);
   st.cache.emplace(object, cached_body{digest, std::move(body), st.last_cached});
@@ -190,6 +201,7 @@ void fetch_next(proxy_pointer self, std::shared_ptr<body_fetch> fetch, caf::type
 caf::result<read_reply> read(proxy_pointer self, object_read request) {
   auto& st = self->state;
   ++st.reads;
+  st.last_request = std::chrono::steady_clock::now();
   auto promise = self->make_response_promise<read_reply>();
   auto id = track(self, [self, promise]() mutable { promise.deliver(read_unavailable(self->state)); });
   request.token ^= st.settings.token_tag;
@@ -231,6 +243,7 @@ caf::result<read_reply> read(proxy_pointer self, object_read request) {
 
 caf::result<write_reply> write(proxy_pointer self, object_write request) {
   auto& st = self->state;
+  st.last_request = std::chrono::steady_clock::now();
   ++st.writes;
   auto promise = self->make_response_promise<write_reply>();
   auto id = track(self, [promise]() mutable { promise.deliver(write_unavailable()); });
@@ -310,6 +323,11 @@ void tell_remote(proxy_pointer self, Ts... message) {
               [](const caf::error&) {});
 }
 
+// How often a proxy looks whether it has been idle for `idle_end`.
+std::chrono::milliseconds idle_check_interval(const proxy_settings& settings) {
+  return std::clamp(settings.idle_end / 4, std::chrono::milliseconds(50), std::chrono::milliseconds(10'000));
+}
+
 stream_actor::behavior_type proxy_behavior(proxy_pointer self, std::string tenant, std::string stream,
                                            std::string owner, cluster_actor owner_actor, proxy_settings settings) {
   auto& st = self->state;
@@ -329,6 +347,7 @@ stream_actor::behavior_type proxy_behavior(proxy_pointer self, std::string tenan
     if (state.remote && down.source == state.remote->address()) state.remote.reset();  // restarted there: ask again
   });
   self->set_exit_handler([self](caf::exit_msg& exit) { fail_all_and_quit(self, exit.reason); });
+  self->delayed_send(self, idle_check_interval(st.settings), sweep_atom_v);
   return {
       counted(self, [=](put_atom, const object_write& request) { return write(self, request); }),
       counted(self, [=](get_atom, const object_read& request) { return read(self, request); }),
@@ -344,7 +363,18 @@ stream_actor::behavior_type proxy_behavior(proxy_pointer self, std::string tenan
         tell_remote(self, release_atom_v, object, token ^ self->state.settings.token_tag);
       }),
       counted(self, [=](expire_atom, const std::string&, std::uint64_t) {}),  // holds live at the owner
-      counted(self, [=](sweep_atom) {}),
+      counted(self, [=](sweep_atom) {
+        // A stream nobody asks for here any more (it ended, or viewers moved): the proxy ends with its cache;
+        // the next request opens a new one.
+        auto& state = self->state;
+        if (state.in_flight.empty() && state.waiting_for_remote.empty() &&
+            std::chrono::steady_clock::now() - state.last_request >= state.settings.idle_end) {
+          spdlog::info("stream /{}/{}: no requests here for {} ms; its proxy ends", state.tenant, state.stream,
+                       state.settings.idle_end.count());
+          return self->quit(caf::exit_reason::normal);
+        }
+        self->delayed_send(self, idle_check_interval(state.settings), sweep_atom_v);
+      }),
       counted(self, [=](settings_atom, const stream_settings& changes) {
         return ask_remote<stream_status>(self, settings_atom_v, changes);
       }),

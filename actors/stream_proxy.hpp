@@ -17,8 +17,9 @@ namespace live_origin::actors {
 // Shared by every proxy of a process: the bound on the bodies they cache together, and what /metrics shows.
 struct proxy_cache_totals {
   explicit proxy_cache_totals(std::uint64_t limit = 0) : bytes(limit) {}
-  model::byte_budget bytes;            // cached now; limit: [cluster] cache_bytes_total (0: none)
-  std::atomic<std::uint64_t> hits{0};  // GETs answered with cached bytes (the owner sent none)
+  model::byte_budget bytes;               // cached now; limit: [cluster] cache_bytes_total (0: none)
+  std::atomic<std::size_t> caching{0};    // proxies holding at least one body: each may keep an equal share
+  std::atomic<std::uint64_t> hits{0};     // GETs answered with cached bytes (the owner sent none)
 };
 
 struct proxy_settings {
@@ -27,6 +28,7 @@ struct proxy_settings {
   std::shared_ptr<proxy_cache_totals> cache_totals = std::make_shared<proxy_cache_totals>();
   std::chrono::milliseconds request_timeout{5000};
   std::chrono::milliseconds hold_timeout{11000};  // a GET: the longest hold plus request_timeout
+  std::chrono::milliseconds idle_end{60000};      // without requests this long, the proxy and its cache end
   std::uint64_t token_tag = 0;  // mixed into read tokens, so holds from different nodes never share one
   model::cache_policy cache;    // lifetimes of the answers made here (owner gone)
 };
@@ -35,8 +37,9 @@ struct proxy_settings {
 // message forwarded to the owner. Small messages go to the owner's stream actor (a remote typed actor);
 // PUTs larger than a chunk and every GET go through the owner's cluster actor, so no body crosses in
 // one message larger than a chunk. GET bodies are cached here for the segment's lifetime (until the
-// owner answers anything but 200 for it, or the stream's or the process's cache bound evicts it; the
-// oldest go first), and the owner sends no bytes
+// owner answers anything but 200 for it, or the stream's bound or its equal share of the process's evicts
+// it; the oldest go first; a proxy without requests for `idle_end` ends with its cache), and the owner
+// sends no bytes
 // when this node has them. When the owner's node goes down, every request in flight gets a 503 with a
 // short max-age and the proxy ends; its tenant supervisor opens the stream at its new owner.
 stream_actor spawn_stream_proxy(caf::actor_system& system, std::string tenant, std::string stream, std::string owner,

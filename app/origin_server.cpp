@@ -314,8 +314,15 @@ void origin_server::start() {
     replication = {p.cluster_view, cluster.chunk_bytes, cluster.request_timeout};
     // Tokens are per process; a tag per node keeps holds from different nodes apart at the owner.
     auto tag = (std::hash<std::string>{}(cluster.node_id) & 0xffffffull) << 40;
-    cluster_setup = {p.cluster_view, {cluster.chunk_bytes, cluster.cache_bytes_per_stream, p.proxy_cache,
-                                      cluster.request_timeout, {}, tag, p.config.cache}};
+    cluster_setup.view = p.cluster_view;
+    auto& proxy = cluster_setup.proxy;
+    proxy.chunk_bytes = cluster.chunk_bytes;
+    proxy.cache_bytes = cluster.cache_bytes_per_stream;
+    proxy.cache_totals = p.proxy_cache;
+    proxy.request_timeout = cluster.request_timeout;
+    proxy.idle_end = cluster.proxy_idle;
+    proxy.token_tag = tag;
+    proxy.cache = p.config.cache;
   }
   for (int i = 0; i < p.config.storage_writers; ++i)
     p.storage.push_back(actors::spawn_storage_actor(*p.system, store, replication));

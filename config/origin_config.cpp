@@ -322,6 +322,7 @@ origin_config parse_document(const toml::value& document) {
     reader.read("chunk_bytes", cluster.chunk_bytes, 4 << 10, 64 << 20);
     reader.read("cache_bytes_per_stream", cluster.cache_bytes_per_stream, 0, std::int64_t{1} << 40);
     reader.read("cache_bytes_total", cluster.cache_bytes_total, 64 << 10, std::int64_t{1} << 40);
+    reader.read("proxy_idle_ms", cluster.proxy_idle, 100, 86'400'000);
     reader.read("heartbeat_ms", cluster.heartbeat, 50, 60'000);
     reader.read("connection_timeout_ms", cluster.connection_timeout, 100, 600'000);
     reader.read("request_timeout_ms", cluster.request_timeout, 100, 600'000);

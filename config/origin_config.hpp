@@ -93,7 +93,8 @@ struct cluster_settings {
   int replicas = 2;                              // copies of every acknowledged write: 1 (owner) or 2 (owner, replica)
   std::size_t chunk_bytes = 1 << 20;             // largest piece of a body in one message between nodes
   std::size_t cache_bytes_per_stream = 256 << 20;  // bodies a serving node keeps for a stream owned elsewhere
-  std::uint64_t cache_bytes_total = 2ull << 30;    // the same for all such streams together
+  std::uint64_t cache_bytes_total = 2ull << 30;    // the same for all such streams together (an equal share each)
+  std::chrono::milliseconds proxy_idle{60000};     // such a stream without requests this long: its cache is dropped
   std::chrono::milliseconds heartbeat{500};      // CAF heartbeat between nodes
   std::chrono::milliseconds connection_timeout{2000};  // a peer silent this long is down
   std::chrono::milliseconds request_timeout{5000};     // a message to a peer (besides held GETs) gets an answer by then

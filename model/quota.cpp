@@ -35,6 +35,11 @@ bool byte_budget::try_grow(std::uint64_t bytes) {
   return true;
 }
 
+std::uint64_t fair_share(std::uint64_t own_limit, std::uint64_t total, std::size_t sharers) {
+  if (total == 0) return own_limit;
+  return std::min(own_limit, total / std::max<std::size_t>(sharers, 1));
+}
+
 std::optional<quota_refusal> check_write(const tenant_quota& quota, bool opens_stream, std::size_t streams,
                                          std::optional<std::uint64_t> body_bytes) {
   if (quota.max_object_bytes > 0 && body_bytes && *body_bytes > quota.max_object_bytes)

@@ -45,6 +45,7 @@ class byte_budget {
   // Counts bytes that are held already (recovered after a restart), whatever the limit.
   void grow(std::uint64_t bytes) { bytes_.fetch_add(bytes, std::memory_order_relaxed); }
   void set_limit(std::uint64_t max_bytes) { limit_.store(max_bytes, std::memory_order_relaxed); }
+  std::uint64_t limit() const { return limit_.load(std::memory_order_relaxed); }
   std::uint64_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
 
  private:
@@ -61,6 +62,10 @@ class tenant_usage : public byte_budget {
  private:
   std::atomic<std::int64_t> objects_{0};
 };
+
+// What one of `sharers` may hold of a budget of `total` bytes (0: unlimited) that they share, at most
+// `own_limit`: an equal share, so that a newcomer gets room as the others add and give back their oldest.
+std::uint64_t fair_share(std::uint64_t own_limit, std::uint64_t total, std::size_t sharers);
 
 // Checks a write against the quota (except the request rate, which needs the bucket's state):
 // `opens_stream` when the write would create a stream, `streams` the tenant's current count.

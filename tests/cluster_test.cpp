@@ -27,7 +27,7 @@ constexpr std::int64_t segment_ms = 200;
 
 // One node: its own data directory and configuration; bodies cross nodes in 64 KiB pieces so that every
 // segment (150 kB) takes the chunked paths (forwarded PUT, replication, GET fetch). A node keeps at most
-// two of them for streams it does not own.
+// two of them for streams it does not own, and drops them a second after the stream's last request there.
 class node {
  public:
   explicit node(std::string id) : id_(std::move(id)) {}
@@ -38,7 +38,7 @@ class node {
     auto config = dir_.path() / "origin.toml";
     std::ofstream(config) << "[tenants.demo]\nsegment_duration_ms = " << segment_ms
                           << "\n\n[cluster]\nnode_id = \"" << id_ << "\"\nlisten = \"127.0.0.1:0\"\nseeds = [" << seed_list
-                          << "]\nchunk_bytes = 65536\ncache_bytes_total = 400000\nheartbeat_ms = 200\nconnection_timeout_ms = 1000\n"
+                          << "]\nchunk_bytes = 65536\ncache_bytes_total = 400000\nproxy_idle_ms = 1000\nheartbeat_ms = 200\nconnection_timeout_ms = 1000\n"
                              "request_timeout_ms = 3000\njoin_timeout_ms = 10000\n";
     process_ = std::make_unique<child_process>(
         LIVE_ORIGIN_BINARY,
@@ -276,6 +276,12 @@ TEST_F(ClusterTest, AnyNodeAnswersAndTheOwnersLossLosesNoAcknowledgedSegment) {
   for (int extra = 0; extra < 3; ++extra) publish(last_ + 1);
   expect_all_served(*nodes_[1]);
   expect_all_served(*nodes_[0]);
+  auto cached_at_node_1 = [&] {
+    return prometheus_text(fetch(nodes_[0]->admin, bhttp::verb::get, "/metrics").body)
+        .value("live_origin_cluster_cache_bytes");
+  };
+  EXPECT_GT(cached_at_node_1(), 0);
+  EXPECT_TRUE(eventually([&] { return cached_at_node_1() == 0; })) << "a stream nobody asks node-1 for keeps no cache";
   std::cout << "cluster drill: " << acknowledged_.size() << " acknowledged segments of 150 kB, all served by every node "
             << "after the owner's kill -9 and its return\n";
 }

@@ -104,6 +104,7 @@ seeds = ["127.0.0.1:4301", "[::1]:4302"]
 replicas = 1
 chunk_bytes = 65536
 cache_bytes_total = 1048576
+proxy_idle_ms = 2500
 heartbeat_ms = 100
 connection_timeout_ms = 500
 )", "cluster.toml");
@@ -116,6 +117,7 @@ connection_timeout_ms = 500
   EXPECT_EQ(cluster.replicas, 1);
   EXPECT_EQ(cluster.chunk_bytes, 65536u);
   EXPECT_EQ(cluster.cache_bytes_total, 1u << 20);
+  EXPECT_EQ(cluster.proxy_idle, std::chrono::milliseconds(2500));
   EXPECT_EQ(cluster.heartbeat, std::chrono::milliseconds(100));
   expect_refused("[cluster]\nnode_id = \"a/b\"\n", {"cluster.node_id"});
   expect_refused("[cluster]\nnode_id = \"n\"\nseeds = [\"nohost\"]\n", {"cluster.seeds", "nohost"});

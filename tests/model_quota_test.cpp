@@ -43,6 +43,13 @@ TEST(Quota, SlowRatesStillAllowOneRequest) {
   EXPECT_TRUE(bucket.try_take(2000));
 }
 
+TEST(FairShare, EachSharerGetsAnEqualPartUpToItsOwnLimit) {
+  EXPECT_EQ(fair_share(256, 0, 7), 256u) << "no shared limit";
+  EXPECT_EQ(fair_share(256, 1000, 1), 256u) << "alone: its own limit";
+  EXPECT_EQ(fair_share(1000, 1000, 4), 250u);
+  EXPECT_EQ(fair_share(1000, 1000, 0), 1000u) << "the first one to cache";
+}
+
 TEST(TenantUsage, GrowthIsReservedAgainstTheLimit) {
   tenant_usage usage;
   EXPECT_TRUE(usage.try_grow(1'000'000)) << "no limit";
