@@ -619,10 +619,6 @@ void storage_answered(stream_pointer self, const std::string& name, std::size_t 
   self->send(*st.storage, erase_atom_v, candidate_keys(st, name, pipeline));
 }
 
-// Answers a read. A segment's first 200 waits until storage has the served marker (which it writes after
-// the segment's bytes, so both are durable): a crash cannot make a restarted stream serve other bytes
-// than the ones CDNs already have. Bytes outside the hot window are read from storage first, once for
-// every request waiting for them, and kept in memory again (cool_down() decides how long).
 // Storage has no intact copy of a chosen segment's bytes. If this incarnation chose them and gave them to
 // nobody yet, the choice is withdrawn and the candidate dropped (from memory and storage), so the segment
 // can be answered from another pipeline; true then. Bytes a CDN may have keep the segment at 503.
@@ -666,6 +662,11 @@ void answer_again(stream_pointer self, const std::string& name, caf::typed_respo
          promise);
 }
 
+// Answers a read. A segment's first 200 waits until storage has the served marker (which it writes after
+// the segment's bytes, so both are durable): a crash cannot make a restarted stream serve other bytes
+// than the ones CDNs already have. Bytes outside the hot window are read from storage first, once for
+// every request waiting for them, and kept in memory again (cool_down() decides how long). A 410 waits
+// until storage has the state record that remembers it (when_state_stored).
 void answer(stream_pointer self, const std::string& name, read_reply reply,
             caf::typed_response_promise<read_reply> promise) {
   auto& st = self->state;
@@ -1059,8 +1060,8 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
           self->state.writes_in_storage.erase(waiting);
         };
         self->request(*st.storage, storage_timeout, store_atom_v,
-                      stored_candidate{st.tenant, st.stream, write.object, st.defaults->pipelines[pipeline], entry.candidates[pipeline],
-                                       deadline_ms})
+                      stored_candidate{st.tenant, st.stream, write.object, st.defaults->pipelines[pipeline],
+                                       entry.candidates[pipeline], deadline_ms})
             .then([finish](bool durable) { finish(durable); },
                   [self, finish, name = write.object](caf::error& error) {
                     spdlog::error("stream /{}/{}: storing {} failed: {}", self->state.tenant, self->state.stream, name,
