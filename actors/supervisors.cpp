@@ -169,9 +169,7 @@ void load_stream(tenant_pointer self, const std::string& stream, std::function<v
             state.loading.erase(stream);
             spdlog::error("stream /{}/{}: loading it from storage failed: {}", state.tenant, stream,
                           caf::to_string(error));
-            auto waiting = std::move(state.waiting[stream]);
-            state.waiting.erase(stream);
-            for (auto& promise : waiting) promise.deliver(error);
+            fail_waiting_opens(state, stream, error);
             done();
           });
 }
@@ -339,10 +337,7 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tena
       st.owners.erase(stream);
       st.directory->erase_stream(st.tenant, stream);
       // Opens that found it ending wait for no successor.
-      if (auto waiting = st.waiting.find(stream); waiting != st.waiting.end()) {
-        for (auto& promise : waiting->second) promise.deliver(caf::make_error(caf::sec::request_receiver_down));
-        st.waiting.erase(waiting);
-      }
+      fail_waiting_opens(st, stream, caf::make_error(caf::sec::request_receiver_down));
       return;
     }
     ++st.restarts;
