@@ -9,6 +9,8 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -106,6 +108,19 @@ void started(tenant_pointer self, const std::string& stream, stream_actor actor,
   }
 }
 
+// Returns what to call once per finished piece of work: the `count`-th call runs `done` (which runs at once
+// when there is no work).
+std::function<void()> countdown(std::size_t count, std::function<void()> done) {
+  if (count == 0) {
+    done();
+    return [] {};
+  }
+  auto left = std::make_shared<std::size_t>(count);
+  return [left, done = std::move(done)] {
+    if (--*left == 0) done();
+  };
+}
+
 const std::string& self_node(const tenant_state& st) {
   static const std::string none;
   return st.cluster.view ? st.cluster.view->self_id() : none;
@@ -190,17 +205,14 @@ void start_stored_streams(tenant_pointer self) {
   self->request(st.storage.front(), std::chrono::seconds(30), list_atom_v)
       .then(
           [self](std::vector<stream_placement>& stored) {
-            auto left = std::make_shared<std::size_t>(1);
-            auto one_done = [self, left] {
-              if (--*left == 0) finish_recovery(self);
-            };
+            std::erase_if(stored, [self](const stream_placement& s) {
+              return s.tenant != self->state.tenant || self->state.streams.count(s.stream) > 0;
+            });
+            auto one_done = countdown(stored.size(), [self] { finish_recovery(self); });
             for (const auto& s : stored) {
-              if (s.tenant != self->state.tenant || self->state.streams.count(s.stream)) continue;
-              ++*left;
               spdlog::info("stream /{}/{} started from storage", s.tenant, s.stream);
               load_stream(self, s.stream, one_done);
             }
-            one_done();
           },
           [self](caf::error& error) {
             spdlog::error("tenant {}: listing its stored streams failed: {}", self->state.tenant, caf::to_string(error));
@@ -479,16 +491,12 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
         std::uint64_t count = st.tenants.size();
         if (added.empty()) return count;
         auto promise = self->make_response_promise<std::uint64_t>();
-        auto left = std::make_shared<std::size_t>(added.size());
-        auto one_ready = [promise, left, count]() mutable {
-          if (--*left == 0) promise.deliver(count);
-        };
+        auto one_ready = countdown(added.size(), [promise, count]() mutable { promise.deliver(count); });
         // Bounded below the reload caller's own wait: a slow store delays the answer, never turns it into an
         // error after the reload was applied (the streams then go on loading).
         for (const auto& tenant : added)
           self->request(tenant, reload_recovery_wait, caf::ping_atom_v)
-              .then([one_ready](caf::pong_atom) mutable { one_ready(); },
-                    [one_ready](caf::error&) mutable { one_ready(); });
+              .then([one_ready](caf::pong_atom) { one_ready(); }, [one_ready](caf::error&) { one_ready(); });
         return promise;
       }),
   };
