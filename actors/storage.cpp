@@ -267,8 +267,9 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
         // Everything held for the stream, to a node that is to keep a copy; writes made after this reach it
         // after it (same actor, same order).
         if (!self->state.replication.view) return false;
+        std::vector<std::string> prefixes{model::stream_key_prefix(tenant, stream), model::stream_body_prefix(tenant, stream)};
         record_puts puts;
-        for (const auto& prefix : {model::stream_key_prefix(tenant, stream), model::stream_body_prefix(tenant, stream)})
+        for (const auto& prefix : prefixes)
           if (!self->state.store->scan(prefix, [&](std::string_view key, std::string_view value) {
                 puts.emplace_back(std::string(key), std::string(value));
               }))
@@ -276,7 +277,7 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
         auto promise = self->make_response_promise<bool>();
         replicate(
             self, {node}, tenant, stream, puts, {}, [promise](bool ok) mutable { promise.deliver(ok); },
-            {model::stream_key_prefix(tenant, stream), model::stream_body_prefix(tenant, stream)});
+            std::move(prefixes));
         return promise;
       },
       [=](list_atom) -> std::vector<stream_placement> {
