@@ -66,8 +66,6 @@ struct cluster_state {
 
 using cluster_pointer = cluster_actor::stateful_pointer<cluster_state>;
 
-std::string address_of(const std::string& host, std::uint16_t port) { return fmt::format("{}:{}", host, port); }
-
 bool joining(const cluster_state& st) { return st.options.self.state != active; }
 
 void rebalance(cluster_pointer self, std::vector<cluster_view::member> before);
@@ -179,10 +177,10 @@ void become_active(cluster_pointer self, const char* why) {
 void check_joined(cluster_pointer self) {
   auto& st = self->state;
   if (!joining(st)) return;
-  std::set<std::string> reached{address_of(st.options.self.host, st.options.self.port)};
-  for (const auto& [id, p] : st.peers) reached.insert(address_of(p.record.host, p.record.port));
+  std::set<std::string> reached{cluster_address(st.options.self.host, st.options.self.port)};
+  for (const auto& [id, p] : st.peers) reached.insert(cluster_address(p.record.host, p.record.port));
   bool seeds_tried = std::all_of(st.options.seeds.begin(), st.options.seeds.end(), [&](const auto& seed) {
-    auto address = address_of(seed.first, seed.second);
+    auto address = cluster_address(seed.first, seed.second);
     return reached.count(address) || st.seeds_answered.count(address);
   });
   // Every member the seeds named is connected (or refused) first: placement needs the whole live set.
@@ -197,8 +195,8 @@ void check_joined(cluster_pointer self) {
 
 void connect(cluster_pointer self, const std::string& host, std::uint16_t port, bool seed) {
   auto& st = self->state;
-  auto address = address_of(host, port);
-  if (address == address_of(st.options.self.host, st.options.self.port) || !st.connecting.insert(address).second)
+  auto address = cluster_address(host, port);
+  if (address == cluster_address(st.options.self.host, st.options.self.port) || !st.connecting.insert(address).second)
     return;
   auto finished = [self, address, seed] {
     self->state.connecting.erase(address);
@@ -237,11 +235,11 @@ void tick(cluster_pointer self) {
     st.stalled_until = clock::now() + 2 * st.options.connection_timeout;
   st.last_tick = clock::now();
   std::set<std::string> connected;
-  for (const auto& [id, p] : st.peers) connected.insert(address_of(p.record.host, p.record.port));
+  for (const auto& [id, p] : st.peers) connected.insert(cluster_address(p.record.host, p.record.port));
   for (const auto& [host, port] : st.options.seeds)
-    if (!connected.count(address_of(host, port))) connect(self, host, port, true);
+    if (!connected.count(cluster_address(host, port))) connect(self, host, port, true);
   for (const auto& [id, record] : st.lost)
-    if (!connected.count(address_of(record.host, record.port))) connect(self, record.host, record.port, false);
+    if (!connected.count(cluster_address(record.host, record.port))) connect(self, record.host, record.port, false);
   check_joined(self);
   // Bodies nobody came for: a sender or fetcher that gave up.
   auto stale = clock::now() - 2 * st.options.request_timeout;

@@ -1,6 +1,10 @@
 #include "actors/messages.hpp"
 
+#include <fmt/format.h>
+
 namespace live_origin::actors {
+
+std::string cluster_address(const std::string& host, std::uint16_t port) { return fmt::format("{}:{}", host, port); }
 
 void register_message_types(caf::actor_system_config& config) {
   config.add_message_types<caf::id_block::live_origin>();

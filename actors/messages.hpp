@@ -258,6 +258,9 @@ struct node_record {
   friend bool operator==(const node_record&, const node_record&) = default;
 };
 
+// HOST:PORT of a node's cluster actor, as logs, GET /cluster and the cluster actor's bookkeeping name it.
+std::string cluster_address(const std::string& host, std::uint16_t port);
+
 // A GET answered by the stream's owner for another node. The body rides along only when it is at most
 // one chunk; a larger one waits in the owner's outbox as `transfer` and is fetched in pieces. `cached`:
 // the bytes are those the asking node said it has (no bytes sent).

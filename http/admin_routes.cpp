@@ -33,7 +33,7 @@ std::string_view state_name(std::uint8_t state) {
 nlohmann::ordered_json to_json(const actors::cluster_member& member) {
   const auto& node = member.record;
   return {{"id", node.id},           {"state", state_name(node.state)}, {"self", member.self},
-          {"actor_id", member.actor_id}, {"cluster", fmt::format("{}:{}", node.host, node.port)},
+          {"actor_id", member.actor_id}, {"cluster", actors::cluster_address(node.host, node.port)},
           {"delivery", node.delivery}, {"ingest", node.ingest},       {"admin", node.admin}};
 }
 
@@ -58,7 +58,7 @@ nlohmann::ordered_json cluster_tree(const actors::cluster_info& cluster) {
     }
     children.push_back({{"kind", "remote_cluster"}, {"name", member.record.id}, {"node", member.record.id},
                         {"actor_id", member.actor_id}, {"state", state_name(member.record.state)},
-                        {"address", fmt::format("{}:{}", member.record.host, member.record.port)}});
+                        {"address", actors::cluster_address(member.record.host, member.record.port)}});
   }
   return {{"kind", "cluster"}, {"name", cluster.self}, {"node", cluster.self}, {"actor_id", own_id},
           {"children", std::move(children)}};
