@@ -250,7 +250,7 @@ caf::result<write_reply> write(proxy_pointer self, object_write request) {
   auto answer = [self, promise, id](write_reply& reply) mutable {
     if (settle(self, id)) promise.deliver(reply);
   };
-  auto fail = [self, promise, id](caf::error&) mutable {
+  auto fail = [self, promise, id](const caf::error&) mutable {
     if (settle(self, id)) promise.deliver(write_unavailable());
   };
   with_remote(
@@ -277,10 +277,7 @@ caf::result<write_reply> write(proxy_pointer self, object_write request) {
                       request, transfer)
             .then(answer, fail);
       },
-      [self, promise, id](const caf::error&) mutable {
-        if (settle(self, id)) promise.deliver(write_unavailable());
-      },
-      true);
+      fail, true);
   return promise;
 }
 
