@@ -15,6 +15,7 @@ build_packages=(
   libxxhash-dev                   # XXH3: content digests for ETags and idempotent re-PUTs
   librocksdb-dev                  # durable storage under the data directory
   libgtest-dev
+  ccache                          # compiler cache, kept outside the clone: a fresh clone rebuilds from it
 )
 
 # What scripts/demo and the end-to-end tests run: real packagers and a real CDN (the tests add chromium).
@@ -56,6 +57,10 @@ install_e2e() {
 # build [CMAKE_ARGS...]: configures (once) and builds everything into $build_dir.
 build() {
   install_packages "${build_packages[@]}"
-  cmake -S "$repo_root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  # CI builds a fresh clone each time; the cache (ccache's default, ~/.cache/ccache) outlives it. Paths
+  # are hashed relative to the clone, so a clone elsewhere still hits.
+  export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}" CCACHE_BASEDIR="$repo_root" CCACHE_NOHASHDIR=1
+  cmake -S "$repo_root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_COMPILER_LAUNCHER=ccache "$@" >/dev/null
   cmake --build "$build_dir" --parallel "$(nproc)"
 }
