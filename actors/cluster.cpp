@@ -1,12 +1,12 @@
 #include "actors/cluster.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <caf/io/middleman.hpp>
 #include <caf/io/middleman_actor.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
 #include <caf/typed_event_based_actor.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <map>
@@ -46,18 +46,18 @@ struct cluster_state {
   std::shared_ptr<cluster_view> view;
   std::shared_ptr<stream_directory> directory;
   storage_pool storage;
-  std::map<std::string, peer> peers;          // connected, by node id
-  std::map<std::string, node_record> lost;    // members not connected now: tried again on every tick
-  std::set<std::string> connecting;           // HOST:PORT being connected to
-  std::set<std::string> seeds_answered;       // seeds tried at least once (connected or refused)
+  std::map<std::string, peer> peers;        // connected, by node id
+  std::map<std::string, node_record> lost;  // members not connected now: tried again on every tick
+  std::set<std::string> connecting;         // HOST:PORT being connected to
+  std::set<std::string> seeds_answered;     // seeds tried at least once (connected or refused)
   clock::time_point started = clock::now();
   clock::time_point last_tick = clock::now();
-  clock::time_point stalled_until;  // losses until then follow this node's own stall
-  std::set<std::string> synced_from;          // active peers that have sent this (joining) node its copies
+  clock::time_point stalled_until;             // losses until then follow this node's own stall
+  std::set<std::string> synced_from;           // active peers that have sent this (joining) node its copies
   std::map<std::string, std::size_t> syncing;  // node -> stream copies on their way to it
-  std::set<std::string> sync_failed;          // nodes a copy failed to reach: not told they are synced
-  std::set<std::string> synced_to;            // joining nodes told they have all this node owes them
-  std::vector<cluster_view::member> members;  // as last published
+  std::set<std::string> sync_failed;           // nodes a copy failed to reach: not told they are synced
+  std::set<std::string> synced_to;             // joining nodes told they have all this node owes them
+  std::vector<cluster_view::member> members;   // as last published
   std::map<std::pair<std::string, std::uint64_t>, inbound_body> inbox;  // (sending actor, transfer)
   std::map<std::uint64_t, outbound_body> outbox;
   std::uint64_t next_transfer = 0;
@@ -79,8 +79,7 @@ void publish(cluster_pointer self) {
   st.members = members;
   st.view->replace(std::move(members));
   std::vector<std::string> live;
-  for (const auto& m : st.members)
-    live.push_back(m.record.id + (m.record.state == active ? "" : " (joining)"));
+  for (const auto& m : st.members) live.push_back(m.record.id + (m.record.state == active ? "" : " (joining)"));
   spdlog::info("cluster: {} member(s): {}", live.size(), fmt::join(live, ", "));
   for (const auto& tenant : st.directory->tenant_supervisors()) self->send(tenant, placement_atom_v);
   rebalance(self, std::move(before));
@@ -116,7 +115,8 @@ void rebalance(cluster_pointer self, std::vector<cluster_view::member> before) {
             for (const auto& s : streams) {
               if (cluster_view::placement_of(now, state.view->copies(), s.tenant, s.stream).owner != me) continue;
               auto had = cluster_view::copy_targets_of(before, me, state.view->copies(), s.tenant, s.stream);
-              for (const auto& node : cluster_view::copy_targets_of(now, me, state.view->copies(), s.tenant, s.stream)) {
+              for (const auto& node :
+                   cluster_view::copy_targets_of(now, me, state.view->copies(), s.tenant, s.stream)) {
                 if (std::find(had.begin(), had.end(), node) != had.end()) continue;
                 auto target = state.peers.find(node);
                 if (target == state.peers.end()) continue;
@@ -135,8 +135,8 @@ void rebalance(cluster_pointer self, std::vector<cluster_view::member> before) {
                   if (now_state.syncing[node] > 0) --now_state.syncing[node];
                   tell_synced_if_done(self, node);
                 };
-                self->request(*storage_for(state.storage, tenant, stream), state.options.request_timeout * 6, sync_atom_v,
-                              tenant, stream, node)
+                self->request(*storage_for(state.storage, tenant, stream), state.options.request_timeout * 6,
+                              sync_atom_v, tenant, stream, node)
                     .then(done, [done](caf::error&) { done(false); });
               }
             }
@@ -144,7 +144,9 @@ void rebalance(cluster_pointer self, std::vector<cluster_view::member> before) {
             for (const auto& m : now)
               if (m.record.state != active) tell_synced_if_done(self, m.record.id);
           },
-          [](caf::error& error) { spdlog::error("cluster: cannot list the stored streams: {}", caf::to_string(error)); });
+          [](caf::error& error) {
+            spdlog::error("cluster: cannot list the stored streams: {}", caf::to_string(error));
+          });
 }
 
 void add_peer(cluster_pointer self, node_record record, cluster_actor actor) {
@@ -258,8 +260,8 @@ void ask_local(cluster_pointer self, const std::string& tenant, const std::strin
   if (!supervisor) return on_error(caf::make_error(caf::sec::remote_lookup_failed));
   // The directory's actor only while this node owns the stream (a proxy may still stand there otherwise).
   auto known = st.view->owns(tenant, stream) ? st.directory->stream(tenant, stream) : std::nullopt;
-  request_stream<Reply>(self, *supervisor, stream, known, create ? stream_open::create : stream_open::existing,
-                        timeout, std::move(on_reply), std::move(on_error), message...);
+  request_stream<Reply>(self, *supervisor, stream, known, create ? stream_open::create : stream_open::existing, timeout,
+                        std::move(on_reply), std::move(on_error), message...);
 }
 
 // Which actor sent the message being handled (node and actor id): transfer ids are per sending proxy.
@@ -304,156 +306,171 @@ cluster_actor::behavior_type cluster_behavior(cluster_pointer self, cluster_opti
     }
   });
   return {
-      counted(self, [=](hello_atom, const node_record& record) -> std::vector<node_record> {
-        add_peer(self, record, caf::actor_cast<cluster_actor>(self->current_sender()));
-        std::vector<node_record> members{self->state.options.self};
-        for (const auto& [id, p] : self->state.peers) members.push_back(p.record);
-        return members;
-      }),
-      counted(self, [=](member_atom, const node_record& record) {
-        if (record.id == self->state.options.self.id) {  // this node's own addresses, once it listens
-          auto state = self->state.options.self.state;
-          self->state.options.self = record;
-          self->state.options.self.state = state;
-          return;
-        }
-        auto known = self->state.peers.find(record.id);
-        if (known == self->state.peers.end()) return;
-        add_peer(self, record, known->second.actor);
-      }),
-      counted(self, [=](synced_atom, const std::string& node) {
-        self->state.synced_from.insert(node);
-        check_joined(self);
-      }),
+      counted(self,
+              [=](hello_atom, const node_record& record) -> std::vector<node_record> {
+                add_peer(self, record, caf::actor_cast<cluster_actor>(self->current_sender()));
+                std::vector<node_record> members{self->state.options.self};
+                for (const auto& [id, p] : self->state.peers) members.push_back(p.record);
+                return members;
+              }),
+      counted(self,
+              [=](member_atom, const node_record& record) {
+                if (record.id == self->state.options.self.id) {  // this node's own addresses, once it listens
+                  auto state = self->state.options.self.state;
+                  self->state.options.self = record;
+                  self->state.options.self.state = state;
+                  return;
+                }
+                auto known = self->state.peers.find(record.id);
+                if (known == self->state.peers.end()) return;
+                add_peer(self, record, known->second.actor);
+              }),
+      counted(self,
+              [=](synced_atom, const std::string& node) {
+                self->state.synced_from.insert(node);
+                check_joined(self);
+              }),
       counted(self, [=](tick_atom) { tick(self); }),
-      counted(self, [=](open_atom, const std::string& tenant, const std::string& stream,
-                        bool create) -> caf::result<stream_actor> {
-        auto supervisor = self->state.directory->tenant(tenant);
-        if (!supervisor || !self->state.view->owns(tenant, stream))
-          return caf::make_error(caf::sec::no_route_to_receiving_node);
-        return self->delegate(*supervisor, open_atom_v, stream, create);
-      }),
-      counted(self, [=](chunk_atom, std::uint64_t transfer, std::uint64_t total, const object_body& piece) -> bool {
-        auto& state = self->state;
-        auto key = std::make_pair(sender_key(self), transfer);
-        auto entry = state.inbox.find(key);
-        if (entry == state.inbox.end()) {
-          if (total > state.options.max_body_bytes || state.inbox.size() >= state.options.max_transfers) return false;
-          entry = state.inbox.emplace(key, inbound_body{{}, total, clock::now()}).first;
-          entry->second.bytes.reserve(total);
-        }
-        if (entry->second.bytes.size() + piece.size() > entry->second.total) {
-          state.inbox.erase(entry);
-          return false;
-        }
-        entry->second.bytes.append(piece.view());
-        return true;
-      }),
-      counted(self, [=](put_atom, const std::string& tenant, const std::string& stream, object_write write,
-                        std::uint64_t transfer) -> caf::result<write_reply> {
-        auto& state = self->state;
-        auto entry = state.inbox.find({sender_key(self), transfer});
-        if (entry == state.inbox.end() || entry->second.bytes.size() != entry->second.total) {
-          spdlog::error("cluster: a forwarded PUT of /{}/{}/{} arrived without all of its body", tenant, stream,
-                        write.object);
-          if (entry != state.inbox.end()) state.inbox.erase(entry);
-          return write_reply_for(model::write_outcome::store_failed);
-        }
-        write.body = object_body::adopt(std::move(entry->second.bytes));
-        state.inbox.erase(entry);
-        if (model::content_digest(write.body.view()) != write.digest) {
-          spdlog::error("cluster: a forwarded PUT of /{}/{}/{} does not match its digest", tenant, stream, write.object);
-          return write_reply_for(model::write_outcome::store_failed);
-        }
-        if (!state.view->owns(tenant, stream)) return write_reply_for(model::write_outcome::store_failed);
-        auto promise = self->make_response_promise<write_reply>();
-        ask_local<write_reply>(
-            self, tenant, stream, true, state.options.request_timeout,
-            [promise](write_reply reply) mutable { promise.deliver(reply); },
-            [promise](const caf::error&) mutable {
-              promise.deliver(write_reply_for(model::write_outcome::store_failed));
-            },
-            put_atom_v, write);
-        return promise;
-      }),
-      counted(self, [=](get_atom, const std::string& tenant, const std::string& stream, const object_read& read,
-                        std::uint64_t cached_digest) -> caf::result<remote_read> {
-        auto& state = self->state;
-        if (!state.view->owns(tenant, stream))
-          return remote_read{read_reply_for(model::read_outcome::unavailable, state.options.cache), 0, 0, false, false};
-        auto promise = self->make_response_promise<remote_read>();
-        ask_local<read_reply>(
-            self, tenant, stream, false, state.options.max_hold + state.options.request_timeout,
-            [self, promise, cached_digest](read_reply reply) mutable {
-              auto& s = self->state;
-              remote_read answer{std::move(reply), 0, 0, false, false};
-              auto& object = answer.reply.object;
-              if (answer.reply.status == 200 && cached_digest != 0 && object.digest == cached_digest) {
-                object.body = {};
-                answer.cached = true;
-              } else if (answer.reply.status == 200 && object.body.size() > s.options.chunk_bytes) {
-                // Fetched in pieces; the body stays shared with the stream actor meanwhile (no copy).
-                if (s.outbox.size() >= s.options.max_transfers) s.outbox.erase(s.outbox.begin());
-                answer.transfer = ++s.next_transfer;
-                answer.size = object.body.size();
-                s.outbox.emplace(answer.transfer, outbound_body{std::move(object.body), clock::now()});
-                object.body = {};
-              }
-              promise.deliver(std::move(answer));
-            },
-            [self, promise](const caf::error& error) mutable {
-              bool unknown = error == caf::sec::remote_lookup_failed;
-              auto outcome = unknown ? model::read_outcome::not_found : model::read_outcome::unavailable;
-              promise.deliver(remote_read{read_reply_for(outcome, self->state.options.cache), 0, 0, false, unknown});
-            },
-            get_atom_v, read);
-        return promise;
-      }),
-      counted(self, [=](fetch_atom, std::uint64_t transfer, std::uint64_t offset) -> object_body {
-        auto& state = self->state;
-        auto entry = state.outbox.find(transfer);
-        if (entry == state.outbox.end() || offset >= entry->second.body.size()) return {};
-        auto piece = object_body::adopt(std::string(entry->second.body.view().substr(offset, state.options.chunk_bytes)));
-        if (offset + piece.size() >= entry->second.body.size()) state.outbox.erase(entry);
-        return piece;
-      }),
-      counted(self, [=](replicate_atom, const record_batch& batch) -> caf::result<bool> {
-        auto store = storage_for(self->state.storage, batch.tenant, batch.stream);
-        if (!store) return false;
-        return self->delegate(*store, apply_atom_v, batch);
-      }),
-      counted(self, [=](info_atom) -> caf::result<cluster_info> {
-        auto& state = self->state;
-        cluster_info info{state.options.self.id, state.view->version(), {}, {}};
-        info.members.push_back({state.options.self, self->id(), true});
-        for (const auto& [id, p] : state.peers) info.members.push_back({p.record, p.actor.id(), false});
-        auto place = [self](cluster_info& out, std::vector<std::pair<std::string, std::string>> names) {
-          std::sort(names.begin(), names.end());
-          names.erase(std::unique(names.begin(), names.end()), names.end());
-          for (auto& [tenant, stream] : names) {
-            auto placed = self->state.view->placement(tenant, stream);
-            out.streams.push_back({tenant, stream, placed.owner, placed.replica});
-          }
-        };
-        auto known = state.directory->streams();
-        if (state.storage.empty()) {
-          place(info, std::move(known));
-          return info;
-        }
-        auto promise = self->make_response_promise<cluster_info>();
-        self->request(state.storage.front(), std::chrono::seconds(5), list_atom_v)
-            .then(
-                [promise, info, known, place](std::vector<stream_placement>& stored) mutable {
-                  for (const auto& s : stored) known.emplace_back(s.tenant, s.stream);
+      counted(self,
+              [=](open_atom, const std::string& tenant, const std::string& stream,
+                  bool create) -> caf::result<stream_actor> {
+                auto supervisor = self->state.directory->tenant(tenant);
+                if (!supervisor || !self->state.view->owns(tenant, stream))
+                  return caf::make_error(caf::sec::no_route_to_receiving_node);
+                return self->delegate(*supervisor, open_atom_v, stream, create);
+              }),
+      counted(self,
+              [=](chunk_atom, std::uint64_t transfer, std::uint64_t total, const object_body& piece) -> bool {
+                auto& state = self->state;
+                auto key = std::make_pair(sender_key(self), transfer);
+                auto entry = state.inbox.find(key);
+                if (entry == state.inbox.end()) {
+                  if (total > state.options.max_body_bytes || state.inbox.size() >= state.options.max_transfers)
+                    return false;
+                  entry = state.inbox.emplace(key, inbound_body{{}, total, clock::now()}).first;
+                  entry->second.bytes.reserve(total);
+                }
+                if (entry->second.bytes.size() + piece.size() > entry->second.total) {
+                  state.inbox.erase(entry);
+                  return false;
+                }
+                entry->second.bytes.append(piece.view());
+                return true;
+              }),
+      counted(self,
+              [=](put_atom, const std::string& tenant, const std::string& stream, object_write write,
+                  std::uint64_t transfer) -> caf::result<write_reply> {
+                auto& state = self->state;
+                auto entry = state.inbox.find({sender_key(self), transfer});
+                if (entry == state.inbox.end() || entry->second.bytes.size() != entry->second.total) {
+                  spdlog::error("cluster: a forwarded PUT of /{}/{}/{} arrived without all of its body", tenant, stream,
+                                write.object);
+                  if (entry != state.inbox.end()) state.inbox.erase(entry);
+                  return write_reply_for(model::write_outcome::store_failed);
+                }
+                write.body = object_body::adopt(std::move(entry->second.bytes));
+                state.inbox.erase(entry);
+                if (model::content_digest(write.body.view()) != write.digest) {
+                  spdlog::error("cluster: a forwarded PUT of /{}/{}/{} does not match its digest", tenant, stream,
+                                write.object);
+                  return write_reply_for(model::write_outcome::store_failed);
+                }
+                if (!state.view->owns(tenant, stream)) return write_reply_for(model::write_outcome::store_failed);
+                auto promise = self->make_response_promise<write_reply>();
+                ask_local<write_reply>(
+                    self, tenant, stream, true, state.options.request_timeout,
+                    [promise](write_reply reply) mutable { promise.deliver(reply); },
+                    [promise](const caf::error&) mutable {
+                      promise.deliver(write_reply_for(model::write_outcome::store_failed));
+                    },
+                    put_atom_v, write);
+                return promise;
+              }),
+      counted(self,
+              [=](get_atom, const std::string& tenant, const std::string& stream, const object_read& read,
+                  std::uint64_t cached_digest) -> caf::result<remote_read> {
+                auto& state = self->state;
+                if (!state.view->owns(tenant, stream))
+                  return remote_read{read_reply_for(model::read_outcome::unavailable, state.options.cache), 0, 0, false,
+                                     false};
+                auto promise = self->make_response_promise<remote_read>();
+                ask_local<read_reply>(
+                    self, tenant, stream, false, state.options.max_hold + state.options.request_timeout,
+                    [self, promise, cached_digest](read_reply reply) mutable {
+                      auto& s = self->state;
+                      remote_read answer{std::move(reply), 0, 0, false, false};
+                      auto& object = answer.reply.object;
+                      if (answer.reply.status == 200 && cached_digest != 0 && object.digest == cached_digest) {
+                        object.body = {};
+                        answer.cached = true;
+                      } else if (answer.reply.status == 200 && object.body.size() > s.options.chunk_bytes) {
+                        // Fetched in pieces; the body stays shared with the stream actor meanwhile (no copy).
+                        if (s.outbox.size() >= s.options.max_transfers) s.outbox.erase(s.outbox.begin());
+                        answer.transfer = ++s.next_transfer;
+                        answer.size = object.body.size();
+                        s.outbox.emplace(answer.transfer, outbound_body{std::move(object.body), clock::now()});
+                        object.body = {};
+                      }
+                      promise.deliver(std::move(answer));
+                    },
+                    [self, promise](const caf::error& error) mutable {
+                      bool unknown = error == caf::sec::remote_lookup_failed;
+                      auto outcome = unknown ? model::read_outcome::not_found : model::read_outcome::unavailable;
+                      promise.deliver(
+                          remote_read{read_reply_for(outcome, self->state.options.cache), 0, 0, false, unknown});
+                    },
+                    get_atom_v, read);
+                return promise;
+              }),
+      counted(self,
+              [=](fetch_atom, std::uint64_t transfer, std::uint64_t offset) -> object_body {
+                auto& state = self->state;
+                auto entry = state.outbox.find(transfer);
+                if (entry == state.outbox.end() || offset >= entry->second.body.size()) return {};
+                auto piece = object_body::adopt(
+                    std::string(entry->second.body.view().substr(offset, state.options.chunk_bytes)));
+                if (offset + piece.size() >= entry->second.body.size()) state.outbox.erase(entry);
+                return piece;
+              }),
+      counted(self,
+              [=](replicate_atom, const record_batch& batch) -> caf::result<bool> {
+                auto store = storage_for(self->state.storage, batch.tenant, batch.stream);
+                if (!store) return false;
+                return self->delegate(*store, apply_atom_v, batch);
+              }),
+      counted(self,
+              [=](info_atom) -> caf::result<cluster_info> {
+                auto& state = self->state;
+                cluster_info info{state.options.self.id, state.view->version(), {}, {}};
+                info.members.push_back({state.options.self, self->id(), true});
+                for (const auto& [id, p] : state.peers) info.members.push_back({p.record, p.actor.id(), false});
+                auto place = [self](cluster_info& out, std::vector<std::pair<std::string, std::string>> names) {
+                  std::sort(names.begin(), names.end());
+                  names.erase(std::unique(names.begin(), names.end()), names.end());
+                  for (auto& [tenant, stream] : names) {
+                    auto placed = self->state.view->placement(tenant, stream);
+                    out.streams.push_back({tenant, stream, placed.owner, placed.replica});
+                  }
+                };
+                auto known = state.directory->streams();
+                if (state.storage.empty()) {
                   place(info, std::move(known));
-                  promise.deliver(std::move(info));
-                },
-                [promise, info, known, place](caf::error&) mutable {
-                  place(info, std::move(known));
-                  promise.deliver(std::move(info));
-                });
-        return promise;
-      }),
+                  return info;
+                }
+                auto promise = self->make_response_promise<cluster_info>();
+                self->request(state.storage.front(), std::chrono::seconds(5), list_atom_v)
+                    .then(
+                        [promise, info, known, place](std::vector<stream_placement>& stored) mutable {
+                          for (const auto& s : stored) known.emplace_back(s.tenant, s.stream);
+                          place(info, std::move(known));
+                          promise.deliver(std::move(info));
+                        },
+                        [promise, info, known, place](caf::error&) mutable {
+                          place(info, std::move(known));
+                          promise.deliver(std::move(info));
+                        });
+                return promise;
+              }),
   };
 }
 

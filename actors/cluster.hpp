@@ -20,9 +20,9 @@ struct cluster_options {
   node_record self;                                          // state: joining
   std::vector<std::pair<std::string, std::uint16_t>> seeds;  // host, CAF port
   std::size_t chunk_bytes = 1 << 20;
-  std::size_t max_body_bytes = 64 << 20;   // a forwarded PUT is refused past this
-  std::size_t max_transfers = 64;          // bodies being assembled or waiting to be fetched, each way
-  std::chrono::milliseconds tick{500};     // reconnect attempts and housekeeping
+  std::size_t max_body_bytes = 64 << 20;               // a forwarded PUT is refused past this
+  std::size_t max_transfers = 64;                      // bodies being assembled or waiting to be fetched, each way
+  std::chrono::milliseconds tick{500};                 // reconnect attempts and housekeeping
   std::chrono::milliseconds connection_timeout{2000};  // how long peers wait for this node before dropping it
   std::chrono::milliseconds request_timeout{5000};
   std::chrono::milliseconds join_timeout{3000};

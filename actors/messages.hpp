@@ -6,14 +6,13 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
+#include <caf/replies_to.hpp>
 #include <caf/type_id.hpp>
 #include <caf/typed_actor.hpp>
-#include <caf/replies_to.hpp>
 
 #include <cstdint>
-#include <cstdint>
-#include <optional>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,13 +30,13 @@ namespace live_origin::actors {
 // An object as the stream actor stores it: its bytes and what HTTP validators need.
 struct stored_object {
   object_body body;
-  std::uint64_t digest = 0;        // model::content_digest of the bytes; the strong ETag
-  std::int64_t stored_at_ms = 0;   // wall clock when it was stored (Last-Modified)
+  std::uint64_t digest = 0;                 // model::content_digest of the bytes; the strong ETag
+  std::int64_t stored_at_ms = 0;            // wall clock when it was stored (Last-Modified)
   std::int64_t delete_requested_at_ms = 0;  // 0: never; DELETE schedules expiry, it never removes at once
-  bool served = false;             // a 200 went out for it: a media segment's bytes are now fixed
-  std::uint8_t defects = 0;        // model::defect_set the packager reported (X-Origin-Defects)
-  bool durable = false;            // storage acknowledged it
-  std::uint64_t cold_bytes = 0;    // > 0: left the hot window; its bytes (this many) are only in storage
+  bool served = false;                      // a 200 went out for it: a media segment's bytes are now fixed
+  std::uint8_t defects = 0;                 // model::defect_set the packager reported (X-Origin-Defects)
+  bool durable = false;                     // storage acknowledged it
+  std::uint64_t cold_bytes = 0;             // > 0: left the hot window; its bytes (this many) are only in storage
 };
 
 // A write from a packager: the object name inside the stream, the bytes and their digest
@@ -71,13 +70,13 @@ struct object_read {
 // The stream actor's answer to a read: status, cache headers, and for 200 the object.
 struct read_reply {
   std::uint16_t status = 0;
-  std::uint8_t outcome = 0;            // the model::read_outcome behind the status
+  std::uint8_t outcome = 0;  // the model::read_outcome behind the status
   std::string cache_control;
-  std::int64_t ttl_ms = -1;            // X-Origin-TTL-Ms when >= 0
-  std::int64_t segment_number = -1;    // X-Origin-Segment when >= 0
+  std::int64_t ttl_ms = -1;          // X-Origin-TTL-Ms when >= 0
+  std::int64_t segment_number = -1;  // X-Origin-Segment when >= 0
   stored_object object;
-  std::string pipeline;                // for 200: the pipeline whose candidate is served (X-Origin-Pipeline)
-  std::string events;                  // for segments: every notification so far (X-Origin-Events)
+  std::string pipeline;  // for 200: the pipeline whose candidate is served (X-Origin-Pipeline)
+  std::string events;    // for segments: every notification so far (X-Origin-Events)
 };
 
 // The reply to a write decided as `outcome`: its status, and the outcome that names it in the counters.
@@ -107,8 +106,8 @@ struct pipeline_stats {
   std::uint64_t defects_short = 0;
   std::uint64_t defects_missing = 0;
   std::uint64_t defects_discontinuity = 0;
-  std::int64_t last_segment = -1;   // -1: none yet
-  std::int64_t lag_segments = -1;   // live edge - last segment; -1 when either is unknown
+  std::int64_t last_segment = -1;  // -1: none yet
+  std::int64_t lag_segments = -1;  // live edge - last segment; -1 when either is unknown
   std::uint64_t segments_served = 0;
 };
 
@@ -122,7 +121,7 @@ struct stream_settings {
   std::int64_t dvr_window_ms = unset;
   std::int64_t max_hold_ms = unset;
   std::int64_t live_window_segments = unset;
-  std::int64_t force_shedding = unset;  // 0 or 1: shed this stream's DVR reads regardless of load (drills)
+  std::int64_t force_shedding = unset;      // 0 or 1: shed this stream's DVR reads regardless of load (drills)
   std::vector<std::string> pipeline_order;  // empty: unchanged; else every configured pipeline, once
 };
 
@@ -183,8 +182,8 @@ struct origin_info {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stored_object& x) {
-  return f(caf::meta::type_name("stored_object"), x.body, x.digest, x.stored_at_ms, x.delete_requested_at_ms,
-           x.served, x.defects, x.durable, x.cold_bytes);
+  return f(caf::meta::type_name("stored_object"), x.body, x.digest, x.stored_at_ms, x.delete_requested_at_ms, x.served,
+           x.defects, x.durable, x.cold_bytes);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, object_write& x) {
@@ -201,8 +200,8 @@ typename Inspector::result_type inspect(Inspector& f, object_read& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, read_reply& x) {
-  return f(caf::meta::type_name("read_reply"), x.status, x.outcome, x.cache_control, x.ttl_ms, x.segment_number, x.object,
-           x.pipeline, x.events);
+  return f(caf::meta::type_name("read_reply"), x.status, x.outcome, x.cache_control, x.ttl_ms, x.segment_number,
+           x.object, x.pipeline, x.events);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pipeline_mask& x) {
@@ -210,8 +209,8 @@ typename Inspector::result_type inspect(Inspector& f, pipeline_mask& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pipeline_stats& x) {
-  return f(caf::meta::type_name("pipeline_stats"), x.pipeline, x.segments_received, x.defects_short,
-           x.defects_missing, x.defects_discontinuity, x.last_segment, x.lag_segments, x.segments_served);
+  return f(caf::meta::type_name("pipeline_stats"), x.pipeline, x.segments_received, x.defects_short, x.defects_missing,
+           x.defects_discontinuity, x.last_segment, x.lag_segments, x.segments_served);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_settings& x) {
@@ -223,8 +222,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_status& x) {
   return f(caf::meta::type_name("stream_status"), x.has_timeline, x.segment_duration_ms, x.start_number,
            x.availability_start_ms, x.live_edge, x.retry_budget_ms, x.dvr_window_ms, x.max_hold_ms,
-           x.live_window_segments, x.force_shedding, x.objects, x.bytes, x.hot_bytes, x.held_requests, x.uploads_in_flight,
-           x.now_ms, x.pipeline_order, x.pipelines, x.masks);
+           x.live_window_segments, x.force_shedding, x.objects, x.bytes, x.hot_bytes, x.held_requests,
+           x.uploads_in_flight, x.now_ms, x.pipeline_order, x.pipelines, x.masks);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_info& x) {
@@ -233,14 +232,13 @@ typename Inspector::result_type inspect(Inspector& f, stream_info& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tenant_info& x) {
-  return f(caf::meta::type_name("tenant_info"), x.name, x.actor_id, x.mailbox, x.restarts, x.messages_handled, x.streams,
-           x.responsive);
+  return f(caf::meta::type_name("tenant_info"), x.name, x.actor_id, x.mailbox, x.restarts, x.messages_handled,
+           x.streams, x.responsive);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, origin_info& x) {
   return f(caf::meta::type_name("origin_info"), x.actor_id, x.mailbox, x.messages_handled, x.tenants);
 }
-
 
 // -- cluster --------------------------------------------------------------------------------------
 
@@ -249,7 +247,7 @@ enum class node_state : std::uint8_t { joining = 0, active = 1 };
 
 struct node_record {
   std::string id;
-  std::string host;        // where its cluster actor is published (BASP)
+  std::string host;  // where its cluster actor is published (BASP)
   std::uint16_t port = 0;
   std::uint8_t state = 0;  // a node_state
   std::string delivery;    // its listeners, HOST:PORT, for operators (GET /cluster)
@@ -385,72 +383,74 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(live_origin::actors::stored_candidate)  // local: 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(live_origin::actors::recovered_stream)
 
 CAF_BEGIN_TYPE_ID_BLOCK(live_origin, caf::first_custom_type_id)
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::object_body))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stored_object))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::object_write))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::write_reply))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::object_read))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::read_reply))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::pipeline_mask))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::pipeline_stats))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stream_settings))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stream_status))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stream_info))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::tenant_info))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::origin_info))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::node_record))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::remote_read))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::record_batch))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::cluster_member))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stream_placement))
-  CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::cluster_info))
-  CAF_ADD_TYPE_ID(live_origin, (std::vector<live_origin::actors::node_record>))
-  CAF_ADD_TYPE_ID(live_origin, (std::vector<live_origin::actors::stream_placement>))
-  CAF_ADD_ATOM(live_origin, live_origin::actors, info_atom, "info")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, upload_atom, "upload")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, abort_atom, "abort")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, release_atom, "release")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, expire_atom, "expire")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, sweep_atom, "sweep")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, settings_atom, "settings")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, mask_atom, "mask")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, crash_atom, "crash")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, reload_atom, "reload")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, store_atom, "store")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, erase_atom, "erase")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, load_atom, "load")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, served_atom, "served")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, hello_atom, "hello")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, member_atom, "member")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, synced_atom, "synced")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, tick_atom, "tick")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, chunk_atom, "chunk")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, fetch_atom, "fetch")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, replicate_atom, "replicate")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, apply_atom, "apply")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, sync_atom, "sync")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, list_atom, "list")
-  CAF_ADD_ATOM(live_origin, live_origin::actors, placement_atom, "placement")
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::object_body))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stored_object))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::object_write))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::write_reply))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::object_read))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::read_reply))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::pipeline_mask))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::pipeline_stats))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stream_settings))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stream_status))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stream_info))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::tenant_info))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::origin_info))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::node_record))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::remote_read))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::record_batch))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::cluster_member))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::stream_placement))
+CAF_ADD_TYPE_ID(live_origin, (live_origin::actors::cluster_info))
+CAF_ADD_TYPE_ID(live_origin, (std::vector<live_origin::actors::node_record>))
+CAF_ADD_TYPE_ID(live_origin, (std::vector<live_origin::actors::stream_placement>))
+CAF_ADD_ATOM(live_origin, live_origin::actors, info_atom, "info")
+CAF_ADD_ATOM(live_origin, live_origin::actors, upload_atom, "upload")
+CAF_ADD_ATOM(live_origin, live_origin::actors, abort_atom, "abort")
+CAF_ADD_ATOM(live_origin, live_origin::actors, release_atom, "release")
+CAF_ADD_ATOM(live_origin, live_origin::actors, expire_atom, "expire")
+CAF_ADD_ATOM(live_origin, live_origin::actors, sweep_atom, "sweep")
+CAF_ADD_ATOM(live_origin, live_origin::actors, settings_atom, "settings")
+CAF_ADD_ATOM(live_origin, live_origin::actors, mask_atom, "mask")
+CAF_ADD_ATOM(live_origin, live_origin::actors, crash_atom, "crash")
+CAF_ADD_ATOM(live_origin, live_origin::actors, reload_atom, "reload")
+CAF_ADD_ATOM(live_origin, live_origin::actors, store_atom, "store")
+CAF_ADD_ATOM(live_origin, live_origin::actors, erase_atom, "erase")
+CAF_ADD_ATOM(live_origin, live_origin::actors, load_atom, "load")
+CAF_ADD_ATOM(live_origin, live_origin::actors, served_atom, "served")
+CAF_ADD_ATOM(live_origin, live_origin::actors, hello_atom, "hello")
+CAF_ADD_ATOM(live_origin, live_origin::actors, member_atom, "member")
+CAF_ADD_ATOM(live_origin, live_origin::actors, synced_atom, "synced")
+CAF_ADD_ATOM(live_origin, live_origin::actors, tick_atom, "tick")
+CAF_ADD_ATOM(live_origin, live_origin::actors, chunk_atom, "chunk")
+CAF_ADD_ATOM(live_origin, live_origin::actors, fetch_atom, "fetch")
+CAF_ADD_ATOM(live_origin, live_origin::actors, replicate_atom, "replicate")
+CAF_ADD_ATOM(live_origin, live_origin::actors, apply_atom, "apply")
+CAF_ADD_ATOM(live_origin, live_origin::actors, sync_atom, "sync")
+CAF_ADD_ATOM(live_origin, live_origin::actors, list_atom, "list")
+CAF_ADD_ATOM(live_origin, live_origin::actors, placement_atom, "placement")
 CAF_END_TYPE_ID_BLOCK(live_origin)
 
 namespace live_origin::actors {
 
 using caf::delete_atom;
-using caf::get_atom;
-using caf::open_atom;
-using caf::put_atom;
 using caf::delete_atom_v;
+using caf::get_atom;
 using caf::get_atom_v;
+using caf::open_atom;
 using caf::open_atom_v;
+using caf::put_atom;
 using caf::put_atom_v;
 
 // Durable storage, on its own thread (a detached actor): disk I/O never runs on the CAF scheduler or Asio.
 using storage_actor = caf::typed_actor<
-    caf::replies_to<store_atom, stored_candidate>::with<bool>,  // write-through: true once durable
-    caf::replies_to<store_atom, std::string, std::string>::with<bool>,  // a small record (key, value); true once durable
-    caf::replies_to<served_atom, std::string, std::string>::with<bool>,  // served marker (key, pipeline): durable
-    caf::reacts_to<erase_atom, std::vector<std::string>>,      // records that left the DVR window
-    caf::replies_to<get_atom, std::string, std::uint64_t>::with<object_body>,  // key, digest: empty if no intact copy; error if unreadable now
+    caf::replies_to<store_atom, stored_candidate>::with<bool>,                 // write-through: true once durable
+    caf::replies_to<store_atom, std::string, std::string>::with<bool>,         // a small record (key, value); true once
+                                                                               // durable
+    caf::replies_to<served_atom, std::string, std::string>::with<bool>,        // served marker (key, pipeline): durable
+    caf::reacts_to<erase_atom, std::vector<std::string>>,                      // records that left the DVR window
+    caf::replies_to<get_atom, std::string, std::uint64_t>::with<object_body>,  // key, digest: empty if no intact copy;
+                                                                               // error if unreadable now
     caf::replies_to<load_atom, std::string, std::string>::with<recovered_stream>,  // tenant, stream
     // Cluster: records from a stream's owner (true once applied); everything held for a stream sent to a
     // node (tenant, stream, node id; true once it has applied all); the streams the store holds.
@@ -463,42 +463,43 @@ using storage_pool = std::vector<storage_actor>;
 inline std::optional<storage_actor> storage_for(const storage_pool& pool, std::string_view tenant,
                                                 std::string_view stream) {
   if (pool.empty()) return std::nullopt;
-  auto hash = std::hash<std::string_view>{}(tenant) * 31 + std::hash<std::string_view>{}(stream);
+  auto hash = std::hash<std::string_view>{}(tenant)*31 + std::hash<std::string_view>{}(stream);
   return pool[hash % pool.size()];
 }
 
 // One live stream: owns its objects, its timeline and its held requests.
-using stream_actor = caf::typed_actor<
-    caf::replies_to<put_atom, object_write>::with<write_reply>,
-    caf::replies_to<get_atom, object_read>::with<read_reply>,   // may be held until the object lands
-    caf::replies_to<delete_atom, std::string>::with<write_reply>,
-    caf::reacts_to<upload_atom, std::string>,                   // a PUT's body started arriving
-    caf::reacts_to<abort_atom, std::string>,                    // ... and failed before completing
-    caf::reacts_to<release_atom, std::string, std::uint64_t>,   // a held client went away
-    caf::reacts_to<expire_atom, std::string, std::uint64_t>,    // a hold's deadline (sent to itself)
-    caf::reacts_to<sweep_atom>,                                 // DVR expiry (sent to itself)
-    caf::replies_to<settings_atom, stream_settings>::with<stream_status>,
-    caf::replies_to<settings_atom>::with<stream_status>,
-    caf::replies_to<mask_atom, pipeline_mask>::with<stream_status>,               // add a mask
-    caf::replies_to<mask_atom, delete_atom, pipeline_mask>::with<stream_status>,  // remove one
-    caf::replies_to<info_atom>::with<stream_info>,
-    caf::reacts_to<crash_atom>>;                                // fault injection (admin drill, when enabled)
+using stream_actor =
+    caf::typed_actor<caf::replies_to<put_atom, object_write>::with<write_reply>,
+                     caf::replies_to<get_atom, object_read>::with<read_reply>,  // may be held until the object lands
+                     caf::replies_to<delete_atom, std::string>::with<write_reply>,
+                     caf::reacts_to<upload_atom, std::string>,                  // a PUT's body started arriving
+                     caf::reacts_to<abort_atom, std::string>,                   // ... and failed before completing
+                     caf::reacts_to<release_atom, std::string, std::uint64_t>,  // a held client went away
+                     caf::reacts_to<expire_atom, std::string, std::uint64_t>,   // a hold's deadline (sent to itself)
+                     caf::reacts_to<sweep_atom>,                                // DVR expiry (sent to itself)
+                     caf::replies_to<settings_atom, stream_settings>::with<stream_status>,
+                     caf::replies_to<settings_atom>::with<stream_status>,
+                     caf::replies_to<mask_atom, pipeline_mask>::with<stream_status>,               // add a mask
+                     caf::replies_to<mask_atom, delete_atom, pipeline_mask>::with<stream_status>,  // remove one
+                     caf::replies_to<info_atom>::with<stream_info>,
+                     caf::reacts_to<crash_atom>>;  // fault injection (admin drill, when enabled)
 
 // One tenant: spawns, monitors and restarts its stream actors. In a cluster, a stream owned by another
 // node is a local proxy actor with the same interface.
-using tenant_supervisor_actor = caf::typed_actor<
-    caf::replies_to<open_atom, std::string>::with<stream_actor>,
-    // The same, creating the stream only if `create` (a GET or DELETE must not create streams: an error,
-    // remote_lookup_failed, when storage does not know it). From another node: only this node's own actor
-    // for a stream it owns (else no_route_to_receiving_node).
-    caf::replies_to<open_atom, std::string, bool>::with<stream_actor>,
-    caf::reacts_to<placement_atom>,  // the live set changed: streams whose owner changed are retired
-    // The same, from a caller that found this incarnation gone: waits for its successor.
-    caf::replies_to<open_atom, std::string, stream_actor>::with<stream_actor>,
-    caf::replies_to<info_atom>::with<tenant_info>,
-    // Answered once the tenant has started the streams storage holds for it (tenant_setup::load_from_store).
-    caf::replies_to<caf::ping_atom>::with<caf::pong_atom>,
-    caf::reacts_to<reload_atom, tenant_reload>>;  // new defaults for streams opened from now on
+using tenant_supervisor_actor =
+    caf::typed_actor<caf::replies_to<open_atom, std::string>::with<stream_actor>,
+                     // The same, creating the stream only if `create` (a GET or DELETE must not create streams: an
+                     // error, remote_lookup_failed, when storage does not know it). From another node: only this node's
+                     // own actor for a stream it owns (else no_route_to_receiving_node).
+                     caf::replies_to<open_atom, std::string, bool>::with<stream_actor>,
+                     caf::reacts_to<placement_atom>,  // the live set changed: streams whose owner changed are retired
+                     // The same, from a caller that found this incarnation gone: waits for its successor.
+                     caf::replies_to<open_atom, std::string, stream_actor>::with<stream_actor>,
+                     caf::replies_to<info_atom>::with<tenant_info>,
+                     // Answered once the tenant has started the streams storage holds for it
+                     // (tenant_setup::load_from_store).
+                     caf::replies_to<caf::ping_atom>::with<caf::pong_atom>,
+                     caf::reacts_to<reload_atom, tenant_reload>>;  // new defaults for streams opened from now on
 
 // The root of the tree: one tenant supervisor per configured tenant.
 // ping/pong proves the actor system schedules work (readiness).
@@ -523,8 +524,7 @@ using cluster_actor = caf::typed_actor<
     // A forwarded GET (tenant, stream, read, digest of the bytes the asking node has cached or 0).
     caf::replies_to<get_atom, std::string, std::string, object_read, std::uint64_t>::with<remote_read>,
     caf::replies_to<fetch_atom, std::uint64_t, std::uint64_t>::with<object_body>,  // transfer, offset
-    caf::replies_to<replicate_atom, record_batch>::with<bool>,
-    caf::replies_to<info_atom>::with<cluster_info>>;
+    caf::replies_to<replicate_atom, record_batch>::with<bool>, caf::replies_to<info_atom>::with<cluster_info>>;
 
 // Registers every message type above (and the typed handles) with the actor system config.
 void register_message_types(caf::actor_system_config& config);

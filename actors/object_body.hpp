@@ -16,9 +16,7 @@ namespace live_origin::actors {
 struct object_body {
   std::shared_ptr<const std::string> bytes;
 
-  static object_body adopt(std::string&& bytes) {
-    return {std::make_shared<const std::string>(std::move(bytes))};
-  }
+  static object_body adopt(std::string&& bytes) { return {std::make_shared<const std::string>(std::move(bytes))}; }
   std::size_t size() const { return bytes ? bytes->size() : 0; }
   std::string_view view() const { return bytes ? std::string_view(*bytes) : std::string_view(); }
   friend bool operator==(const object_body& a, const object_body& b) { return a.view() == b.view(); }

@@ -40,8 +40,8 @@ class object_store {
 };
 
 // RocksDB under `directory` (created if needed), large values in blob files, writes collected in memtables
-// of `write_buffer_bytes` (the write-ahead log holds what they have not flushed yet). Throws std::runtime_error naming the
-// directory and RocksDB's reason when it cannot be opened.
+// of `write_buffer_bytes` (the write-ahead log holds what they have not flushed yet). Throws std::runtime_error naming
+// the directory and RocksDB's reason when it cannot be opened.
 std::unique_ptr<object_store> open_rocksdb_store(const std::string& directory, durability mode,
                                                  std::uint64_t write_buffer_bytes = 64ull << 20);
 

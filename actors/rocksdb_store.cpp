@@ -26,8 +26,7 @@ class rocksdb_store final : public object_store {
     options.enable_blob_garbage_collection = true;
     rocksdb::DB* db = nullptr;
     auto status = rocksdb::DB::Open(options, directory, &db);
-    if (!status.ok())
-      throw std::runtime_error("cannot open the store in '" + directory + "': " + status.ToString());
+    if (!status.ok()) throw std::runtime_error("cannot open the store in '" + directory + "': " + status.ToString());
     db_.reset(db);
     write_options_.sync = mode == durability::power;
   }
@@ -36,9 +35,7 @@ class rocksdb_store final : public object_store {
     return check("put", key, db_->Put(write_options_, to_slice(key), to_slice(value)));
   }
 
-  bool erase(std::string_view key) override {
-    return check("delete", key, db_->Delete(write_options_, to_slice(key)));
-  }
+  bool erase(std::string_view key) override { return check("delete", key, db_->Delete(write_options_, to_slice(key))); }
 
   bool write(const std::vector<std::pair<std::string_view, std::string_view>>& puts,
              const std::vector<std::string_view>& erases) override {
@@ -65,7 +62,8 @@ class rocksdb_store final : public object_store {
             const std::function<void(std::string_view key, std::string_view value)>& visit) override {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
     for (it->Seek(to_slice(prefix)); it->Valid() && it->key().starts_with(to_slice(prefix)); it->Next())
-      visit(std::string_view(it->key().data(), it->key().size()), std::string_view(it->value().data(), it->value().size()));
+      visit(std::string_view(it->key().data(), it->key().size()),
+            std::string_view(it->value().data(), it->value().size()));
     if (it->status().ok()) return true;
     spdlog::error("store: scanning '{}' failed: {}", printable(prefix), it->status().ToString());
     return false;

@@ -1,8 +1,8 @@
 #include "actors/storage.hpp"
 
+#include <spdlog/spdlog.h>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
-#include <spdlog/spdlog.h>
 
 #include <functional>
 #include <map>
@@ -37,19 +37,25 @@ bool collect(object_store& store, std::string_view prefix,
     };
     switch (parsed->what) {
       case model::record_key::kind::timeline:
-        if (auto line = model::decode_timeline_record(value)) stream.timeline = *line;
-        else skip("timeline");
+        if (auto line = model::decode_timeline_record(value))
+          stream.timeline = *line;
+        else
+          skip("timeline");
         break;
       case model::record_key::kind::state:
-        if (auto state = model::decode_stream_state_record(value)) stream.state = std::move(*state);
-        else skip("stream state");
+        if (auto state = model::decode_stream_state_record(value))
+          stream.state = std::move(*state);
+        else
+          skip("stream state");
         break;
       case model::record_key::kind::served:
         stream.served.emplace_back(parsed->object, std::string(value));
         break;
       case model::record_key::kind::object: {
         // Only what the candidate is: its bytes stay on disk until a GET asks for them.
-        auto matches = [&](const auto& r) { return r && r->object == parsed->object && r->pipeline == parsed->pipeline; };
+        auto matches = [&](const auto& r) {
+          return r && r->object == parsed->object && r->pipeline == parsed->pipeline;
+        };
         auto record = model::decode_candidate_record(value);
         if (!matches(record)) {
           skip("object");
@@ -59,13 +65,15 @@ bool collect(object_store& store, std::string_view prefix,
           if (!matches(whole) || model::content_digest(whole->body) != whole->digest) break;
           spdlog::warn("store: /{}/{}/{} of pipeline '{}' restored from its body record", parsed->tenant,
                        parsed->stream, parsed->object, parsed->pipeline);
-          record = model::object_record{whole->object, whole->pipeline, whole->digest, whole->stored_at_ms,
-                                        whole->defects, {}, whole->body.size()};
+          record = model::object_record{whole->object,       whole->pipeline, whole->digest,
+                                        whole->stored_at_ms, whole->defects,  {},
+                                        whole->body.size()};
         }
-        stored_object candidate{{}, record->digest, record->stored_at_ms, 0, false, record->defects, true, record->size};
+        stored_object candidate{{},   record->digest, record->stored_at_ms, 0, false, record->defects,
+                                true, record->size};
         if (record->size == 0) candidate.body = object_body::adopt(std::string());  // nothing to read back
-        stream.candidates.push_back({parsed->tenant, parsed->stream, record->object, record->pipeline,
-                                     std::move(candidate), 0});
+        stream.candidates.push_back(
+            {parsed->tenant, parsed->stream, record->object, record->pipeline, std::move(candidate), 0});
         break;
       }
     }
@@ -75,8 +83,8 @@ bool collect(object_store& store, std::string_view prefix,
 struct storage_state {
   static inline const char* name = "storage";
   std::shared_ptr<object_store> store;
-  storage_replication replication;                 // no view: a cluster of one
-  std::map<std::string, std::string> pieces;       // key -> the first pieces of a large replicated value
+  storage_replication replication;            // no view: a cluster of one
+  std::map<std::string, std::string> pieces;  // key -> the first pieces of a large replicated value
 };
 
 using storage_pointer = storage_actor::stateful_pointer<storage_state>;
@@ -140,8 +148,9 @@ void replicate(storage_pointer self, const std::vector<std::string>& targets, co
         acks->ok = acks->ok && applied;
         if (--acks->left == 0) acks->done(acks->ok);
       };
-      self->request(*actor, replication.timeout, replicate_atom_v, batch)
-          .then(answered, [answered](caf::error&) { answered(false); });
+      self->request(*actor, replication.timeout, replicate_atom_v, batch).then(answered, [answered](caf::error&) {
+        answered(false);
+      });
     }
   }
   if (acks->left == 0) acks->done(acks->ok);
@@ -179,8 +188,12 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
                         write.stream, write.object);
           return false;
         }
-        model::object_record record{write.object, write.pipeline, write.candidate.digest, write.candidate.stored_at_ms,
-                                    write.candidate.defects, write.candidate.body.view()};
+        model::object_record record{write.object,
+                                    write.pipeline,
+                                    write.candidate.digest,
+                                    write.candidate.stored_at_ms,
+                                    write.candidate.defects,
+                                    write.candidate.body.view()};
         auto candidate_key = model::candidate_record_key(write.tenant, write.stream, write.object, write.pipeline);
         auto body_key = model::body_record_key(write.tenant, write.stream, write.object, write.pipeline);
         record_puts puts{{candidate_key, model::encode_candidate_record(record)},
@@ -205,8 +218,8 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
         const auto& value = found.value;
         auto record = value ? model::decode_object_record(*value) : std::nullopt;
         if (!record || record->digest != digest || model::content_digest(record->body) != digest) {
-          spdlog::error("store: a body to serve from storage {} ({} bytes of key)", value ? "is unreadable" : "is missing",
-                        key.size());
+          spdlog::error("store: a body to serve from storage {} ({} bytes of key)",
+                        value ? "is unreadable" : "is missing", key.size());
           return object_body{};
         }
         return object_body::adopt(std::string(record->body));
@@ -255,19 +268,21 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
         for (const auto& prefix : batch.erase_prefixes) {
           auto name = model::record_stream(prefix + "x");
           if (!name || name->tenant != batch.tenant || name->stream != batch.stream) return false;  // its own only
-          if (!self->state.store->scan(prefix, [&](std::string_view key, std::string_view) { dropped.emplace_back(key); }))
+          if (!self->state.store->scan(prefix,
+                                       [&](std::string_view key, std::string_view) { dropped.emplace_back(key); }))
             return false;
         }
         std::vector<std::string_view> erases(batch.erases.begin(), batch.erases.end());
         erases.insert(erases.end(), dropped.begin(), dropped.end());
         return self->state.store->write(puts, erases);
       },
-      [=](sync_atom, const std::string& tenant, const std::string& stream, const std::string& node)
-          -> caf::result<bool> {
+      [=](sync_atom, const std::string& tenant, const std::string& stream,
+          const std::string& node) -> caf::result<bool> {
         // Everything held for the stream, to a node that is to keep a copy; writes made after this reach it
         // after it (same actor, same order).
         if (!self->state.replication.view) return false;
-        std::vector<std::string> prefixes{model::stream_key_prefix(tenant, stream), model::stream_body_prefix(tenant, stream)};
+        std::vector<std::string> prefixes{model::stream_key_prefix(tenant, stream),
+                                          model::stream_body_prefix(tenant, stream)};
         record_puts puts;
         for (const auto& prefix : prefixes)
           if (!self->state.store->scan(prefix, [&](std::string_view key, std::string_view value) {
@@ -284,8 +299,8 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
         std::vector<stream_placement> streams;
         self->state.store->scan(model::all_streams_prefix, [&](std::string_view key, std::string_view) {
           auto parsed = model::parse_record_key(key);
-          if (parsed && (streams.empty() || streams.back().tenant != parsed->tenant ||
-                         streams.back().stream != parsed->stream))
+          if (parsed &&
+              (streams.empty() || streams.back().tenant != parsed->tenant || streams.back().stream != parsed->stream))
             streams.push_back({parsed->tenant, parsed->stream, {}, {}});
         });
         return streams;
@@ -303,8 +318,9 @@ storage_actor spawn_storage_actor(caf::actor_system& system, std::shared_ptr<obj
 std::vector<recovered_stream> recover_streams(object_store& store) {
   std::map<std::pair<std::string, std::string>, recovered_stream> streams;
   if (!collect(store, model::all_streams_prefix, streams))
-    throw std::runtime_error("the store's records could not be read to the end (the log names the error); starting "
-                             "with a part of them could serve other bytes than before");
+    throw std::runtime_error(
+        "the store's records could not be read to the end (the log names the error); starting "
+        "with a part of them could serve other bytes than before");
   std::vector<recovered_stream> out;
   for (auto& [key, stream] : streams) out.push_back(std::move(stream));
   return out;

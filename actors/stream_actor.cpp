@@ -1,9 +1,9 @@
 #include "actors/stream_actor.hpp"
 
+#include <spdlog/spdlog.h>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
 #include <caf/typed_event_based_actor.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -19,8 +19,8 @@
 #include "actors/counted.hpp"
 #include "actors/wall_clock.hpp"
 #include "model/events.hpp"
-#include "model/stored_record.hpp"
 #include "model/selection.hpp"
+#include "model/stored_record.hpp"
 #include "model/timeline.hpp"
 
 namespace live_origin::actors {
@@ -49,7 +49,7 @@ struct stream_state {
   std::string tenant;
   std::string stream;
   std::shared_ptr<const stream_defaults> defaults;
-  std::optional<storage_actor> storage;  // none: objects live in memory only (actor tests)
+  std::optional<storage_actor> storage;            // none: objects live in memory only (actor tests)
   std::optional<model::timeline> stored_timeline;  // the timeline storage has, to write it only on change
   bool state_changed = false;  // masks, notifications, 410 markers, DELETEs or settings changed: persist_state()
 
@@ -63,14 +63,14 @@ struct stream_state {
 
   // Every object name has one candidate per pipeline (index = position in defaults->pipelines).
   struct object_entry {
-    std::vector<stored_object> candidates;  // absent: no body
+    std::vector<stored_object> candidates;    // absent: no body
     std::vector<std::int64_t> written_at_ms;  // last accepted write per pipeline, even of the same bytes
                                               // (a live packager re-PUTs an unchanged manifest)
     // Manifests: the pipeline's newest segment when its manifest was last written (what that manifest
     // can list at most), and since when it has listed that.
     std::vector<std::int64_t> listed_segment;
     std::vector<std::int64_t> listed_since_ms;
-    std::optional<std::size_t> served;      // the candidate CDNs got; later GETs get the same bytes
+    std::optional<std::size_t> served;  // the candidate CDNs got; later GETs get the same bytes
     std::int64_t delete_requested_at_ms = 0;
     // Per pipeline, the write-through requests to storage (ids grow with every request this actor sends):
     // which one carried the candidate's current bytes, the last one sent, the last one answered.
@@ -81,14 +81,14 @@ struct stream_state {
   };
   std::unordered_map<std::string, object_entry> objects;
   std::vector<std::pair<std::uint64_t, std::string>> events;  // (segment number, encoded notification)
-  std::vector<std::size_t> order;  // pipeline indices in this stream's selection order
+  std::vector<std::size_t> order;                             // pipeline indices in this stream's selection order
   struct mask {
     std::size_t pipeline;
     std::uint64_t from;
     std::uint64_t to;
   };
   std::vector<mask> masks;
-  std::vector<pipeline_stats> stats;  // by pipeline index
+  std::vector<pipeline_stats> stats;              // by pipeline index
   std::unordered_set<std::string> declared_gone;  // media segments a 410 was served for
   std::unordered_map<std::string, std::uint32_t> uploads_in_flight;
   std::unordered_map<std::string, std::vector<held_request>> holds;
@@ -166,8 +166,8 @@ void ensure_timeline(stream_state& st, const model::object_class& object, std::i
   } else {
     // This segment is due now: due(n) = availability_start + (n - start + 1) * duration.
     auto anchored = model::anchored_timeline(object.segment_number, now, st.segment_duration_ms);
-    line.availability_start_ms =
-        anchored.availability_start_ms - static_cast<std::int64_t>(object.segment_number - start) * st.segment_duration_ms;
+    line.availability_start_ms = anchored.availability_start_ms -
+                                 static_cast<std::int64_t>(object.segment_number - start) * st.segment_duration_ms;
   }
   st.timeline = line;
   spdlog::info("stream /{}/{}: timeline anchored at segment {} (start {}, {} ms segments)", st.tenant, st.stream,
@@ -214,8 +214,10 @@ model::selection select(const stream_state& st, const model::object_class& objec
     model::manifest_lead lead{-1, now};
     for (std::size_t i = 0; i < entry.candidates.size(); ++i) {
       if (!present(entry.candidates[i])) continue;
-      if (entry.listed_segment[i] > lead.segment) lead = {entry.listed_segment[i], entry.listed_since_ms[i]};
-      else if (entry.listed_segment[i] == lead.segment) lead.since_ms = std::min(lead.since_ms, entry.listed_since_ms[i]);
+      if (entry.listed_segment[i] > lead.segment)
+        lead = {entry.listed_segment[i], entry.listed_since_ms[i]};
+      else if (entry.listed_segment[i] == lead.segment)
+        lead.since_ms = std::min(lead.since_ms, entry.listed_since_ms[i]);
     }
     auto fresh = views;
     for (std::size_t position = 0; position < fresh.size(); ++position) {
@@ -227,7 +229,8 @@ model::selection select(const stream_state& st, const model::object_class& objec
     if (auto choice = model::select_candidate(fresh, std::nullopt, false); choice.chosen) return to_index(choice);
     std::optional<std::size_t> latest;  // every manifest is stale: the most recently written one
     for (std::size_t i = 0; i < entry.candidates.size(); ++i)
-      if (present(entry.candidates[i]) && (!latest || entry.written_at_ms[i] > entry.written_at_ms[*latest])) latest = i;
+      if (present(entry.candidates[i]) && (!latest || entry.written_at_ms[i] > entry.written_at_ms[*latest]))
+        latest = i;
     return {latest, false};
   }
   bool clean_may_still_arrive = may_wait && is_segment && st.timeline &&
@@ -274,8 +277,14 @@ struct read_plan {
 // Turns a decision into the reply; a 200 marks the chosen candidate served (its bytes are now fixed).
 read_reply reply_for(stream_state& st, const model::object_class& object, const std::string& name,
                      const read_plan& plan, const model::answer_headers& headers) {
-  read_reply reply{headers.status, static_cast<std::uint8_t>(plan.decision.outcome), headers.cache_control,
-                   headers.ttl_ms, -1, {}, {}, {}};
+  read_reply reply{headers.status,
+                   static_cast<std::uint8_t>(plan.decision.outcome),
+                   headers.cache_control,
+                   headers.ttl_ms,
+                   -1,
+                   {},
+                   {},
+                   {}};
   bool is_segment = object.kind == model::object_kind::media_segment;
   if (is_segment) reply.segment_number = static_cast<std::int64_t>(object.segment_number);
   if (headers.status == 200 && plan.chosen) {
@@ -315,10 +324,11 @@ read_reply reply_for(stream_state& st, const model::object_class& object, const 
 read_plan decide(stream_pointer self, const model::object_class& object, const std::string& name, bool new_request,
                  bool shed_dvr, std::int64_t now, bool may_wait = true) {
   auto& st = self->state;
-  bool overloaded = new_request && (shed_dvr || st.force_shedding ||
-                                    self->mailbox().size() > st.defaults->shed_mailbox_messages);
+  bool overloaded =
+      new_request && (shed_dvr || st.force_shedding || self->mailbox().size() > st.defaults->shed_mailbox_messages);
   auto choice = select(st, object, name, now, may_wait);
-  auto decision = model::decide_read(object, st.timeline, st.policy, facts_of(st, object, name, choice), now, overloaded);
+  auto decision =
+      model::decide_read(object, st.timeline, st.policy, facts_of(st, object, name, choice), now, overloaded);
   return {decision, choice.chosen};
 }
 
@@ -357,7 +367,8 @@ void record_events(stream_state& st, std::uint64_t segment_number, const std::ve
       st.state_changed = true;
     }
   }
-  if (st.events.size() > max_events_per_stream) st.events.erase(st.events.begin(), st.events.end() - max_events_per_stream);
+  if (st.events.size() > max_events_per_stream)
+    st.events.erase(st.events.begin(), st.events.end() - max_events_per_stream);
 }
 
 void count_segment(pipeline_stats& stats, std::uint64_t segment_number, model::defect_set defects) {
@@ -389,8 +400,14 @@ std::optional<held_request> take_hold(stream_state& st, const std::string& name,
 
 // A stored segment that storage could not give back in time: ask again in a second.
 read_reply storage_unavailable(const stream_state& st) {
-  return read_reply{503, static_cast<std::uint8_t>(model::read_outcome::serve),
-                    "public, max-age=" + std::to_string(st.defaults->cache.miss_max_age_s), -1, -1, {}, {}, {}};
+  return read_reply{503,
+                    static_cast<std::uint8_t>(model::read_outcome::serve),
+                    "public, max-age=" + std::to_string(st.defaults->cache.miss_max_age_s),
+                    -1,
+                    -1,
+                    {},
+                    {},
+                    {}};
 }
 
 void flush_served(stream_pointer self);
@@ -522,7 +539,11 @@ void persist_timeline(stream_pointer self) {
   };
   self->request(*st.storage, storage_timeout, store_atom_v, model::timeline_record_key(st.tenant, st.stream),
                 model::encode_timeline_record(*st.timeline))
-      .then([failed](bool stored) { if (!stored) failed(); }, [failed](caf::error&) { failed(); });
+      .then(
+          [failed](bool stored) {
+            if (!stored) failed();
+          },
+          [failed](caf::error&) { failed(); });
 }
 
 // Counts a candidate's bytes in or out of the hot window (the stream's and the process's).
@@ -630,13 +651,16 @@ bool withdraw_choice(stream_pointer self, const stream_state::read_key& key, std
   auto& candidate = entry.candidates[key.second];
   if (!present(candidate) || hot(candidate) || candidate.digest != digest) return false;
   if (!st.undelivered_choices.erase(key)) {
-    spdlog::error("stream /{}/{}: the stored bytes of {} from pipeline '{}' are unreadable and CDNs may have them; "
-                  "answering 503", st.tenant, st.stream, key.first, st.defaults->pipelines[key.second]);
+    spdlog::error(
+        "stream /{}/{}: the stored bytes of {} from pipeline '{}' are unreadable and CDNs may have them; "
+        "answering 503",
+        st.tenant, st.stream, key.first, st.defaults->pipelines[key.second]);
     return false;
   }
-  spdlog::error("stream /{}/{}: the stored bytes of {} from pipeline '{}' are unreadable; nobody got them, so the "
-                "candidate is dropped and the segment chosen again", st.tenant, st.stream, key.first,
-                st.defaults->pipelines[key.second]);
+  spdlog::error(
+      "stream /{}/{}: the stored bytes of {} from pipeline '{}' are unreadable; nobody got them, so the "
+      "candidate is dropped and the segment chosen again",
+      st.tenant, st.stream, key.first, st.defaults->pipelines[key.second]);
   auto keys = candidate_keys(st, key.first, key.second);
   keys.push_back(model::served_marker_key(st.tenant, st.stream, key.first));
   self->send(*st.storage, erase_atom_v, std::move(keys));
@@ -658,8 +682,8 @@ void answer_again(stream_pointer self, const std::string& name, caf::typed_respo
     promise.deliver(storage_unavailable(st));
     return;
   }
-  answer(self, name, reply_for(st, object, name, plan, model::answer_for(plan.decision, object.kind, st.defaults->cache)),
-         promise);
+  answer(self, name,
+         reply_for(st, object, name, plan, model::answer_for(plan.decision, object.kind, st.defaults->cache)), promise);
 }
 
 // Answers a read. A segment's first 200 waits until storage has the served marker (which it writes after
@@ -673,9 +697,12 @@ void answer(stream_pointer self, const std::string& name, read_reply reply,
   if (reply.status == 410) {
     // A 410 is cached by CDNs: the segment must stay gone after a restart (its marker in the state record).
     when_state_stored(self, [self, reply, promise](state_write write) mutable {
-      if (write == state_write::stored) promise.deliver(std::move(reply));
-      else if (write == state_write::failed) promise.deliver(storage_unavailable(self->state));
-      else promise.deliver(caf::make_error(caf::sec::request_receiver_down));
+      if (write == state_write::stored)
+        promise.deliver(std::move(reply));
+      else if (write == state_write::failed)
+        promise.deliver(storage_unavailable(self->state));
+      else
+        promise.deliver(caf::make_error(caf::sec::request_receiver_down));
     });
     return;
   }
@@ -757,8 +784,9 @@ void first_serve_stored(stream_pointer self, const stream_state::read_key& key, 
   if (!candidate || !present(*candidate)) return;
   candidate->served = false;  // nobody got it: the next GET chooses, and asks storage, again
   if (it->second.served == key.second) it->second.served.reset();
-  if (stored) self->send(*st.storage, erase_atom_v,
-                         std::vector<std::string>{model::served_marker_key(st.tenant, st.stream, key.first)});
+  if (stored)
+    self->send(*st.storage, erase_atom_v,
+               std::vector<std::string>{model::served_marker_key(st.tenant, st.stream, key.first)});
   auto& ids = it->second.writes[key.second];
   if (!candidate->durable && ids.last_answered >= ids.last_sent)
     storage_answered(self, key.first, key.second, ids.last_sent, false);
@@ -800,7 +828,8 @@ void restore(stream_state& st, recovered_stream recovered) {
     std::vector<std::size_t> order;
     for (const auto& id : state.pipeline_order)
       if (auto index = find_pipeline(st, id)) order.push_back(*index);
-    if (order.size() == st.defaults->pipelines.size()) st.order = order;  // else the configured pipelines changed: default
+    if (order.size() == st.defaults->pipelines.size())
+      st.order = order;  // else the configured pipelines changed: default
     for (const auto& m : state.masks)
       if (auto index = find_pipeline(st, m.pipeline)) st.masks.push_back({*index, m.from, m.to});
     st.events = state.events;
@@ -826,12 +855,11 @@ void sweep(stream_state& st, std::int64_t now, std::vector<std::string>& erased)
   auto expired = [&](const std::string& name) {
     auto object = classify(st, name);
     return object.kind == model::object_kind::media_segment && st.timeline &&
-           model::position_of(*st.timeline, st.policy, object.segment_number, now) ==
-               model::segment_position::expired;
+           model::position_of(*st.timeline, st.policy, object.segment_number, now) == model::segment_position::expired;
   };
   for (auto it = st.objects.begin(); it != st.objects.end();) {
-    bool deleted_long_ago = it->second.delete_requested_at_ms > 0 &&
-                            it->second.delete_requested_at_ms + st.policy.dvr_window_ms <= now;
+    bool deleted_long_ago =
+        it->second.delete_requested_at_ms > 0 && it->second.delete_requested_at_ms + st.policy.dvr_window_ms <= now;
     if (expired(it->first) || deleted_long_ago) {
       auto number = classify(st, it->first).segment_number;
       for (std::size_t i = 0; i < it->second.candidates.size(); ++i) {
@@ -935,9 +963,12 @@ caf::result<stream_status> status_once_stored(stream_pointer self) {
   when_state_stored(self, [self, promise, timeline_failures](state_write write) mutable {
     if (write == state_write::stored && self->state.timeline_writes_failed != timeline_failures)
       write = state_write::failed;
-    if (write == state_write::stored) promise.deliver(status_of(self));
-    else if (write == state_write::failed) promise.deliver(caf::make_error(caf::sec::runtime_error));
-    else promise.deliver(caf::make_error(caf::sec::request_receiver_down));
+    if (write == state_write::stored)
+      promise.deliver(status_of(self));
+    else if (write == state_write::failed)
+      promise.deliver(caf::make_error(caf::sec::runtime_error));
+    else
+      promise.deliver(caf::make_error(caf::sec::request_receiver_down));
   });
   persist_state(self);
   return promise;
@@ -960,7 +991,8 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
   init.fixed_start_number = init.defaults->profile.start_number;
   init.fixed_availability_start_ms = init.defaults->profile.availability_start_ms;
   if (init.fixed_start_number && init.fixed_availability_start_ms)
-    init.timeline = model::timeline{init.segment_duration_ms, *init.fixed_start_number, *init.fixed_availability_start_ms};
+    init.timeline =
+        model::timeline{init.segment_duration_ms, *init.fixed_start_number, *init.fixed_availability_start_ms};
   init.storage = std::move(storage);
   if (recovered) restore(init, std::move(*recovered));  // cold: nothing to cool down yet
   // CAF 0.17 drops pending promises silently when an actor dies; answer everything waiting first.
@@ -974,228 +1006,266 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
   });
   schedule_sweep(self);
   return {
-      counted(self, [=](put_atom, const object_write& write) -> caf::result<write_reply> {
-        auto& st = self->state;
-        ++st.writes;
-        auto now = unix_now_ms();
-        auto object = classify(st, write.object);
-        ensure_timeline(st, object, write.segment_duration_ms, now);
-        note_track(st, object);
-        // Only the incarnation that heard of the upload counts it finished (a retry may reach its successor).
-        if (write.announced_to == self->id()) finish_upload(st, write.object);
-        auto pipeline = pipeline_index(st, write.pipeline);
-        auto& entry = entry_for(st, write.object);
-        auto& candidate = entry.candidates[pipeline];
-        std::string_view stored_bytes;
-        model::write_facts facts;
-        bool is_segment = object.kind == model::object_kind::media_segment;
-        if (present(candidate)) {
-          stored_bytes = candidate.body.view();
-          facts.stored = hot(candidate) ? &stored_bytes : nullptr;
-          facts.stored_elsewhere = !hot(candidate);
-          facts.stored_digest = candidate.digest;
-          facts.immutable = is_segment && candidate.served;
-        }
-        facts.declared_gone = is_segment && st.declared_gone.count(write.object) > 0;
-        auto outcome = model::classify_write(facts, write.body.view(), write.digest);
-        bool stores = outcome == model::write_outcome::created || outcome == model::write_outcome::replaced;
-        auto old_size = stored_size(candidate);
-        // Growth is reserved against the tenant's stored-bytes quota, across all its streams.
-        if (stores && write.body.size() > old_size && !st.defaults->tenant->stored.try_grow(write.body.size() - old_size))
-          stores = false, outcome = model::write_outcome::refused_quota;
-        if (stores) {
-          if (write.body.size() < old_size) st.defaults->tenant->stored.shrink(old_size - write.body.size());
-          st.bytes -= old_size;
-          st.bytes += write.body.size();
-          bool first = !present(candidate);
-          count_hot(st, candidate, false);
-          candidate = stored_object{write.body, write.digest, now, 0, false, write.defects, !st.storage, 0};
-          count_hot(st, candidate, true);
-          if (entry.delete_requested_at_ms != 0) st.state_changed = true;
-          entry.delete_requested_at_ms = 0;  // written again after a DELETE: it stays
-          if (is_segment && first) {
-            count_segment(st.stats[pipeline], object.segment_number, write.defects);
-            count_for_pipeline(st.defaults->tenant->received, pipeline);
-          }
-          // Notifications on a manifest or other object count from the current live edge.
-          auto at = is_segment ? object.segment_number
-                    : st.timeline ? model::live_edge(*st.timeline, now).value_or(st.timeline->start_number)
-                                  : 0;
-          record_events(st, at, write.events);
-        }
-        if (model::status_for(outcome) < 300) {
-          entry.written_at_ms[pipeline] = now;
-          auto listed = st.stats[pipeline].last_segment;
-          if (entry.listed_segment[pipeline] != listed) entry.listed_since_ms[pipeline] = now;
-          entry.listed_segment[pipeline] = listed;
-        }
-        if (stores) entry.writes[pipeline].content = st.last_write_id + 1;  // the request below carries them
-        if (!present(candidate) && std::none_of(entry.candidates.begin(), entry.candidates.end(), present))
-          st.objects.erase(write.object);  // refused before anything was stored
-        count_objects(st);
-        persist_timeline(self);
-        persist_state(self);
-        auto reply = write_reply_for(outcome);
-        // The same bytes again while the first write is still on its way to storage (a packager's retry)
-        // must not be acknowledged before storage has them either: it is written through too.
-        bool retry_of_unstored = outcome == model::write_outcome::unchanged && present(entry.candidates[pipeline]) &&
-                                 !entry.candidates[pipeline].durable;
-        if ((!stores && !retry_of_unstored) || !st.storage) {
-          resolve_holds(self, write.object);
-          return reply;
-        }
-        // Write-through: the packager hears 2xx only once storage has the bytes. Readers wait for that
-        // too before a segment's first 200 (answer()); a held GET is released as soon as it can be.
-        auto id = ++st.last_write_id;
-        entry.writes[pipeline].last_sent = id;
-        auto promise = self->make_response_promise<write_reply>();
-        st.writes_in_storage.emplace(id, promise);
-        // Past this moment storage skips the write: a write answered 503 must not land later.
-        auto deadline_ms = now + std::chrono::duration_cast<std::chrono::milliseconds>(storage_timeout).count() - 500;
-        auto finish = [self, id, name = write.object, pipeline, reply](bool durable) {
-          storage_answered(self, name, pipeline, id, durable);
-          auto waiting = self->state.writes_in_storage.find(id);
-          if (waiting == self->state.writes_in_storage.end()) return;
-          waiting->second.deliver(durable ? reply : write_reply_for(model::write_outcome::store_failed));
-          self->state.writes_in_storage.erase(waiting);
-        };
-        self->request(*st.storage, storage_timeout, store_atom_v,
-                      stored_candidate{st.tenant, st.stream, write.object, st.defaults->pipelines[pipeline],
-                                       entry.candidates[pipeline], deadline_ms})
-            .then([finish](bool durable) { finish(durable); },
-                  [self, finish, name = write.object](caf::error& error) {
-                    spdlog::error("stream /{}/{}: storing {} failed: {}", self->state.tenant, self->state.stream, name,
-                                  caf::to_string(error));
-                    finish(false);
-                  });
-        // After the write request: a segment's first serve marker must reach storage behind its bytes.
-        resolve_holds(self, write.object);
-        return promise;
-      }),
-      counted(self, [=](get_atom, const object_read& read) -> caf::result<read_reply> {
-        auto& st = self->state;
-        ++st.reads;
-        auto now = unix_now_ms();
-        auto object = classify(st, read.object);
-        auto plan = decide(self, object, read.object, true, read.shed_dvr, now);
-        const auto& decision = plan.decision;
-        if (decision.outcome != model::read_outcome::hold) {
-          auto reply = reply_for(st, object, read.object, plan, model::answer_for(decision, object.kind, st.defaults->cache));
-          if ((reply.status != 200 && reply.status != 410) || !st.storage) {
-            flush_served(self);
-            return reply;
-          }
-          auto promise = self->make_response_promise<read_reply>();
-          answer(self, read.object, std::move(reply), promise);
-          flush_served(self);
-          return promise;
-        }
-        if (st.held >= st.defaults->max_held_per_stream ||
-            st.defaults->held_total->load() >= st.defaults->max_held_total)
-          // The issue asks for a short max-age here: it damps a CDN's retries for a second.
-          return read_reply{503, static_cast<std::uint8_t>(model::read_outcome::hold),
-                            "public, max-age=" + std::to_string(st.defaults->cache.miss_max_age_s), -1, -1, {}, {}, {}};
-        auto promise = self->make_response_promise<read_reply>();
-        st.holds[read.object].push_back({promise, read.token});
-        ++st.held;
-        st.defaults->held_total->fetch_add(1);
-        self->delayed_send(self, std::chrono::milliseconds(std::max<std::int64_t>(decision.hold_until_ms - now, 0)),
-                           expire_atom_v, read.object, read.token);
-        return promise;
-      }),
-      counted(self, [=](delete_atom, const std::string& name) -> caf::result<write_reply> {
-        auto& st = self->state;
-        auto it = st.objects.find(name);
-        if (st.defaults->profile.on_delete == model::delete_policy::expire && it != st.objects.end() &&
-            it->second.delete_requested_at_ms == 0) {
-          it->second.delete_requested_at_ms = unix_now_ms();
-          st.state_changed = true;
-        }
-        auto promise = self->make_response_promise<write_reply>();
-        when_state_stored(self, [promise](state_write write) mutable {
-          if (write == state_write::stored) promise.deliver(write_reply{204, 0});
-          else if (write == state_write::failed) promise.deliver(write_reply_for(model::write_outcome::store_failed));
-          else promise.deliver(caf::make_error(caf::sec::request_receiver_down));
-        });
-        persist_state(self);
-        return promise;
-      }),
-      counted(self, [=](upload_atom, const std::string& name) {
-        auto& st = self->state;
-        note_track(st, classify(st, name));
-        ++st.uploads_in_flight[name];
-      }),
-      counted(self, [=](abort_atom, const std::string& name) {
-        finish_upload(self->state, name);
-        resolve_holds(self, name);
-      }),
-      counted(self, [=](release_atom, const std::string& name, std::uint64_t token) {
-        // The client is gone; its bridge still waits for an answer, which nobody will read.
-        if (auto hold = take_hold(self->state, name, token)) {
-          self->state.defaults->hold_ends->abandoned.fetch_add(1);
-          hold->promise.deliver(read_reply{499, 0, {}, -1, -1, {}, {}, {}});
-        }
-      }),
-      counted(self, [=](expire_atom, const std::string& name, std::uint64_t token) {
-        auto& st = self->state;
-        auto hold = take_hold(st, name, token);
-        if (!hold) return;  // answered already
-        st.defaults->hold_ends->timed_out.fetch_add(1);
-        auto object = classify(st, name);
-        auto plan = decide(self, object, name, false, false, unix_now_ms(), false);
-        auto reply = reply_for(st, object, name, plan,
-                               model::answer_for_expired_hold(plan.decision, object.kind, st.defaults->cache));
-        answer(self, name, std::move(reply), hold->promise);
-        flush_served(self);
-        // Its deadline is usually every waiter's (due + retry budget): answer them all in one pass.
-        resolve_holds(self, name);
-      }),
-      counted(self, [=](sweep_atom) {
-        std::vector<std::string> erased;
-        sweep(self->state, unix_now_ms(), erased);
-        if (self->state.storage && !erased.empty()) self->send(*self->state.storage, erase_atom_v, std::move(erased));
-        persist_timeline(self);
-        persist_state(self);
-        schedule_sweep(self);
-      }),
-      counted(self, [=](settings_atom, const stream_settings& update) -> caf::result<stream_status> {
-        apply(self->state, update, unix_now_ms());
-        persist_timeline(self);
-        resolve_all_holds(self);
-        return status_once_stored(self);
-      }),
+      counted(self,
+              [=](put_atom, const object_write& write) -> caf::result<write_reply> {
+                auto& st = self->state;
+                ++st.writes;
+                auto now = unix_now_ms();
+                auto object = classify(st, write.object);
+                ensure_timeline(st, object, write.segment_duration_ms, now);
+                note_track(st, object);
+                // Only the incarnation that heard of the upload counts it finished (a retry may reach its successor).
+                if (write.announced_to == self->id()) finish_upload(st, write.object);
+                auto pipeline = pipeline_index(st, write.pipeline);
+                auto& entry = entry_for(st, write.object);
+                auto& candidate = entry.candidates[pipeline];
+                std::string_view stored_bytes;
+                model::write_facts facts;
+                bool is_segment = object.kind == model::object_kind::media_segment;
+                if (present(candidate)) {
+                  stored_bytes = candidate.body.view();
+                  facts.stored = hot(candidate) ? &stored_bytes : nullptr;
+                  facts.stored_elsewhere = !hot(candidate);
+                  facts.stored_digest = candidate.digest;
+                  facts.immutable = is_segment && candidate.served;
+                }
+                facts.declared_gone = is_segment && st.declared_gone.count(write.object) > 0;
+                auto outcome = model::classify_write(facts, write.body.view(), write.digest);
+                bool stores = outcome == model::write_outcome::created || outcome == model::write_outcome::replaced;
+                auto old_size = stored_size(candidate);
+                // Growth is reserved against the tenant's stored-bytes quota, across all its streams.
+                if (stores && write.body.size() > old_size &&
+                    !st.defaults->tenant->stored.try_grow(write.body.size() - old_size))
+                  stores = false, outcome = model::write_outcome::refused_quota;
+                if (stores) {
+                  if (write.body.size() < old_size) st.defaults->tenant->stored.shrink(old_size - write.body.size());
+                  st.bytes -= old_size;
+                  st.bytes += write.body.size();
+                  bool first = !present(candidate);
+                  count_hot(st, candidate, false);
+                  candidate = stored_object{write.body, write.digest, now, 0, false, write.defects, !st.storage, 0};
+                  count_hot(st, candidate, true);
+                  if (entry.delete_requested_at_ms != 0) st.state_changed = true;
+                  entry.delete_requested_at_ms = 0;  // written again after a DELETE: it stays
+                  if (is_segment && first) {
+                    count_segment(st.stats[pipeline], object.segment_number, write.defects);
+                    count_for_pipeline(st.defaults->tenant->received, pipeline);
+                  }
+                  // Notifications on a manifest or other object count from the current live edge.
+                  auto at = is_segment    ? object.segment_number
+                            : st.timeline ? model::live_edge(*st.timeline, now).value_or(st.timeline->start_number)
+                                          : 0;
+                  record_events(st, at, write.events);
+                }
+                if (model::status_for(outcome) < 300) {
+                  entry.written_at_ms[pipeline] = now;
+                  auto listed = st.stats[pipeline].last_segment;
+                  if (entry.listed_segment[pipeline] != listed) entry.listed_since_ms[pipeline] = now;
+                  entry.listed_segment[pipeline] = listed;
+                }
+                if (stores) entry.writes[pipeline].content = st.last_write_id + 1;  // the request below carries them
+                if (!present(candidate) && std::none_of(entry.candidates.begin(), entry.candidates.end(), present))
+                  st.objects.erase(write.object);  // refused before anything was stored
+                count_objects(st);
+                persist_timeline(self);
+                persist_state(self);
+                auto reply = write_reply_for(outcome);
+                // The same bytes again while the first write is still on its way to storage (a packager's retry)
+                // must not be acknowledged before storage has them either: it is written through too.
+                bool retry_of_unstored = outcome == model::write_outcome::unchanged &&
+                                         present(entry.candidates[pipeline]) && !entry.candidates[pipeline].durable;
+                if ((!stores && !retry_of_unstored) || !st.storage) {
+                  resolve_holds(self, write.object);
+                  return reply;
+                }
+                // Write-through: the packager hears 2xx only once storage has the bytes. Readers wait for that
+                // too before a segment's first 200 (answer()); a held GET is released as soon as it can be.
+                auto id = ++st.last_write_id;
+                entry.writes[pipeline].last_sent = id;
+                auto promise = self->make_response_promise<write_reply>();
+                st.writes_in_storage.emplace(id, promise);
+                // Past this moment storage skips the write: a write answered 503 must not land later.
+                auto deadline_ms =
+                    now + std::chrono::duration_cast<std::chrono::milliseconds>(storage_timeout).count() - 500;
+                auto finish = [self, id, name = write.object, pipeline, reply](bool durable) {
+                  storage_answered(self, name, pipeline, id, durable);
+                  auto waiting = self->state.writes_in_storage.find(id);
+                  if (waiting == self->state.writes_in_storage.end()) return;
+                  waiting->second.deliver(durable ? reply : write_reply_for(model::write_outcome::store_failed));
+                  self->state.writes_in_storage.erase(waiting);
+                };
+                self->request(*st.storage, storage_timeout, store_atom_v,
+                              stored_candidate{st.tenant, st.stream, write.object, st.defaults->pipelines[pipeline],
+                                               entry.candidates[pipeline], deadline_ms})
+                    .then([finish](bool durable) { finish(durable); },
+                          [self, finish, name = write.object](caf::error& error) {
+                            spdlog::error("stream /{}/{}: storing {} failed: {}", self->state.tenant,
+                                          self->state.stream, name, caf::to_string(error));
+                            finish(false);
+                          });
+                // After the write request: a segment's first serve marker must reach storage behind its bytes.
+                resolve_holds(self, write.object);
+                return promise;
+              }),
+      counted(self,
+              [=](get_atom, const object_read& read) -> caf::result<read_reply> {
+                auto& st = self->state;
+                ++st.reads;
+                auto now = unix_now_ms();
+                auto object = classify(st, read.object);
+                auto plan = decide(self, object, read.object, true, read.shed_dvr, now);
+                const auto& decision = plan.decision;
+                if (decision.outcome != model::read_outcome::hold) {
+                  auto reply = reply_for(st, object, read.object, plan,
+                                         model::answer_for(decision, object.kind, st.defaults->cache));
+                  if ((reply.status != 200 && reply.status != 410) || !st.storage) {
+                    flush_served(self);
+                    return reply;
+                  }
+                  auto promise = self->make_response_promise<read_reply>();
+                  answer(self, read.object, std::move(reply), promise);
+                  flush_served(self);
+                  return promise;
+                }
+                if (st.held >= st.defaults->max_held_per_stream ||
+                    st.defaults->held_total->load() >= st.defaults->max_held_total)
+                  // The issue asks for a short max-age here: it damps a CDN's retries for a second.
+                  return read_reply{503,
+                                    static_cast<std::uint8_t>(model::read_outcome::hold),
+                                    "public, max-age=" + std::to_string(st.defaults->cache.miss_max_age_s),
+                                    -1,
+                                    -1,
+                                    {},
+                                    {},
+                                    {}};
+                auto promise = self->make_response_promise<read_reply>();
+                st.holds[read.object].push_back({promise, read.token});
+                ++st.held;
+                st.defaults->held_total->fetch_add(1);
+                self->delayed_send(self,
+                                   std::chrono::milliseconds(std::max<std::int64_t>(decision.hold_until_ms - now, 0)),
+                                   expire_atom_v, read.object, read.token);
+                return promise;
+              }),
+      counted(self,
+              [=](delete_atom, const std::string& name) -> caf::result<write_reply> {
+                auto& st = self->state;
+                auto it = st.objects.find(name);
+                if (st.defaults->profile.on_delete == model::delete_policy::expire && it != st.objects.end() &&
+                    it->second.delete_requested_at_ms == 0) {
+                  it->second.delete_requested_at_ms = unix_now_ms();
+                  st.state_changed = true;
+                }
+                auto promise = self->make_response_promise<write_reply>();
+                when_state_stored(self, [promise](state_write write) mutable {
+                  if (write == state_write::stored)
+                    promise.deliver(write_reply{204, 0});
+                  else if (write == state_write::failed)
+                    promise.deliver(write_reply_for(model::write_outcome::store_failed));
+                  else
+                    promise.deliver(caf::make_error(caf::sec::request_receiver_down));
+                });
+                persist_state(self);
+                return promise;
+              }),
+      counted(self,
+              [=](upload_atom, const std::string& name) {
+                auto& st = self->state;
+                note_track(st, classify(st, name));
+                ++st.uploads_in_flight[name];
+              }),
+      counted(self,
+              [=](abort_atom, const std::string& name) {
+                finish_upload(self->state, name);
+                resolve_holds(self, name);
+              }),
+      counted(self,
+              [=](release_atom, const std::string& name, std::uint64_t token) {
+                // The client is gone; its bridge still waits for an answer, which nobody will read.
+                if (auto hold = take_hold(self->state, name, token)) {
+                  self->state.defaults->hold_ends->abandoned.fetch_add(1);
+                  hold->promise.deliver(read_reply{499, 0, {}, -1, -1, {}, {}, {}});
+                }
+              }),
+      counted(self,
+              [=](expire_atom, const std::string& name, std::uint64_t token) {
+                auto& st = self->state;
+                auto hold = take_hold(st, name, token);
+                if (!hold) return;  // answered already
+                st.defaults->hold_ends->timed_out.fetch_add(1);
+                auto object = classify(st, name);
+                auto plan = decide(self, object, name, false, false, unix_now_ms(), false);
+                auto reply = reply_for(st, object, name, plan,
+                                       model::answer_for_expired_hold(plan.decision, object.kind, st.defaults->cache));
+                answer(self, name, std::move(reply), hold->promise);
+                flush_served(self);
+                // Its deadline is usually every waiter's (due + retry budget): answer them all in one pass.
+                resolve_holds(self, name);
+              }),
+      counted(self,
+              [=](sweep_atom) {
+                std::vector<std::string> erased;
+                sweep(self->state, unix_now_ms(), erased);
+                if (self->state.storage && !erased.empty())
+                  self->send(*self->state.storage, erase_atom_v, std::move(erased));
+                persist_timeline(self);
+                persist_state(self);
+                schedule_sweep(self);
+              }),
+      counted(self,
+              [=](settings_atom, const stream_settings& update) -> caf::result<stream_status> {
+                apply(self->state, update, unix_now_ms());
+                persist_timeline(self);
+                resolve_all_holds(self);
+                return status_once_stored(self);
+              }),
       counted(self, [=](settings_atom) -> stream_status { return status_of(self); }),
-      counted(self, [=](mask_atom, const pipeline_mask& mask) -> caf::result<stream_status> {
-        auto& st = self->state;
-        stream_state::mask added{pipeline_index(st, mask.pipeline), mask.from, mask.to};
-        bool known = std::any_of(st.masks.begin(), st.masks.end(), [&](const auto& m) {
-          return m.pipeline == added.pipeline && m.from == added.from && m.to == added.to;
-        });
-        if (!known && st.masks.size() < max_masks_per_stream) {
-          st.masks.push_back(added);
-          st.state_changed = true;
-        }
-        resolve_all_holds(self);
-        return status_once_stored(self);
-      }),
-      counted(self, [=](mask_atom, delete_atom, const pipeline_mask& mask) -> caf::result<stream_status> {
-        auto& st = self->state;
-        auto index = pipeline_index(st, mask.pipeline);
-        if (std::erase_if(st.masks, [&](const auto& m) { return m.pipeline == index && m.from == mask.from && m.to == mask.to; }))
-          st.state_changed = true;
-        resolve_all_holds(self);
-        return status_once_stored(self);
-      }),
-      counted(self, [=](crash_atom) {
-        spdlog::warn("stream /{}/{}: crashing on request (fault injection drill)", self->state.tenant,
-                     self->state.stream);
-        throw std::runtime_error("fault injection drill");
-      }),
-      counted(self, [=](info_atom) -> stream_info {
-        auto& st = self->state;
-        return {st.stream, self->id(), st.objects.size(), st.bytes, self->mailbox().size(), st.writes, st.reads,
-                st.held, st.messages_handled, true, {}};
-      }),
+      counted(self,
+              [=](mask_atom, const pipeline_mask& mask) -> caf::result<stream_status> {
+                auto& st = self->state;
+                stream_state::mask added{pipeline_index(st, mask.pipeline), mask.from, mask.to};
+                bool known = std::any_of(st.masks.begin(), st.masks.end(), [&](const auto& m) {
+                  return m.pipeline == added.pipeline && m.from == added.from && m.to == added.to;
+                });
+                if (!known && st.masks.size() < max_masks_per_stream) {
+                  st.masks.push_back(added);
+                  st.state_changed = true;
+                }
+                resolve_all_holds(self);
+                return status_once_stored(self);
+              }),
+      counted(self,
+              [=](mask_atom, delete_atom, const pipeline_mask& mask) -> caf::result<stream_status> {
+                auto& st = self->state;
+                auto index = pipeline_index(st, mask.pipeline);
+                if (std::erase_if(st.masks, [&](const auto& m) {
+                      return m.pipeline == index && m.from == mask.from && m.to == mask.to;
+                    }))
+                  st.state_changed = true;
+                resolve_all_holds(self);
+                return status_once_stored(self);
+              }),
+      counted(self,
+              [=](crash_atom) {
+                spdlog::warn("stream /{}/{}: crashing on request (fault injection drill)", self->state.tenant,
+                             self->state.stream);
+                throw std::runtime_error("fault injection drill");
+              }),
+      counted(self,
+              [=](info_atom) -> stream_info {
+                auto& st = self->state;
+                return {st.stream,
+                        self->id(),
+                        st.objects.size(),
+                        st.bytes,
+                        self->mailbox().size(),
+                        st.writes,
+                        st.reads,
+                        st.held,
+                        st.messages_handled,
+                        true,
+                        {}};
+              }),
   };
 }
 

@@ -1,9 +1,9 @@
 #include "actors/stream_proxy.hpp"
 
+#include <spdlog/spdlog.h>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
 #include <caf/typed_event_based_actor.hpp>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -85,8 +85,7 @@ void fail_all_and_quit(proxy_pointer self, const caf::error& reason) {
 // Runs `ok` with the owner's stream actor (asked for once), or `failed` when the owner cannot give it.
 // Only a write (`create`) makes the owner create a stream it does not have.
 void with_remote(proxy_pointer self, std::function<void(const stream_actor&)> ok,
-                 std::function<void(const caf::error&)> failed,
-                 bool create = false) {
+                 std::function<void(const caf::error&)> failed, bool create = false) {
   auto& st = self->state;
   if (st.remote) return ok(*st.remote);
   st.waiting_for_remote.emplace_back(std::move(ok), std::move(failed));
@@ -153,8 +152,10 @@ void remember(proxy_state& st, const std::string& object, std::uint64_t digest, 
 void finish_read(proxy_pointer self, const std::string& object, read_reply reply,
                  caf::typed_response_promise<read_reply> promise, std::uint64_t id) {
   if (!settle(self, id)) return;
-  if (reply.status == 200) remember(self->state, object, reply.object.digest, reply.object.body);
-  else forget(self->state, object);
+  if (reply.status == 200)
+    remember(self->state, object, reply.object.digest, reply.object.body);
+  else
+    forget(self->state, object);
   promise.deliver(std::move(reply));
 }
 
@@ -230,8 +231,8 @@ caf::result<read_reply> read(proxy_pointer self, object_read request) {
               return;
             }
             if (answer.transfer == 0) return finish_read(self, object, std::move(answer.reply), promise, id);
-            auto fetch = std::make_shared<body_fetch>(body_fetch{object, std::move(answer.reply), answer.transfer,
-                                                                 answer.size, {}});
+            auto fetch = std::make_shared<body_fetch>(
+                body_fetch{object, std::move(answer.reply), answer.transfer, answer.size, {}});
             fetch->bytes.reserve(answer.size);
             fetch_next(self, fetch, promise, id);
           },
@@ -316,8 +317,9 @@ caf::result<Reply> ask_remote(proxy_pointer self, Ts... message) {
 
 template <class... Ts>
 void tell_remote(proxy_pointer self, Ts... message) {
-  with_remote(self, [self, message...](const stream_actor& remote) { self->send(remote, message...); },
-              [](const caf::error&) {});
+  with_remote(
+      self, [self, message...](const stream_actor& remote) { self->send(remote, message...); },
+      [](const caf::error&) {});
 }
 
 // How often a proxy looks whether it has been idle for `idle_end`.
@@ -348,60 +350,66 @@ stream_actor::behavior_type proxy_behavior(proxy_pointer self, std::string tenan
   return {
       counted(self, [=](put_atom, const object_write& request) { return write(self, request); }),
       counted(self, [=](get_atom, const object_read& request) { return read(self, request); }),
-      counted(self, [=](delete_atom, const std::string& object) {
-        return ask_remote<write_reply>(self, delete_atom_v, object);
-      }),
-      counted(self, [=](upload_atom, const std::string& object) {
-        with_remote(self, [self, object](const stream_actor& remote) { self->send(remote, upload_atom_v, object); },
+      counted(self, [=](delete_atom,
+                        const std::string& object) { return ask_remote<write_reply>(self, delete_atom_v, object); }),
+      counted(self,
+              [=](upload_atom, const std::string& object) {
+                with_remote(
+                    self, [self, object](const stream_actor& remote) { self->send(remote, upload_atom_v, object); },
                     [](const caf::error&) {}, true);
-      }),
+              }),
       counted(self, [=](abort_atom, const std::string& object) { tell_remote(self, abort_atom_v, object); }),
-      counted(self, [=](release_atom, const std::string& object, std::uint64_t token) {
-        tell_remote(self, release_atom_v, object, token ^ self->state.settings.token_tag);
-      }),
+      counted(self,
+              [=](release_atom, const std::string& object, std::uint64_t token) {
+                tell_remote(self, release_atom_v, object, token ^ self->state.settings.token_tag);
+              }),
       counted(self, [=](expire_atom, const std::string&, std::uint64_t) {}),  // holds live at the owner
-      counted(self, [=](sweep_atom) {
-        // A stream nobody asks for here any more (it ended, or viewers moved): the proxy ends with its cache;
-        // the next request opens a new one.
-        auto& state = self->state;
-        if (state.in_flight.empty() && state.waiting_for_remote.empty() &&
-            std::chrono::steady_clock::now() - state.last_request >= state.settings.idle_end) {
-          spdlog::info("stream /{}/{}: no requests here for {} ms; its proxy ends", state.tenant, state.stream,
-                       state.settings.idle_end.count());
-          return self->quit(caf::exit_reason::normal);
-        }
-        self->delayed_send(self, idle_check_interval(state.settings), sweep_atom_v);
-      }),
-      counted(self, [=](settings_atom, const stream_settings& changes) {
-        return ask_remote<stream_status>(self, settings_atom_v, changes);
-      }),
+      counted(self,
+              [=](sweep_atom) {
+                // A stream nobody asks for here any more (it ended, or viewers moved): the proxy ends with its cache;
+                // the next request opens a new one.
+                auto& state = self->state;
+                if (state.in_flight.empty() && state.waiting_for_remote.empty() &&
+                    std::chrono::steady_clock::now() - state.last_request >= state.settings.idle_end) {
+                  spdlog::info("stream /{}/{}: no requests here for {} ms; its proxy ends", state.tenant, state.stream,
+                               state.settings.idle_end.count());
+                  return self->quit(caf::exit_reason::normal);
+                }
+                self->delayed_send(self, idle_check_interval(state.settings), sweep_atom_v);
+              }),
+      counted(self,
+              [=](settings_atom, const stream_settings& changes) {
+                return ask_remote<stream_status>(self, settings_atom_v, changes);
+              }),
       counted(self, [=](settings_atom) { return ask_remote<stream_status>(self, settings_atom_v); }),
-      counted(self, [=](mask_atom, const pipeline_mask& mask) {
-        return ask_remote<stream_status>(self, mask_atom_v, mask);
-      }),
-      counted(self, [=](mask_atom, delete_atom, const pipeline_mask& mask) {
-        return ask_remote<stream_status>(self, mask_atom_v, delete_atom_v, mask);
-      }),
-      counted(self, [=](info_atom) -> caf::result<stream_info> {
-        // The owner's actor, with the node it runs on: /actors shows the remote actor behind this proxy.
-        auto promise = self->make_response_promise<stream_info>();
-        auto& state = self->state;
-        auto own = stream_info{state.stream, self->id(), 0, 0, self->mailbox().size(), state.writes, state.reads,
-                               state.in_flight.size(), state.messages_handled, false, state.owner};
-        with_remote(
-            self,
-            [self, promise, own](const stream_actor& remote) mutable {
-              self->request(remote, std::chrono::milliseconds(500), info_atom_v)
-                  .then(
-                      [self, promise](stream_info& info) mutable {
-                        info.node = self->state.owner;
-                        promise.deliver(std::move(info));
-                      },
-                      [promise, own](caf::error&) mutable { promise.deliver(own); });
-            },
-            [promise, own](const caf::error&) mutable { promise.deliver(own); });
-        return promise;
-      }),
+      counted(self,
+              [=](mask_atom, const pipeline_mask& mask) { return ask_remote<stream_status>(self, mask_atom_v, mask); }),
+      counted(self,
+              [=](mask_atom, delete_atom, const pipeline_mask& mask) {
+                return ask_remote<stream_status>(self, mask_atom_v, delete_atom_v, mask);
+              }),
+      counted(self,
+              [=](info_atom) -> caf::result<stream_info> {
+                // The owner's actor, with the node it runs on: /actors shows the remote actor behind this proxy.
+                auto promise = self->make_response_promise<stream_info>();
+                auto& state = self->state;
+                auto own = stream_info{state.stream,           self->id(),   0,           0,
+                                       self->mailbox().size(), state.writes, state.reads, state.in_flight.size(),
+                                       state.messages_handled, false,        state.owner};
+                with_remote(
+                    self,
+                    [self, promise, own](const stream_actor& remote) mutable {
+                      self->request(remote, std::chrono::milliseconds(500), info_atom_v)
+                          .then(
+                              [self, promise](stream_info& info) mutable {
+                                info.node = self->state.owner;
+                                promise.deliver(std::move(info));
+                              },
+                              [promise, own](caf::error&) mutable { promise.deliver(own); });
+                    },
+                    [promise, own](const caf::error&) mutable { promise.deliver(own); });
+                return promise;
+              }),
       counted(self, [=](crash_atom) { tell_remote(self, crash_atom_v); }),
   };
 }

@@ -17,14 +17,14 @@ namespace live_origin::actors {
 // Shared by every proxy of a process: the bound on the bodies they cache together, and what /metrics shows.
 struct proxy_cache_totals {
   explicit proxy_cache_totals(std::uint64_t limit = 0) : bytes(limit) {}
-  model::byte_budget bytes;               // cached now; limit: [cluster] cache_bytes_total (0: none)
-  std::atomic<std::size_t> caching{0};    // proxies holding at least one body: each may keep an equal share
-  std::atomic<std::uint64_t> hits{0};     // GETs answered with cached bytes (the owner sent none)
+  model::byte_budget bytes;             // cached now; limit: [cluster] cache_bytes_total (0: none)
+  std::atomic<std::size_t> caching{0};  // proxies holding at least one body: each may keep an equal share
+  std::atomic<std::uint64_t> hits{0};   // GETs answered with cached bytes (the owner sent none)
 };
 
 struct proxy_settings {
-  std::size_t chunk_bytes = 1 << 20;          // largest body piece in one message
-  std::size_t cache_bytes = 256 << 20;        // bodies kept here for GETs of this stream
+  std::size_t chunk_bytes = 1 << 20;    // largest body piece in one message
+  std::size_t cache_bytes = 256 << 20;  // bodies kept here for GETs of this stream
   std::shared_ptr<proxy_cache_totals> cache_totals = std::make_shared<proxy_cache_totals>();
   std::chrono::milliseconds request_timeout{5000};
   std::chrono::milliseconds hold_timeout{11000};  // a GET: the longest hold plus request_timeout

@@ -31,16 +31,19 @@ void request_stream(Self* self, const tenant_supervisor_actor& tenant, const std
     self->request(actor, timeout, message...).then(reply, [=](caf::error& error) mutable {
       if (error != caf::sec::request_receiver_down) return on_error(error);
       self->request(tenant, timeout, open_atom_v, stream, actor)
-          .then([=](stream_actor& successor) mutable { self->request(successor, timeout, message...).then(reply, fail); },
-                fail);
+          .then(
+              [=](stream_actor& successor) mutable { self->request(successor, timeout, message...).then(reply, fail); },
+              fail);
     });
   };
   if (known) {
     auto actor = *known;
     return send_to(actor);
   }
-  if (open == stream_open::create) self->request(tenant, timeout, open_atom_v, stream).then(send_to, fail);
-  else self->request(tenant, timeout, open_atom_v, stream, false).then(send_to, fail);
+  if (open == stream_open::create)
+    self->request(tenant, timeout, open_atom_v, stream).then(send_to, fail);
+  else
+    self->request(tenant, timeout, open_atom_v, stream, false).then(send_to, fail);
 }
 
 }  // namespace live_origin::actors

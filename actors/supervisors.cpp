@@ -2,11 +2,11 @@
 
 #include <caf/system_messages.hpp>
 
+#include <spdlog/spdlog.h>
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
-#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <functional>
@@ -77,7 +77,7 @@ struct tenant_state {
   std::unordered_map<caf::actor_addr, std::string> stream_names;
   std::uint64_t restarts = 0;
   std::uint64_t messages_handled = 0;  // counted by actors::counted
-  storage_pool storage;  // empty: memory only
+  storage_pool storage;                // empty: memory only
   // Opens waiting for a stream that is being (re)started, and the streams being loaded from storage.
   std::unordered_map<std::string, std::vector<caf::typed_response_promise<stream_actor>>> waiting;
   std::unordered_set<std::string> loading;
@@ -130,8 +130,8 @@ const std::string& self_node(const tenant_state& st) {
 stream_actor start_stream(tenant_pointer self, const std::string& stream,
                           std::optional<recovered_stream> recovered = std::nullopt) {
   auto& st = self->state;
-  auto actor = spawn_stream_actor(self->system(), st.tenant, stream, st.defaults, storage_for(st.storage, st.tenant, stream),
-                                  std::move(recovered));
+  auto actor = spawn_stream_actor(self->system(), st.tenant, stream, st.defaults,
+                                  storage_for(st.storage, st.tenant, stream), std::move(recovered));
   started(self, stream, actor, self_node(st));
   return actor;
 }
@@ -165,7 +165,8 @@ void start_for_owner(tenant_pointer self, const std::string& stream);
 // Starts a stream actor from what storage holds for the stream (nothing, for a new one). If storage
 // cannot say, the waiting opens fail (503) and the next one tries again: starting empty would let the
 // stream overwrite what it stored before. `done` runs once this load is over (or one under way is).
-void load_stream(tenant_pointer self, const std::string& stream, std::function<void()> done = [] {}) {
+void load_stream(
+    tenant_pointer self, const std::string& stream, std::function<void()> done = [] {}) {
   auto& st = self->state;
   if (!st.loading.insert(stream).second) return done();  // on its way already
   self->request(*storage_for(st.storage, st.tenant, stream), std::chrono::seconds(30), load_atom_v, st.tenant, stream)
@@ -175,8 +176,10 @@ void load_stream(tenant_pointer self, const std::string& stream, std::function<v
             state.loading.erase(stream);
             if (state.streams.count(stream)) return done();  // an actor speaks for it already
             // In a cluster the stream may have moved to another node while it loaded.
-            if (owner_of(state, stream) != self_node(state)) start_for_owner(self, stream);
-            else start_stream(self, stream, std::move(recovered));
+            if (owner_of(state, stream) != self_node(state))
+              start_for_owner(self, stream);
+            else
+              start_stream(self, stream, std::move(recovered));
             done();
           },
           [self, stream, done](caf::error& error) {
@@ -215,7 +218,8 @@ void start_stored_streams(tenant_pointer self) {
             }
           },
           [self](caf::error& error) {
-            spdlog::error("tenant {}: listing its stored streams failed: {}", self->state.tenant, caf::to_string(error));
+            spdlog::error("tenant {}: listing its stored streams failed: {}", self->state.tenant,
+                          caf::to_string(error));
             finish_recovery(self);
           });
 }
@@ -230,8 +234,10 @@ void start_for_owner(tenant_pointer self, const std::string& stream) {
       fail_waiting_opens(st, stream, caf::make_error(caf::sec::no_route_to_receiving_node));
     return;
   }
-  if (st.storage.empty()) start_stream(self, stream);
-  else load_stream(self, stream);
+  if (st.storage.empty())
+    start_stream(self, stream);
+  else
+    load_stream(self, stream);
 }
 
 // Ends a running actor whose stream's owner changed; the down message starts its replacement for the
@@ -270,8 +276,7 @@ caf::result<stream_actor> open_existing(tenant_pointer self, const std::string& 
   auto& st = self->state;
   if (owner_of(st, stream) != self_node(st)) {
     auto sender = self->current_sender();
-    if (sender && sender->node() != self->node())
-      return caf::make_error(caf::sec::no_route_to_receiving_node);
+    if (sender && sender->node() != self->node()) return caf::make_error(caf::sec::no_route_to_receiving_node);
     return open_stream(self, stream);
   }
   auto running = st.streams.find(stream);
@@ -287,7 +292,8 @@ caf::result<stream_actor> open_existing(tenant_pointer self, const std::string& 
               return;
             }
             auto now = state.streams.find(stream);
-            if (now != state.streams.end() && state.owners[stream] == self_node(state) && !state.retiring.count(stream)) {
+            if (now != state.streams.end() && state.owners[stream] == self_node(state) &&
+                !state.retiring.count(stream)) {
               promise.deliver(now->second);
               return;
             }
@@ -363,37 +369,45 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tena
     self->quit(exit.reason);
   });
   return {
-      counted(self, [=](open_atom, const std::string& stream) -> caf::result<stream_actor> {
-        if (!self->state.streams.count(stream)) spdlog::info("stream /{}/{} opened", self->state.tenant, stream);
-        return open_stream(self, stream);
-      }),
-      counted(self, [=](open_atom, const std::string& stream, const stream_actor& gone) -> caf::result<stream_actor> {
-        return open_stream(self, stream, gone);
-      }),
-      counted(self, [=](open_atom, const std::string& stream, bool create) -> caf::result<stream_actor> {
-        return open_existing(self, stream, create);
-      }),
-      counted(self, [=](placement_atom) {
-        std::vector<std::string> moved;
-        for (const auto& [name, actor] : self->state.streams)
-          if (self->state.owners[name] != owner_of(self->state, name)) moved.push_back(name);
-        for (const auto& name : moved) retire(self, name);
-      }),
-      counted(self, [=](info_atom) -> caf::result<tenant_info> {
-        auto& st = self->state;
-        tenant_info info{st.tenant, self->id(), self->mailbox().size(), st.restarts, st.messages_handled, {}};
-        return gather_children(self, std::move(info), &tenant_info::streams, st.streams, info_timeout);
-      }),
-      counted(self, [=](caf::ping_atom) -> caf::result<caf::pong_atom> {
-        if (!self->state.recovering) return caf::pong_atom_v;
-        self->state.until_recovered.push_back(self->make_response_promise<caf::pong_atom>());
-        return self->state.until_recovered.back();
-      }),
-      counted(self, [=](reload_atom, const tenant_reload& reload) {
-        // Running streams keep their timeline and policies; streams opened (or restarted) from now on
-        // get the new ones. Counters and the stored-bytes account are shared, so they carry over.
-        if (!reload.tenants.empty()) self->state.defaults = reload.tenants.front().defaults;
-      }),
+      counted(self,
+              [=](open_atom, const std::string& stream) -> caf::result<stream_actor> {
+                if (!self->state.streams.count(stream))
+                  spdlog::info("stream /{}/{} opened", self->state.tenant, stream);
+                return open_stream(self, stream);
+              }),
+      counted(self,
+              [=](open_atom, const std::string& stream, const stream_actor& gone) -> caf::result<stream_actor> {
+                return open_stream(self, stream, gone);
+              }),
+      counted(self,
+              [=](open_atom, const std::string& stream, bool create) -> caf::result<stream_actor> {
+                return open_existing(self, stream, create);
+              }),
+      counted(self,
+              [=](placement_atom) {
+                std::vector<std::string> moved;
+                for (const auto& [name, actor] : self->state.streams)
+                  if (self->state.owners[name] != owner_of(self->state, name)) moved.push_back(name);
+                for (const auto& name : moved) retire(self, name);
+              }),
+      counted(self,
+              [=](info_atom) -> caf::result<tenant_info> {
+                auto& st = self->state;
+                tenant_info info{st.tenant, self->id(), self->mailbox().size(), st.restarts, st.messages_handled, {}};
+                return gather_children(self, std::move(info), &tenant_info::streams, st.streams, info_timeout);
+              }),
+      counted(self,
+              [=](caf::ping_atom) -> caf::result<caf::pong_atom> {
+                if (!self->state.recovering) return caf::pong_atom_v;
+                self->state.until_recovered.push_back(self->make_response_promise<caf::pong_atom>());
+                return self->state.until_recovered.back();
+              }),
+      counted(self,
+              [=](reload_atom, const tenant_reload& reload) {
+                // Running streams keep their timeline and policies; streams opened (or restarted) from now on
+                // get the new ones. Counters and the stored-bytes account are shared, so they carry over.
+                if (!reload.tenants.empty()) self->state.defaults = reload.tenants.front().defaults;
+              }),
   };
 }
 
@@ -453,62 +467,65 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
     self->quit(exit.reason);
   });
   return {
-      counted(self, [=](info_atom) -> caf::result<origin_info> {
-        origin_info info{self->id(), self->mailbox().size(), self->state.messages_handled, {}};
-        // Tenants gather their streams first, so they get twice the time.
-        return gather_children(self, std::move(info), &origin_info::tenants, self->state.tenants, info_timeout * 2);
-      }),
+      counted(self,
+              [=](info_atom) -> caf::result<origin_info> {
+                origin_info info{self->id(), self->mailbox().size(), self->state.messages_handled, {}};
+                // Tenants gather their streams first, so they get twice the time.
+                return gather_children(self, std::move(info), &origin_info::tenants, self->state.tenants,
+                                       info_timeout * 2);
+              }),
       counted(self, [=](caf::ping_atom) -> caf::pong_atom { return caf::pong_atom_v; }),
       // Answered once the tenants it adds have started their stored streams (so a GET right after a reload
       // that re-adds a tenant finds them).
-      counted(self, [=](reload_atom, const tenant_reload& reload) -> caf::result<std::uint64_t> {
-        auto& st = self->state;
-        std::unordered_map<std::string, tenant_setup> wanted;
-        for (const auto& setup : reload.tenants) wanted.emplace(setup.name, setup);
-        for (auto it = st.tenants.begin(); it != st.tenants.end();) {
-          if (wanted.count(it->first)) {
-            ++it;
-            continue;
-          }
-          spdlog::info("tenant {} removed by a configuration reload; stopping its streams", it->first);
-          st.directory->erase_tenant(it->first);  // new requests for it are 404 at once
-          st.tenant_names.erase(it->second.address());
-          st.setups.erase(it->first);
-          self->send_exit(it->second, caf::exit_reason::user_shutdown);
-          it = st.tenants.erase(it);
-        }
-        std::vector<tenant_supervisor_actor> added;
-        for (auto& [name, setup] : wanted) {
-          bool known = st.tenants.count(name) > 0;
-          st.setups.insert_or_assign(name, setup);
-          if (known) {
-            self->send(st.tenants.at(name), reload_atom_v, tenant_reload{{setup}});
-          } else {
-            spdlog::info("tenant {} added by a configuration reload", name);
-            added.push_back(start_tenant(self, name, true));
-          }
-        }
-        std::uint64_t count = st.tenants.size();
-        if (added.empty()) return count;
-        auto promise = self->make_response_promise<std::uint64_t>();
-        auto one_ready = countdown(added.size(), [promise, count]() mutable { promise.deliver(count); });
-        // Bounded below the reload caller's own wait: a slow store delays the answer, never turns it into an
-        // error after the reload was applied (the streams then go on loading).
-        for (const auto& tenant : added)
-          self->request(tenant, reload_recovery_wait, caf::ping_atom_v)
-              .then([one_ready](caf::pong_atom) { one_ready(); }, [one_ready](caf::error&) { one_ready(); });
-        return promise;
-      }),
+      counted(self,
+              [=](reload_atom, const tenant_reload& reload) -> caf::result<std::uint64_t> {
+                auto& st = self->state;
+                std::unordered_map<std::string, tenant_setup> wanted;
+                for (const auto& setup : reload.tenants) wanted.emplace(setup.name, setup);
+                for (auto it = st.tenants.begin(); it != st.tenants.end();) {
+                  if (wanted.count(it->first)) {
+                    ++it;
+                    continue;
+                  }
+                  spdlog::info("tenant {} removed by a configuration reload; stopping its streams", it->first);
+                  st.directory->erase_tenant(it->first);  // new requests for it are 404 at once
+                  st.tenant_names.erase(it->second.address());
+                  st.setups.erase(it->first);
+                  self->send_exit(it->second, caf::exit_reason::user_shutdown);
+                  it = st.tenants.erase(it);
+                }
+                std::vector<tenant_supervisor_actor> added;
+                for (auto& [name, setup] : wanted) {
+                  bool known = st.tenants.count(name) > 0;
+                  st.setups.insert_or_assign(name, setup);
+                  if (known) {
+                    self->send(st.tenants.at(name), reload_atom_v, tenant_reload{{setup}});
+                  } else {
+                    spdlog::info("tenant {} added by a configuration reload", name);
+                    added.push_back(start_tenant(self, name, true));
+                  }
+                }
+                std::uint64_t count = st.tenants.size();
+                if (added.empty()) return count;
+                auto promise = self->make_response_promise<std::uint64_t>();
+                auto one_ready = countdown(added.size(), [promise, count]() mutable { promise.deliver(count); });
+                // Bounded below the reload caller's own wait: a slow store delays the answer, never turns it into an
+                // error after the reload was applied (the streams then go on loading).
+                for (const auto& tenant : added)
+                  self->request(tenant, reload_recovery_wait, caf::ping_atom_v)
+                      .then([one_ready](caf::pong_atom) { one_ready(); }, [one_ready](caf::error&) { one_ready(); });
+                return promise;
+              }),
   };
 }
 
 }  // namespace
 
 origin_supervisor_actor spawn_origin_supervisor(caf::actor_system& system, std::vector<tenant_setup> tenants,
-                                                std::shared_ptr<stream_directory> directory,
-                                                storage_pool storage, cluster_setup cluster) {
-  auto origin = system.spawn(origin_behavior, std::move(tenants), std::move(directory), std::move(storage),
-                             std::move(cluster));
+                                                std::shared_ptr<stream_directory> directory, storage_pool storage,
+                                                cluster_setup cluster) {
+  auto origin =
+      system.spawn(origin_behavior, std::move(tenants), std::move(directory), std::move(storage), std::move(cluster));
   // An actor initializes on its first run; one round trip means every tenant is in the directory
   // before the caller opens listeners (start-up only, never on an I/O thread).
   caf::scoped_actor self{system};

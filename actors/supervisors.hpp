@@ -9,9 +9,9 @@
 
 #include "actors/cluster_view.hpp"
 #include "actors/messages.hpp"
-#include "actors/stream_proxy.hpp"
 #include "actors/stream_defaults.hpp"
 #include "actors/stream_directory.hpp"
+#include "actors/stream_proxy.hpp"
 
 namespace live_origin::actors {
 
@@ -34,7 +34,7 @@ inline constexpr std::chrono::milliseconds reload_recovery_wait{5000};
 // With `cluster.view`, a stream owned by another node is opened as a proxy to its owner, and a
 // placement message retires every actor whose stream's owner changed.
 origin_supervisor_actor spawn_origin_supervisor(caf::actor_system& system, std::vector<tenant_setup> tenants,
-                                                std::shared_ptr<stream_directory> directory,
-                                                storage_pool storage = {}, cluster_setup cluster = {});
+                                                std::shared_ptr<stream_directory> directory, storage_pool storage = {},
+                                                cluster_setup cluster = {});
 
 }  // namespace live_origin::actors

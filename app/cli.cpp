@@ -42,16 +42,26 @@ cli_options parse_cli(const std::vector<std::string>& args) {
     auto no_value = [&] {
       if (inline_value) throw config::config_error(fmt::format("flag '{}': takes no value", flag));
     };
-    if (flag == "--config") options.config_path = value();
-    else if (flag == "--delivery") options.delivery = value();
-    else if (flag == "--ingest") options.ingest = value();
-    else if (flag == "--admin") options.admin = value();
-    else if (flag == "--data-dir") options.data_dir = value();
-    else if (flag == "--log-level") options.log_level = value();
-    else if (flag == "--check-config") no_value(), options.check_config = true;
-    else if (flag == "--help" || flag == "-h") no_value(), options.help = true;
-    else if (flag == "--version") no_value(), options.version = true;
-    else throw config::config_error(fmt::format("flag '{}': unknown flag (see --help)", flag));
+    if (flag == "--config")
+      options.config_path = value();
+    else if (flag == "--delivery")
+      options.delivery = value();
+    else if (flag == "--ingest")
+      options.ingest = value();
+    else if (flag == "--admin")
+      options.admin = value();
+    else if (flag == "--data-dir")
+      options.data_dir = value();
+    else if (flag == "--log-level")
+      options.log_level = value();
+    else if (flag == "--check-config")
+      no_value(), options.check_config = true;
+    else if (flag == "--help" || flag == "-h")
+      no_value(), options.help = true;
+    else if (flag == "--version")
+      no_value(), options.version = true;
+    else
+      throw config::config_error(fmt::format("flag '{}': unknown flag (see --help)", flag));
   }
   return options;
 }
@@ -72,9 +82,9 @@ void apply_cli(const cli_options& options, config::origin_config& config) {
   }
   if (options.log_level) {
     if (!config::is_log_level(*options.log_level))
-      throw config::config_error(fmt::format(
-          "flag '--log-level': must be one of trace, debug, info, warn, error, critical, off (got \"{}\")",
-          *options.log_level));
+      throw config::config_error(
+          fmt::format("flag '--log-level': must be one of trace, debug, info, warn, error, critical, off (got \"{}\")",
+                      *options.log_level));
     config.log.level = *options.log_level;
   }
   config::validate(config);

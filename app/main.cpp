@@ -2,9 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
 #include <csignal>
 #include <cstdio>
-#include <pthread.h>
 
 #include "app/cli.hpp"
 #include "app/logging.hpp"

@@ -1,16 +1,16 @@
 #include "app/origin_server.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/io/publish.hpp>
 #include <caf/logger.hpp>
 #include <caf/send.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <future>
 #include <iterator>
@@ -142,8 +142,9 @@ struct origin_server::parts {
       std::shared_ptr<actors::stream_defaults::tenant_counters> counters;
       for (const auto& known : tenants)
         if (known.name == tenant.name) counters = known.defaults->tenant;
-      setups.push_back(
-          {tenant.name, stream_defaults_for(config, tenant, held_total, hold_ends, std::move(counters), hot_total), {}});
+      setups.push_back({tenant.name,
+                        stream_defaults_for(config, tenant, held_total, hold_ends, std::move(counters), hot_total),
+                        {}});
     }
     return setups;
   }
@@ -162,8 +163,10 @@ struct origin_server::parts {
     out += "# HELP live_origin_held_requests_total Held GET requests by how they ended.\n";
     out += "# TYPE live_origin_held_requests_total counter\n";
     out += "live_origin_held_requests_total{outcome=\"released\"} " + std::to_string(hold_ends->released.load()) + "\n";
-    out += "live_origin_held_requests_total{outcome=\"timed_out\"} " + std::to_string(hold_ends->timed_out.load()) + "\n";
-    out += "live_origin_held_requests_total{outcome=\"abandoned\"} " + std::to_string(hold_ends->abandoned.load()) + "\n";
+    out +=
+        "live_origin_held_requests_total{outcome=\"timed_out\"} " + std::to_string(hold_ends->timed_out.load()) + "\n";
+    out +=
+        "live_origin_held_requests_total{outcome=\"abandoned\"} " + std::to_string(hold_ends->abandoned.load()) + "\n";
     out += "# HELP live_origin_hot_bytes Media segment bytes held in memory (the hot window) across all streams.\n";
     out += "# TYPE live_origin_hot_bytes gauge\n";
     out += "live_origin_hot_bytes " + std::to_string(hot_total->load(std::memory_order_relaxed)) + "\n";
@@ -257,8 +260,10 @@ void origin_server::reload(std::function<void(http::reload_result)> done) {
     }
     removed = p.tenants.size() - kept;
   }
-  auto message = fmt::format("{} tenants ({} added, {} removed); tokens and quotas replaced; other sections take "
-                             "effect at the next restart", setups.size(), added, removed);
+  auto message = fmt::format(
+      "{} tenants ({} added, {} removed); tokens and quotas replaced; other sections take "
+      "effect at the next restart",
+      setups.size(), added, removed);
   // Credentials and quotas first, so a revoked token stops working at once; then the actor tree.
   p.policies->replace(policies_of(next.tenants));
   p.bridges->post([&p, setups, message, done](caf::event_based_actor* self) {
@@ -298,9 +303,9 @@ void origin_server::start() {
   if (ec) throw std::runtime_error("cannot create data directory '" + p.config.data_dir + "': " + ec.message());
 
   auto store_dir = (std::filesystem::path(p.config.data_dir) / "store").string();
-  std::shared_ptr<actors::object_store> store =
-      actors::open_rocksdb_store(store_dir, p.config.power_safe ? actors::durability::power : actors::durability::process,
-                                 p.config.write_buffer_bytes);
+  std::shared_ptr<actors::object_store> store = actors::open_rocksdb_store(
+      store_dir, p.config.power_safe ? actors::durability::power : actors::durability::process,
+      p.config.write_buffer_bytes);
   const auto& cluster = p.config.cluster;
   // In a cluster a starting node owns nothing yet: its streams open when placement gives them to it.
   if (!cluster.enabled()) p.recovered = actors::recover_streams(*store);  // before any actor reads the store
@@ -308,8 +313,13 @@ void origin_server::start() {
   actors::storage_replication replication;
   actors::cluster_setup cluster_setup;
   if (cluster.enabled()) {
-    actors::node_record self{cluster.node_id, cluster.listen.host, cluster.listen.port,
-                             static_cast<std::uint8_t>(actors::node_state::joining), {}, {}, {}};
+    actors::node_record self{cluster.node_id,
+                             cluster.listen.host,
+                             cluster.listen.port,
+                             static_cast<std::uint8_t>(actors::node_state::joining),
+                             {},
+                             {},
+                             {}};
     p.cluster_view = std::make_shared<actors::cluster_view>(self, cluster.replicas);
     replication = {p.cluster_view, cluster.chunk_bytes, cluster.request_timeout};
     // Tokens are per process; a tag per node keeps holds from different nodes apart at the owner.
@@ -329,11 +339,17 @@ void origin_server::start() {
   p.bridges = std::make_shared<actors::bridge_pool>(*p.system, p.config.actors.bridges);
   p.tenants = p.setups_for(p.config.tenants);
   p.policies->replace(policies_of(p.config.tenants));
-  p.origin = actors::spawn_origin_supervisor(*p.system, p.recover_into(p.tenants), p.directory, p.storage, cluster_setup);
+  p.origin =
+      actors::spawn_origin_supervisor(*p.system, p.recover_into(p.tenants), p.directory, p.storage, cluster_setup);
   if (cluster.enabled()) {
     actors::cluster_options options;
-    options.self = {cluster.node_id, cluster.listen.host, cluster.listen.port,
-                    static_cast<std::uint8_t>(actors::node_state::joining), {}, {}, {}};
+    options.self = {cluster.node_id,
+                    cluster.listen.host,
+                    cluster.listen.port,
+                    static_cast<std::uint8_t>(actors::node_state::joining),
+                    {},
+                    {},
+                    {}};
     for (const auto& seed : cluster.seeds) options.seeds.emplace_back(seed.host, seed.port);
     options.chunk_bytes = cluster.chunk_bytes;
     options.max_body_bytes = p.config.http.max_body_bytes;
@@ -367,10 +383,12 @@ void origin_server::start() {
   context.clustered = cluster.enabled();
   if (p.cluster) context.cluster = p.cluster;
   context.metrics = [&p] { return p.metrics_text(); };
-  p.delivery = std::make_unique<http::server>(p.settings("delivery", p.config.delivery, delivery_body_limit, spdlog::level::debug),
-                                              http::make_delivery_handler(context), p.delivery_metrics);
-  p.ingest = std::make_unique<http::server>(p.settings("ingest", p.config.ingest, p.config.http.max_body_bytes, spdlog::level::warn),
-                                            http::make_ingest_handler(context), p.ingest_metrics);
+  p.delivery = std::make_unique<http::server>(
+      p.settings("delivery", p.config.delivery, delivery_body_limit, spdlog::level::debug),
+      http::make_delivery_handler(context), p.delivery_metrics);
+  p.ingest = std::make_unique<http::server>(
+      p.settings("ingest", p.config.ingest, p.config.http.max_body_bytes, spdlog::level::warn),
+      http::make_ingest_handler(context), p.ingest_metrics);
   p.admin = std::make_unique<http::server>(p.settings("admin", p.config.admin, admin_body_limit, spdlog::level::info),
                                            http::make_admin_handler(context), p.admin_metrics);
   p.delivery->start();
@@ -388,14 +406,18 @@ void origin_server::start_cluster() {
   const auto& cluster = p.config.cluster;
   auto port = caf::io::publish(p.cluster, cluster.listen.port, cluster.listen.host.c_str(), true);
   if (!port)
-    throw std::runtime_error(fmt::format("cluster: cannot listen on {}: {}", cluster.listen.to_string(),
-                                         p.system->render(port.error())));
+    throw std::runtime_error(
+        fmt::format("cluster: cannot listen on {}: {}", cluster.listen.to_string(), p.system->render(port.error())));
   p.cluster_port = *port;
   // Peers learn this node's addresses from its record, complete only now (port 0: any free one). Then
   // the first tick (the actor schedules the next ones) contacts the seeds.
-  actors::node_record self{cluster.node_id, cluster.listen.host, *port,
-                           static_cast<std::uint8_t>(actors::node_state::joining), endpoint_text(p.delivery->endpoint()),
-                           endpoint_text(p.ingest->endpoint()), endpoint_text(p.admin->endpoint())};
+  actors::node_record self{cluster.node_id,
+                           cluster.listen.host,
+                           *port,
+                           static_cast<std::uint8_t>(actors::node_state::joining),
+                           endpoint_text(p.delivery->endpoint()),
+                           endpoint_text(p.ingest->endpoint()),
+                           endpoint_text(p.admin->endpoint())};
   caf::anon_send(p.cluster, actors::member_atom_v, self);
   caf::anon_send(p.cluster, actors::tick_atom_v);
   spdlog::info("cluster: node {} listening on {}:{}, {} seed(s)", cluster.node_id, cluster.listen.host, *port,

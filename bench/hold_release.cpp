@@ -131,7 +131,6 @@ int main(int argc, char** argv) {
   }
   std::printf("holds=%d body=%zu rounds=%d samples=%zu p50=%.0fus p90=%.0fus p99=%.0fus max=%.0fus\n", holds,
               body.size(), rounds, all_latencies_us.size(), percentile(all_latencies_us, 0.5),
-              percentile(all_latencies_us, 0.9), percentile(all_latencies_us, 0.99),
-              percentile(all_latencies_us, 1.0));
+              percentile(all_latencies_us, 0.9), percentile(all_latencies_us, 0.99), percentile(all_latencies_us, 1.0));
   return 0;
 }

@@ -130,7 +130,8 @@ void read_listener(table_reader& root, std::string_view name, listener_config& l
     reader.read("allow", networks);
     for (const auto& text : networks) {
       auto network = model::parse_network(text);
-      if (!network) reader.fail("allow", fmt::format("'{}' is not a network in CIDR form (10.0.0.0/8, 2001:db8::/32)", text));
+      if (!network)
+        reader.fail("allow", fmt::format("'{}' is not a network in CIDR form (10.0.0.0/8, 2001:db8::/32)", text));
       allow->push_back(*network);
     }
   }
@@ -213,7 +214,8 @@ void read_tenants(table_reader& root, const live_settings& live, std::vector<ten
     tenant.profile.policy = live.policy;
     read_timeline(reader, tenant.profile.segment_duration_ms, tenant.profile.policy, live.policy.max_hold_ms);
     reader.read("start_number", tenant.profile.start_number, 0, std::numeric_limits<std::int64_t>::max());
-    reader.read("availability_start_ms", tenant.profile.availability_start_ms, 0, std::numeric_limits<std::int64_t>::max());
+    reader.read("availability_start_ms", tenant.profile.availability_start_ms, 0,
+                std::numeric_limits<std::int64_t>::max());
     std::string on_delete = "expire";
     reader.read("delete", on_delete);
     if (on_delete != "expire" && on_delete != "ignore")
@@ -407,9 +409,10 @@ origin_config load_config_file(const std::string& path) {
 
 void validate(const origin_config& config) {
   if (!is_log_level(config.log.level))
-    throw config_error(fmt::format("key 'log.level': must be one of trace, debug, info, warn, error, critical, off "
-                                   "(got \"{}\")",
-                                   config.log.level));
+    throw config_error(
+        fmt::format("key 'log.level': must be one of trace, debug, info, warn, error, critical, off "
+                    "(got \"{}\")",
+                    config.log.level));
   if (config.data_dir.empty()) throw config_error("key 'storage.data_dir': must not be empty");
   for (const auto& tenant : config.tenants)
     for (const auto& token : tenant.tokens)

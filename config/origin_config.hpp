@@ -11,11 +11,11 @@
 
 #include "model/auth.hpp"
 #include "model/client_networks.hpp"
-#include "model/quota.hpp"
 #include "model/object_kind.hpp"
+#include "model/quota.hpp"
 #include "model/read_policy.hpp"
-#include "model/timeline.hpp"
 #include "model/stream_profile.hpp"
+#include "model/timeline.hpp"
 #include "model/write_policy.hpp"
 
 namespace live_origin::config {
@@ -73,7 +73,7 @@ struct live_settings {
 
 struct tenant_config {
   std::string name;
-  model::stream_profile profile;  // timeline, policies and name patterns of the tenant's streams
+  model::stream_profile profile;            // timeline, policies and name patterns of the tenant's streams
   std::vector<model::ingest_token> tokens;  // empty: ingest from loopback peers only
   model::tenant_quota quota;                // 0 = unlimited
 };
@@ -87,18 +87,18 @@ struct pipeline_settings {
 // [cluster]: several processes form one origin over CAF's networking (BASP). Without a node id the
 // process is a cluster of one and none of this is used.
 struct cluster_settings {
-  std::string node_id;                           // this node's name, unique in the cluster; empty: no cluster
-  listen_address listen{"127.0.0.1", 0};         // where peers reach this node's cluster actor (BASP); 0: any port
-  std::vector<listen_address> seeds;             // peers to contact at start (and again while they are down)
-  int replicas = 2;                              // copies of every acknowledged write: 1 (owner) or 2 (owner, replica)
-  std::size_t chunk_bytes = 1 << 20;             // largest piece of a body in one message between nodes
-  std::size_t cache_bytes_per_stream = 256 << 20;  // bodies a serving node keeps for a stream owned elsewhere
-  std::uint64_t cache_bytes_total = 2ull << 30;    // the same for all such streams together (an equal share each)
-  std::chrono::milliseconds proxy_idle{60000};     // such a stream without requests this long: its cache is dropped
-  std::chrono::milliseconds heartbeat{500};      // CAF heartbeat between nodes
+  std::string node_id;                    // this node's name, unique in the cluster; empty: no cluster
+  listen_address listen{"127.0.0.1", 0};  // where peers reach this node's cluster actor (BASP); 0: any port
+  std::vector<listen_address> seeds;      // peers to contact at start (and again while they are down)
+  int replicas = 2;                       // copies of every acknowledged write: 1 (owner) or 2 (owner, replica)
+  std::size_t chunk_bytes = 1 << 20;      // largest piece of a body in one message between nodes
+  std::size_t cache_bytes_per_stream = 256 << 20;      // bodies a serving node keeps for a stream owned elsewhere
+  std::uint64_t cache_bytes_total = 2ull << 30;        // the same for all such streams together (an equal share each)
+  std::chrono::milliseconds proxy_idle{60000};         // such a stream without requests this long: its cache is dropped
+  std::chrono::milliseconds heartbeat{500};            // CAF heartbeat between nodes
   std::chrono::milliseconds connection_timeout{2000};  // a peer silent this long is down
   std::chrono::milliseconds request_timeout{5000};     // a message to a peer (besides held GETs) gets an answer by then
-  std::chrono::milliseconds join_timeout{3000};  // a starting node waits this long for its copies before owning
+  std::chrono::milliseconds join_timeout{3000};        // a starting node waits this long for its copies before owning
   bool enabled() const { return !node_id.empty(); }
 };
 
@@ -111,9 +111,9 @@ struct origin_config {
   live_settings live;
   model::cache_policy cache;
   pipeline_settings pipelines;
-  std::string region = "local";  // [node] region: X-Origin-Region on every 200
-  std::optional<std::string> admin_token;  // [admin] token; unset: admin answers loopback peers only
-  bool fault_injection = false;            // [debug] fault_injection: allow POST /streams/{t}/{s}/crash
+  std::string region = "local";                   // [node] region: X-Origin-Region on every 200
+  std::optional<std::string> admin_token;         // [admin] token; unset: admin answers loopback peers only
+  bool fault_injection = false;                   // [debug] fault_injection: allow POST /streams/{t}/{s}/crash
   std::vector<model::ip_network> delivery_allow;  // [delivery] allow: client networks; empty = everyone
   log_settings log;
   std::string data_dir = "data";

@@ -16,13 +16,17 @@ constexpr std::chrono::milliseconds readiness_timeout{1000};
 
 nlohmann::ordered_json to_json(const actors::stream_info& stream) {
   // A stream owned by another node is listed with the owner's actor (a remote actor) and that node.
-  nlohmann::ordered_json json{{"kind", stream.node.empty() ? "stream" : "remote_stream"}, {"name", stream.name},
-                              {"actor_id", stream.actor_id}};
+  nlohmann::ordered_json json{
+      {"kind", stream.node.empty() ? "stream" : "remote_stream"}, {"name", stream.name}, {"actor_id", stream.actor_id}};
   if (!stream.node.empty()) json["node"] = stream.node;
-  json.update(nlohmann::ordered_json{
-      {"objects", stream.objects}, {"bytes", stream.bytes},     {"mailbox", stream.mailbox},
-      {"writes", stream.writes},   {"reads", stream.reads},     {"held_requests", stream.held_requests},
-      {"messages_handled", stream.messages_handled}, {"responsive", stream.responsive}});
+  json.update(nlohmann::ordered_json{{"objects", stream.objects},
+                                     {"bytes", stream.bytes},
+                                     {"mailbox", stream.mailbox},
+                                     {"writes", stream.writes},
+                                     {"reads", stream.reads},
+                                     {"held_requests", stream.held_requests},
+                                     {"messages_handled", stream.messages_handled},
+                                     {"responsive", stream.responsive}});
   return json;
 }
 
@@ -32,9 +36,14 @@ std::string_view state_name(std::uint8_t state) {
 
 nlohmann::ordered_json to_json(const actors::cluster_member& member) {
   const auto& node = member.record;
-  return {{"id", node.id},           {"state", state_name(node.state)}, {"self", member.self},
-          {"actor_id", member.actor_id}, {"cluster", actors::cluster_address(node.host, node.port)},
-          {"delivery", node.delivery}, {"ingest", node.ingest},       {"admin", node.admin}};
+  return {{"id", node.id},
+          {"state", state_name(node.state)},
+          {"self", member.self},
+          {"actor_id", member.actor_id},
+          {"cluster", actors::cluster_address(node.host, node.port)},
+          {"delivery", node.delivery},
+          {"ingest", node.ingest},
+          {"admin", node.admin}};
 }
 
 nlohmann::ordered_json to_json(const actors::cluster_info& cluster) {
@@ -43,7 +52,9 @@ nlohmann::ordered_json to_json(const actors::cluster_info& cluster) {
   auto streams = nlohmann::ordered_json::array();
   for (const auto& s : cluster.streams)
     streams.push_back({{"tenant", s.tenant}, {"stream", s.stream}, {"owner", s.owner}, {"replica", s.replica}});
-  return {{"self", cluster.self}, {"version", cluster.version}, {"nodes", std::move(nodes)},
+  return {{"self", cluster.self},
+          {"version", cluster.version},
+          {"nodes", std::move(nodes)},
           {"streams", std::move(streams)}};
 }
 
@@ -56,27 +67,37 @@ nlohmann::ordered_json cluster_tree(const actors::cluster_info& cluster) {
       own_id = member.actor_id;
       continue;
     }
-    children.push_back({{"kind", "remote_cluster"}, {"name", member.record.id}, {"node", member.record.id},
-                        {"actor_id", member.actor_id}, {"state", state_name(member.record.state)},
+    children.push_back({{"kind", "remote_cluster"},
+                        {"name", member.record.id},
+                        {"node", member.record.id},
+                        {"actor_id", member.actor_id},
+                        {"state", state_name(member.record.state)},
                         {"address", actors::cluster_address(member.record.host, member.record.port)}});
   }
-  return {{"kind", "cluster"}, {"name", cluster.self}, {"node", cluster.self}, {"actor_id", own_id},
+  return {{"kind", "cluster"},
+          {"name", cluster.self},
+          {"node", cluster.self},
+          {"actor_id", own_id},
           {"children", std::move(children)}};
 }
 
 nlohmann::ordered_json to_json(const actors::tenant_info& tenant) {
   auto children = nlohmann::ordered_json::array();
   for (const auto& stream : tenant.streams) children.push_back(to_json(stream));
-  return {{"kind", "tenant_supervisor"}, {"name", tenant.name},         {"actor_id", tenant.actor_id},
-          {"mailbox", tenant.mailbox},   {"restarts", tenant.restarts}, {"messages_handled", tenant.messages_handled},
+  return {{"kind", "tenant_supervisor"},     {"name", tenant.name},
+          {"actor_id", tenant.actor_id},     {"mailbox", tenant.mailbox},
+          {"restarts", tenant.restarts},     {"messages_handled", tenant.messages_handled},
           {"responsive", tenant.responsive}, {"children", std::move(children)}};
 }
 
 nlohmann::ordered_json to_json(const actors::origin_info& origin) {
   auto children = nlohmann::ordered_json::array();
   for (const auto& tenant : origin.tenants) children.push_back(to_json(tenant));
-  return {{"kind", "origin_supervisor"}, {"name", "origin"}, {"actor_id", origin.actor_id},
-          {"mailbox", origin.mailbox},   {"messages_handled", origin.messages_handled},
+  return {{"kind", "origin_supervisor"},
+          {"name", "origin"},
+          {"actor_id", origin.actor_id},
+          {"mailbox", origin.mailbox},
+          {"messages_handled", origin.messages_handled},
           {"children", std::move(children)}};
 }
 
@@ -89,14 +110,16 @@ nlohmann::ordered_json masks_json(const std::vector<actors::pipeline_mask>& mask
 nlohmann::ordered_json pipelines_json(const actors::stream_status& status) {
   auto out = nlohmann::ordered_json::object();
   for (const auto& p : status.pipelines) {
-    auto optional = [](std::int64_t value) { return value >= 0 ? nlohmann::ordered_json(value) : nlohmann::ordered_json(); };
-    out[p.pipeline] = {{"segments_received", p.segments_received},
-                       {"defects", {{"short", p.defects_short},
-                                    {"missing", p.defects_missing},
-                                    {"discontinuity", p.defects_discontinuity}}},
-                       {"last_segment", optional(p.last_segment)},
-                       {"lag_segments", optional(p.lag_segments)},
-                       {"segments_served", p.segments_served}};
+    auto optional = [](std::int64_t value) {
+      return value >= 0 ? nlohmann::ordered_json(value) : nlohmann::ordered_json();
+    };
+    out[p.pipeline] = {
+        {"segments_received", p.segments_received},
+        {"defects",
+         {{"short", p.defects_short}, {"missing", p.defects_missing}, {"discontinuity", p.defects_discontinuity}}},
+        {"last_segment", optional(p.last_segment)},
+        {"lag_segments", optional(p.lag_segments)},
+        {"segments_served", p.segments_served}};
   }
   return out;
 }
@@ -131,8 +154,8 @@ nlohmann::ordered_json to_json(const std::string& tenant, const std::string& str
 
 // Parses PUT /streams/{tenant}/{stream}: every key optional, every value checked; unknown keys refused.
 std::variant<actors::stream_settings, std::string> parse_stream_settings(const std::string& body,
-                                                                          std::chrono::milliseconds max_hold_ceiling,
-                                                                          const std::vector<std::string>& pipelines) {
+                                                                         std::chrono::milliseconds max_hold_ceiling,
+                                                                         const std::vector<std::string>& pipelines) {
   auto document = nlohmann::json::parse(body, nullptr, false);
   if (document.is_discarded() || !document.is_object()) return std::string("body must be a JSON object");
   actors::stream_settings settings;
@@ -158,7 +181,8 @@ std::variant<actors::stream_settings, std::string> parse_stream_settings(const s
       if (value.is_array())
         for (const auto& id : value)
           if (id.is_string()) order.push_back(id.get<std::string>());
-      if (order.size() != value.size() || !std::is_permutation(order.begin(), order.end(), pipelines.begin(), pipelines.end()))
+      if (order.size() != value.size() ||
+          !std::is_permutation(order.begin(), order.end(), pipelines.begin(), pipelines.end()))
         return std::string("pipeline_order must list every configured pipeline once");
       settings.pipeline_order = std::move(order);
       continue;
@@ -180,13 +204,14 @@ std::variant<actors::stream_settings, std::string> parse_stream_settings(const s
 }
 
 std::variant<actors::pipeline_mask, std::string> parse_mask(const std::string& body,
-                                                             const std::vector<std::string>& pipelines) {
+                                                            const std::vector<std::string>& pipelines) {
   auto document = nlohmann::json::parse(body, nullptr, false);
   if (document.is_discarded() || !document.is_object()) return std::string("body must be a JSON object");
   for (const auto& [key, value] : document.items())
     if (key != "pipeline" && key != "from" && key != "to") return "unknown key '" + key + "'";
   const auto& pipeline = document["pipeline"];
-  if (!pipeline.is_string() || std::find(pipelines.begin(), pipelines.end(), pipeline.get<std::string>()) == pipelines.end())
+  if (!pipeline.is_string() ||
+      std::find(pipelines.begin(), pipelines.end(), pipeline.get<std::string>()) == pipelines.end())
     return std::string("pipeline must name a configured pipeline");
   const auto& from = document["from"];
   const auto& to = document["to"];
@@ -212,11 +237,12 @@ class admin_handler final : public handler {
     // Probes stay open (load balancers and orchestrators call them); everything else needs the admin token,
     // or a loopback peer when none is configured.
     if (path != "/healthz" && path != "/readyz") {
-      auto outcome = model::authorize_admin(context_.admin_token, header[beast_http::field::authorization],
-                                            peer.is_loopback());
+      auto outcome =
+          model::authorize_admin(context_.admin_token, header[beast_http::field::authorization], peer.is_loopback());
       if (outcome != model::auth_outcome::allowed) return auth_refusal(outcome);
     }
-    if (path.substr(0, streams_prefix.size()) == streams_prefix) return stream_route(header, path.substr(streams_prefix.size()));
+    if (path.substr(0, streams_prefix.size()) == streams_prefix)
+      return stream_route(header, path.substr(streams_prefix.size()));
     if (path == "/config/reload") {
       if (header.method() != beast_http::verb::post) return method_not_allowed("POST");
       return reload_config();
@@ -341,7 +367,8 @@ class admin_handler final : public handler {
   continuation reload_config() {
     return [this](request&&, responder respond) {
       context_.reload([respond](reload_result result) {
-        nlohmann::ordered_json body{{"reloaded", result.applied}, {result.applied ? "message" : "error", result.message}};
+        nlohmann::ordered_json body{{"reloaded", result.applied},
+                                    {result.applied ? "message" : "error", result.message}};
         auto answer = json_response(body);
         if (!result.applied) {
           answer.message.result(beast_http::status::bad_request);
@@ -354,8 +381,7 @@ class admin_handler final : public handler {
 
   continuation readiness() {
     return [this](request&&, responder respond) {
-      if (!context_.accepting())
-        return respond(text_response(beast_http::status::service_unavailable, "not ready\n"));
+      if (!context_.accepting()) return respond(text_response(beast_http::status::service_unavailable, "not ready\n"));
       ask_actor<caf::pong_atom>(
           *context_.bridges, context_.origin, readiness_timeout,
           [respond](caf::pong_atom) { respond(text_response(beast_http::status::ok, "ready\n")); },

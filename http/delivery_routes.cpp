@@ -25,9 +25,12 @@ class inflight_ticket {
 std::string_view rejection_for(const actors::read_reply& reply) {
   if (reply.status != 503) return {};
   switch (static_cast<model::read_outcome>(reply.outcome)) {
-    case model::read_outcome::shed: return "shed_dvr";
-    case model::read_outcome::unavailable: return "owner_unavailable";
-    default: return "hold_limit";
+    case model::read_outcome::shed:
+      return "shed_dvr";
+    case model::read_outcome::unavailable:
+      return "owner_unavailable";
+    default:
+      return "hold_limit";
   }
 }
 

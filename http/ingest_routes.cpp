@@ -56,8 +56,7 @@ class ingest_handler final : public handler {
     if (auto* error = std::get_if<model::path_error>(&parsed)) return bad_path(*error);
     auto path = std::get<model::object_path>(std::move(parsed));
     auto tenant = context_.directory->tenant(path.tenant);
-    if (!tenant)
-      return text_response(beast_http::status::not_found, "unknown tenant\n", "unknown_tenant");
+    if (!tenant) return text_response(beast_http::status::not_found, "unknown tenant\n", "unknown_tenant");
     auto policy = policy_of(path.tenant);
     auto authorization = model::authorize_ingest(policy.tokens, header[beast_http::field::authorization],
                                                  peer.is_loopback(), header["X-Origin-Pipeline"]);
@@ -113,7 +112,10 @@ class ingest_handler final : public handler {
     std::lock_guard lock(buckets_mutex_);
     auto it = buckets_.find(tenant);
     if (it == buckets_.end() || it->second.first != quota.max_requests_per_s)
-      it = buckets_.insert_or_assign(tenant, std::pair{quota.max_requests_per_s, model::token_bucket(quota.max_requests_per_s)}).first;
+      it = buckets_
+               .insert_or_assign(tenant,
+                                 std::pair{quota.max_requests_per_s, model::token_bucket(quota.max_requests_per_s)})
+               .first;
     return it->second.second.try_take(now);
   }
 
@@ -127,7 +129,8 @@ class ingest_handler final : public handler {
 
   static response quota_refusal(model::quota_refusal refusal) {
     if (refusal == model::quota_refusal::object_size)
-      return text_response(beast_http::status::payload_too_large, "over the tenant's object size\n", to_string(refusal));
+      return text_response(beast_http::status::payload_too_large, "over the tenant's object size\n",
+                           to_string(refusal));
     auto answer = text_response(beast_http::status::too_many_requests, "over the tenant's quota\n", to_string(refusal));
     answer.message.set(beast_http::field::retry_after, "1");
     return answer;
@@ -178,7 +181,7 @@ class ingest_handler final : public handler {
           [respond](const caf::error& error) {
             // Nothing to schedule for a stream no node has.
             respond(error == caf::sec::remote_lookup_failed ? empty_response(beast_http::status::no_content)
-                                                             : actor_unavailable(error));
+                                                            : actor_unavailable(error));
           },
           actors::delete_atom_v, path.object));
     };

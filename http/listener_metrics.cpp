@@ -61,7 +61,8 @@ void listener_metrics::write_prometheus(std::span<const listener_metrics* const>
   for (const auto* m : listeners) {
     std::lock_guard lock(m->requests_mutex_);
     for (const auto& [key, count] : m->requests_)
-      fmt::format_to(to, "live_origin_http_requests_total{{listener=\"{}\",method=\"{}\",code=\"{}\",tenant=\"{}\"}} {}\n",
+      fmt::format_to(to,
+                     "live_origin_http_requests_total{{listener=\"{}\",method=\"{}\",code=\"{}\",tenant=\"{}\"}} {}\n",
                      m->listener_, std::get<0>(key), std::get<1>(key), std::get<2>(key), count);
   }
   family(out, "live_origin_http_rejections_total", "counter", "Requests refused, by listener and reason.");

@@ -21,8 +21,8 @@ class listener_metrics {
   // One finished request. `method` is counted as itself for GET, HEAD, PUT, POST and DELETE, else as
   // "other"; `tenant` is a configured tenant or empty (the caller keeps the label set bounded).
   // `seconds`: from the end of the request header to the last byte of the answer.
-  void count_response(std::string_view method, unsigned status, std::string_view tenant,
-                      std::uint64_t body_bytes_out, double seconds);
+  void count_response(std::string_view method, unsigned status, std::string_view tenant, std::uint64_t body_bytes_out,
+                      double seconds);
   void count_body_in(std::uint64_t bytes) { body_bytes_in_.fetch_add(bytes, std::memory_order_relaxed); }
   void count_rejection(std::string_view reason);
   void count_connection(bool refused);

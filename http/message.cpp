@@ -23,8 +23,7 @@ response bytes_response(beast_http::status status, std::shared_ptr<const std::st
   return answer;
 }
 
-responder::responder(std::function<void(response)> deliver)
-    : state_(std::make_shared<state>()) {
+responder::responder(std::function<void(response)> deliver) : state_(std::make_shared<state>()) {
   state_->deliver = std::move(deliver);
 }
 

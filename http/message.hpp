@@ -12,9 +12,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <type_traits>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 
 namespace live_origin::http {
@@ -115,8 +115,8 @@ class handler {
 
     continuation() = default;
     template <class F>
-      requires std::is_invocable_v<F&, request&&, responder>
-    continuation(F complete_fn, std::function<void()> aborted_fn = {})  // NOLINT: lambdas convert implicitly
+    requires std::is_invocable_v<F&, request&&, responder> continuation(
+        F complete_fn, std::function<void()> aborted_fn = {})  // NOLINT: lambdas convert implicitly
         : complete(std::move(complete_fn)), aborted(std::move(aborted_fn)) {}
   };
   using route_result = std::variant<response, continuation>;

@@ -2,8 +2,8 @@
 
 #include "model/text.hpp"
 
-#include <boost/beast/http/field.hpp>
 #include <fmt/format.h>
+#include <boost/beast/http/field.hpp>
 
 #include <array>
 #include <charconv>
@@ -103,8 +103,8 @@ std::string format_http_date(std::int64_t unix_ms) {
   std::tm tm{};
   gmtime_r(&seconds, &tm);
   return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", weekdays[static_cast<std::size_t>(tm.tm_wday)],
-                     tm.tm_mday, months[static_cast<std::size_t>(tm.tm_mon)], tm.tm_year + 1900, tm.tm_hour,
-                     tm.tm_min, tm.tm_sec);
+                     tm.tm_mday, months[static_cast<std::size_t>(tm.tm_mon)], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                     tm.tm_sec);
 }
 
 std::optional<std::int64_t> parse_http_date(std::string_view text) {

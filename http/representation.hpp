@@ -13,7 +13,7 @@ namespace live_origin::http {
 // A stored object as HTTP sees it: bytes plus the validators.
 struct representation {
   std::shared_ptr<const std::string> bytes;
-  std::string etag;                 // quoted strong entity tag
+  std::string etag;  // quoted strong entity tag
   std::int64_t last_modified_ms = 0;
   std::string_view content_type;
 };

@@ -2,18 +2,18 @@
 
 // Small pieces shared by the three handlers.
 
+#include <fmt/format.h>
 #include <caf/error.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/sec.hpp>
-#include <fmt/format.h>
 
 #include <optional>
 #include <string>
 #include <variant>
 
 #include "actors/bridge.hpp"
-#include "actors/stream_request.hpp"
 #include "actors/stream_directory.hpp"
+#include "actors/stream_request.hpp"
 #include "http/message.hpp"
 #include "model/auth.hpp"
 #include "model/object_path.hpp"

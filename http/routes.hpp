@@ -1,15 +1,15 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
-#include <memory>
-#include <string>
-#include <vector>
-#include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "actors/bridge.hpp"
 #include "actors/messages.hpp"
@@ -62,20 +62,20 @@ struct route_context {
   actors::origin_supervisor_actor origin;
   std::size_t max_target_bytes = 2048;
   std::chrono::milliseconds request_timeout{5000};
-  std::chrono::milliseconds max_hold{6000};          // the longest a stream may hold a GET ([live] max_hold_ms)
-  model::cache_policy cache;                         // lifetimes for answers made without a stream actor
+  std::chrono::milliseconds max_hold{6000};              // the longest a stream may hold a GET ([live] max_hold_ms)
+  model::cache_policy cache;                             // lifetimes for answers made without a stream actor
   std::shared_ptr<std::atomic<std::size_t>> held_total;  // held GETs in the process (not load)
-  std::size_t shed_inflight_requests = 2000;         // delivery requests in progress above which DVR is shed
-  std::vector<std::string> pipelines{"a", "b"};      // valid X-Origin-Pipeline values; the first is the default
-  std::string region;                                // X-Origin-Region on every 200
+  std::size_t shed_inflight_requests = 2000;             // delivery requests in progress above which DVR is shed
+  std::vector<std::string> pipelines{"a", "b"};          // valid X-Origin-Pipeline values; the first is the default
+  std::string region;                                    // X-Origin-Region on every 200
   std::shared_ptr<tenant_policies> tenants = std::make_shared<tenant_policies>();  // tokens and quotas
-  std::optional<std::string> admin_token;            // unset: the admin listener serves loopback peers only
-  bool fault_injection = false;                      // POST /streams/{t}/{s}/crash is allowed
-  std::vector<model::ip_network> delivery_allow;     // empty: any client may GET
-  std::function<bool()> accepting;          // false while starting up or draining (readiness)
+  std::optional<std::string> admin_token;         // unset: the admin listener serves loopback peers only
+  bool fault_injection = false;                   // POST /streams/{t}/{s}/crash is allowed
+  std::vector<model::ip_network> delivery_allow;  // empty: any client may GET
+  std::function<bool()> accepting;                // false while starting up or draining (readiness)
   bool clustered = false;  // streams may live on other nodes: one missing here is opened, not refused
   std::optional<actors::cluster_actor> cluster;  // this node's cluster actor (GET /cluster)
-  std::function<std::string()> metrics;     // Prometheus text for /metrics
+  std::function<std::string()> metrics;          // Prometheus text for /metrics
   // Re-reads the configuration file and applies its tenants (POST /config/reload); answers via the callback.
   std::function<void(std::function<void(reload_result)>)> reload;
 };

@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -14,7 +15,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
-#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <list>
@@ -109,8 +109,8 @@ class session : public std::enable_shared_from_this<session> {
     net::dispatch(socket_.get_executor(), [self = shared_from_this(), over_capacity] {
       if (over_capacity) {
         self->keep_alive_ = false;
-        self->respond(text_response(beast_http::status::service_unavailable, "too many connections\n",
-                                    "connection_limit"));
+        self->respond(
+            text_response(beast_http::status::service_unavailable, "too many connections\n", "connection_limit"));
       } else {
         self->wait_for_request();
       }
@@ -135,7 +135,8 @@ class session : public std::enable_shared_from_this<session> {
     if (draining_) return close();
     if (buffer_.size() > 0) return read_header();
     arm_deadline(settings().limits.keepalive_timeout);
-    socket_.async_read_some(buffer_.prepare(4096), beast::bind_front_handler(&session::on_first_bytes, shared_from_this()));
+    socket_.async_read_some(buffer_.prepare(4096),
+                            beast::bind_front_handler(&session::on_first_bytes, shared_from_this()));
   }
 
   void on_first_bytes(beast::error_code ec, std::size_t bytes) {
@@ -161,8 +162,8 @@ class session : public std::enable_shared_from_this<session> {
     tenant_.clear();
     keep_alive_ = false;
     if (ec == beast_http::error::header_limit)
-      return respond(text_response(beast_http::status::request_header_fields_too_large, "header too large\n",
-                                   "header_too_large"));
+      return respond(
+          text_response(beast_http::status::request_header_fields_too_large, "header too large\n", "header_too_large"));
     if (timed_out(ec))
       return respond(text_response(beast_http::status::request_timeout, "header timeout\n", "header_timeout"));
     if (is_malformed(ec))
@@ -231,10 +232,11 @@ class session : public std::enable_shared_from_this<session> {
   void discard_chunked_body() {
     if (parser_->is_done()) return respond_deferred();
     arm_deadline(settings().limits.body_idle_timeout);
-    beast_http::async_read_some(socket_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->end_discard(ec);
-      self->discard_chunked_body();
-    });
+    beast_http::async_read_some(socket_, buffer_, *parser_,
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                  if (ec) return self->end_discard(ec);
+                                  self->discard_chunked_body();
+                                });
   }
 
   void discard_content() {
@@ -244,18 +246,20 @@ class session : public std::enable_shared_from_this<session> {
     if (discard_left_ == 0) return respond_deferred();
     arm_deadline(settings().limits.body_idle_timeout);
     auto room = static_cast<std::size_t>(std::min<std::uint64_t>(discard_left_, 65536));
-    socket_.async_read_some(buffer_.prepare(room), [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
-      self->buffer_.commit(bytes);
-      if (ec) return self->end_discard(ec);
-      self->discard_content();
-    });
+    socket_.async_read_some(buffer_.prepare(room),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                              self->buffer_.commit(bytes);
+                              if (ec) return self->end_discard(ec);
+                              self->discard_content();
+                            });
   }
 
   // The body being dropped did not arrive whole: answer what went wrong with it as read_body() would;
   // if the peer went away, record the answer it would have got.
   void end_discard(beast::error_code ec) {
     std::optional<response> instead;
-    if (timed_out(ec)) instead = text_response(beast_http::status::request_timeout, "body timeout\n", "body_timeout");
+    if (timed_out(ec))
+      instead = text_response(beast_http::status::request_timeout, "body timeout\n", "body_timeout");
     else if (ec == beast_http::error::body_limit)
       instead = text_response(beast_http::status::payload_too_large, "body too large\n", "body_too_large");
     else if (is_malformed(ec))
@@ -279,7 +283,8 @@ class session : public std::enable_shared_from_this<session> {
   void read_body() {
     if (parser_->is_done()) return handle_request();
     arm_deadline(settings().limits.body_idle_timeout);  // idle bound: LL uploads trickle for seconds
-    beast_http::async_read_some(socket_, buffer_, *parser_, beast::bind_front_handler(&session::on_body, shared_from_this()));
+    beast_http::async_read_some(socket_, buffer_, *parser_,
+                                beast::bind_front_handler(&session::on_body, shared_from_this()));
   }
 
   void on_body(beast::error_code ec, std::size_t) {
@@ -363,7 +368,8 @@ class session : public std::enable_shared_from_this<session> {
 
   void write_some() {
     arm_deadline(settings().limits.send_idle_timeout);
-    beast_http::async_write_some(socket_, *serializer_, beast::bind_front_handler(&session::on_write, shared_from_this()));
+    beast_http::async_write_some(socket_, *serializer_,
+                                 beast::bind_front_handler(&session::on_write, shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
@@ -445,7 +451,7 @@ class session : public std::enable_shared_from_this<session> {
       [](std::uint64_t, std::string_view data, beast::error_code&) { return data.size(); };
   std::optional<responder::watch_handle> pending_;  // while an answer is awaited
   peer_info peer_;
-  std::uint64_t requests_ = 0;        // requests handled on this connection; tells stale callbacks apart
+  std::uint64_t requests_ = 0;  // requests handled on this connection; tells stale callbacks apart
   std::optional<response> answer_;
   std::optional<beast_http::serializer<false, beast_http::span_body<const char>>> serializer_;
   phase phase_ = phase::idle;
@@ -506,8 +512,8 @@ void server::start() {
   c.work.emplace(c.io.get_executor());
   c.do_accept();
   for (int i = 0; i < c.settings.listener.threads; ++i) c.threads.emplace_back([&c] { c.io.run(); });
-  spdlog::info("{} listener on {}", c.settings.name, this->endpoint().address().to_string() + ":" +
-                                                        std::to_string(this->endpoint().port()));
+  spdlog::info("{} listener on {}", c.settings.name,
+               this->endpoint().address().to_string() + ":" + std::to_string(this->endpoint().port()));
 }
 
 tcp::endpoint server::endpoint() const {

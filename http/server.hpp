@@ -1,7 +1,7 @@
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
 #include <spdlog/common.h>
+#include <boost/asio/ip/tcp.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -45,7 +45,7 @@ class server {
   // Stops the I/O threads; whatever is still open is dropped. Idempotent.
   void stop();
 
- struct core;  // public so that sessions (internal) can name it
+  struct core;  // public so that sessions (internal) can name it
 
  private:
   std::unique_ptr<core> core_;

@@ -21,11 +21,16 @@ std::optional<std::string_view> bearer_token(std::string_view authorization) {
 
 std::string_view to_string(auth_outcome outcome) {
   switch (outcome) {
-    case auth_outcome::allowed: return "allowed";
-    case auth_outcome::missing_token: return "missing_token";
-    case auth_outcome::bad_token: return "bad_token";
-    case auth_outcome::not_loopback: return "not_loopback";
-    case auth_outcome::pipeline_mismatch: return "token_pipeline_mismatch";
+    case auth_outcome::allowed:
+      return "allowed";
+    case auth_outcome::missing_token:
+      return "missing_token";
+    case auth_outcome::bad_token:
+      return "bad_token";
+    case auth_outcome::not_loopback:
+      return "not_loopback";
+    case auth_outcome::pipeline_mismatch:
+      return "token_pipeline_mismatch";
   }
   return "unknown";
 }

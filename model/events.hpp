@@ -7,8 +7,8 @@
 namespace live_origin::model {
 
 // Stream-event notifications (X-Origin-Event on a PUT) and their header-safe form.
-constexpr std::size_t max_event_bytes = 256;      // one notification's text; longer: 400
-constexpr std::size_t max_events_per_write = 8;   // X-Origin-Event headers on one PUT; more: 400
+constexpr std::size_t max_event_bytes = 256;           // one notification's text; longer: 400
+constexpr std::size_t max_events_per_write = 8;        // X-Origin-Event headers on one PUT; more: 400
 constexpr std::size_t max_events_header_bytes = 4096;  // X-Origin-Events keeps the most recent that fit
 
 // Percent-encodes every byte outside the RFC 3986 unreserved set plus "!$&'()*+;=:@/ ", so a

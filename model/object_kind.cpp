@@ -17,10 +17,14 @@ bool matches_any(const std::vector<std::string>& patterns, std::string_view file
 
 std::string_view to_string(object_kind kind) {
   switch (kind) {
-    case object_kind::manifest: return "manifest";
-    case object_kind::init_segment: return "init";
-    case object_kind::media_segment: return "segment";
-    case object_kind::plain: return "plain";
+    case object_kind::manifest:
+      return "manifest";
+    case object_kind::init_segment:
+      return "init";
+    case object_kind::media_segment:
+      return "segment";
+    case object_kind::plain:
+      return "plain";
   }
   return "unknown";
 }

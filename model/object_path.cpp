@@ -17,8 +17,7 @@ std::optional<int> hex_value(char c) {
 bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
 bool is_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-         c == '_' || c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
 // RFC 3986 pchar without '%' (already decoded): unreserved, sub-delims, ':' and '@'.
@@ -26,8 +25,20 @@ bool is_name_char(char c) {
 bool is_object_char(char c) {
   if (is_name_char(c)) return true;
   switch (c) {
-    case '~': case '!': case '$': case '&': case '\'': case '(': case ')':
-    case '*': case '+': case ',': case ';': case '=': case ':': case '@':
+    case '~':
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '*':
+    case '+':
+    case ',':
+    case ';':
+    case '=':
+    case ':':
+    case '@':
       return true;
     default:
       return false;
@@ -60,17 +71,28 @@ std::variant<std::string, path_error> decode_segment(std::string_view raw) {
 
 std::string_view to_string(path_error error) {
   switch (error) {
-    case path_error::not_absolute: return "not_absolute";
-    case path_error::too_long: return "too_long";
-    case path_error::bad_percent_encoding: return "bad_percent_encoding";
-    case path_error::encoded_separator: return "encoded_separator";
-    case path_error::control_byte: return "control_byte";
-    case path_error::empty_segment: return "empty_segment";
-    case path_error::dot_segment: return "dot_segment";
-    case path_error::bad_tenant_name: return "bad_tenant_name";
-    case path_error::bad_stream_name: return "bad_stream_name";
-    case path_error::bad_object_name: return "bad_object_name";
-    case path_error::missing_object: return "missing_object";
+    case path_error::not_absolute:
+      return "not_absolute";
+    case path_error::too_long:
+      return "too_long";
+    case path_error::bad_percent_encoding:
+      return "bad_percent_encoding";
+    case path_error::encoded_separator:
+      return "encoded_separator";
+    case path_error::control_byte:
+      return "control_byte";
+    case path_error::empty_segment:
+      return "empty_segment";
+    case path_error::dot_segment:
+      return "dot_segment";
+    case path_error::bad_tenant_name:
+      return "bad_tenant_name";
+    case path_error::bad_stream_name:
+      return "bad_stream_name";
+    case path_error::bad_object_name:
+      return "bad_object_name";
+    case path_error::missing_object:
+      return "missing_object";
   }
   return "unknown";
 }

@@ -6,10 +6,14 @@ namespace live_origin::model {
 
 std::string_view to_string(quota_refusal refusal) {
   switch (refusal) {
-    case quota_refusal::streams: return "quota_streams";
-    case quota_refusal::object_size: return "quota_object_size";
-    case quota_refusal::request_rate: return "quota_request_rate";
-    case quota_refusal::stored_bytes: return "quota_stored_bytes";
+    case quota_refusal::streams:
+      return "quota_streams";
+    case quota_refusal::object_size:
+      return "quota_object_size";
+    case quota_refusal::request_rate:
+      return "quota_request_rate";
+    case quota_refusal::stored_bytes:
+      return "quota_stored_bytes";
   }
   return "quota";
 }

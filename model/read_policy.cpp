@@ -6,7 +6,9 @@
 namespace live_origin::model {
 namespace {
 
-std::string public_max_age(std::int64_t seconds) { return "public, max-age=" + std::to_string(std::max<std::int64_t>(seconds, 0)); }
+std::string public_max_age(std::int64_t seconds) {
+  return "public, max-age=" + std::to_string(std::max<std::int64_t>(seconds, 0));
+}
 
 // Clock arithmetic saturates: a saturated due time (absurd segment numbers) or an extreme clock must
 // not wrap around into the past.
@@ -26,13 +28,20 @@ std::int64_t saturating_sub(std::int64_t a, std::int64_t b) {
 
 std::string_view to_string(read_outcome outcome) {
   switch (outcome) {
-    case read_outcome::serve: return "serve";
-    case read_outcome::hold: return "hold";
-    case read_outcome::not_yet: return "not_yet";
-    case read_outcome::gone: return "gone";
-    case read_outcome::shed: return "shed";
-    case read_outcome::not_found: return "not_found";
-    case read_outcome::unavailable: return "unavailable";
+    case read_outcome::serve:
+      return "serve";
+    case read_outcome::hold:
+      return "hold";
+    case read_outcome::not_yet:
+      return "not_yet";
+    case read_outcome::gone:
+      return "gone";
+    case read_outcome::shed:
+      return "shed";
+    case read_outcome::not_found:
+      return "not_found";
+    case read_outcome::unavailable:
+      return "unavailable";
   }
   return "unknown";
 }
@@ -52,7 +61,7 @@ read_decision decide_read(const object_class& object, const std::optional<timeli
   if (facts.present) {
     auto edge = live_edge(*line, now_ms);
     // More than live_window_segments behind the edge; written without n + window, which can wrap.
-    bool is_dvr = edge && n < *edge && *edge - n > policy.live_window_segments;
+    bool is_dvr = edge && n<*edge&& * edge - n> policy.live_window_segments;
     return {shed_dvr && is_dvr ? read_outcome::shed : read_outcome::serve};
   }
   if (!facts.known_track) return {read_outcome::not_found};

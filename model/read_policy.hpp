@@ -20,12 +20,12 @@ struct object_facts {
 };
 
 enum class read_outcome {
-  serve,      // 200 with the stored bytes
-  hold,       // park the request until the object lands or `hold_until_ms`
-  not_yet,    // 404 cacheable until just before the segment is due
-  gone,       // 410: missed its deadline, never produced, or older than the DVR window
-  shed,       // 503: a DVR read while the origin is overloaded
-  not_found,  // 404 with a short lifetime: no timeline to say more
+  serve,        // 200 with the stored bytes
+  hold,         // park the request until the object lands or `hold_until_ms`
+  not_yet,      // 404 cacheable until just before the segment is due
+  gone,         // 410: missed its deadline, never produced, or older than the DVR window
+  shed,         // 503: a DVR read while the origin is overloaded
+  not_found,    // 404 with a short lifetime: no timeline to say more
   unavailable,  // 503 with a short lifetime: the node owning the stream did not answer (cluster failover)
 };
 
@@ -45,11 +45,11 @@ read_decision decide_read(const object_class& object, const std::optional<timeli
 
 // Cache lifetimes a CDN gets with each answer (seconds).
 struct cache_policy {
-  std::int64_t segment_max_age_s = 3600;   // 200 for media and init segments (immutable once served)
-  std::int64_t manifest_max_age_s = 1;     // 200 for manifests and plain objects
-  std::int64_t gone_max_age_s = 3600;      // 410
-  std::int64_t miss_max_age_s = 1;         // 404 with no timeline to say when, unknown tenant or stream
-  std::int64_t shed_max_age_s = 5;         // 503 while shedding
+  std::int64_t segment_max_age_s = 3600;  // 200 for media and init segments (immutable once served)
+  std::int64_t manifest_max_age_s = 1;    // 200 for manifests and plain objects
+  std::int64_t gone_max_age_s = 3600;     // 410
+  std::int64_t miss_max_age_s = 1;        // 404 with no timeline to say when, unknown tenant or stream
+  std::int64_t shed_max_age_s = 5;        // 503 while shedding
 };
 
 // Status and cache headers for a decision; `hold` has none (it is decided again when it ends).

@@ -204,30 +204,34 @@ std::optional<stream_state_record> decode_stream_state_record(std::string_view v
   };
   std::string_view text;
   bool ok = list([&] {
-    if (!in.text(text)) return false;
-    state.pipeline_order.emplace_back(text);
-    return true;
-  }) && list([&] {
-    stream_state_record::mask m;
-    if (!in.text(text) || !in.u64(m.from) || !in.u64(m.to)) return false;
-    m.pipeline = text;
-    state.masks.push_back(std::move(m));
-    return true;
-  }) && list([&] {
-    std::uint64_t segment = 0;
-    if (!in.u64(segment) || !in.text(text)) return false;
-    state.events.emplace_back(segment, std::string(text));
-    return true;
-  }) && list([&] {
-    if (!in.text(text)) return false;
-    state.gone.emplace_back(text);
-    return true;
-  }) && list([&] {
-    std::int64_t at = 0;
-    if (!in.text(text) || !in.i64(at)) return false;
-    state.deletes.emplace_back(std::string(text), at);
-    return true;
-  });
+              if (!in.text(text)) return false;
+              state.pipeline_order.emplace_back(text);
+              return true;
+            }) &&
+            list([&] {
+              stream_state_record::mask m;
+              if (!in.text(text) || !in.u64(m.from) || !in.u64(m.to)) return false;
+              m.pipeline = text;
+              state.masks.push_back(std::move(m));
+              return true;
+            }) &&
+            list([&] {
+              std::uint64_t segment = 0;
+              if (!in.u64(segment) || !in.text(text)) return false;
+              state.events.emplace_back(segment, std::string(text));
+              return true;
+            }) &&
+            list([&] {
+              if (!in.text(text)) return false;
+              state.gone.emplace_back(text);
+              return true;
+            }) &&
+            list([&] {
+              std::int64_t at = 0;
+              if (!in.text(text) || !in.i64(at)) return false;
+              state.deletes.emplace_back(std::string(text), at);
+              return true;
+            });
   if (!ok || !in.done()) return std::nullopt;
   return state;
 }

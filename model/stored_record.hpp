@@ -23,7 +23,7 @@ struct object_record {
   std::uint64_t digest = 0;
   std::int64_t stored_at_ms = 0;
   std::uint8_t defects = 0;
-  std::string_view body;  // encode: the bytes to store; decode: a view into the decoded value
+  std::string_view body;   // encode: the bytes to store; decode: a view into the decoded value
   std::uint64_t size = 0;  // candidate records: the body's size (the body itself is in the body record)
 };
 

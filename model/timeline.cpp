@@ -38,7 +38,8 @@ timeline anchored_timeline(std::uint64_t first_segment_number, std::int64_t arri
   return {duration_ms, first_segment_number, saturate(static_cast<wide>(arrived_at_ms) - duration_ms)};
 }
 
-timeline retimed(const timeline& line, std::int64_t new_duration_ms, std::uint64_t new_start_number, std::int64_t now_ms) {
+timeline retimed(const timeline& line, std::int64_t new_duration_ms, std::uint64_t new_start_number,
+                 std::int64_t now_ms) {
   auto anchor = live_edge(line, now_ms).value_or(line.start_number);
   if (anchor < new_start_number) anchor = new_start_number;
   auto anchor_due = due_ms(line, anchor);
@@ -48,11 +49,16 @@ timeline retimed(const timeline& line, std::int64_t new_duration_ms, std::uint64
 
 std::string_view to_string(segment_position position) {
   switch (position) {
-    case segment_position::before_start: return "before_start";
-    case segment_position::expired: return "expired";
-    case segment_position::missed: return "missed";
-    case segment_position::awaited: return "awaited";
-    case segment_position::ahead: return "ahead";
+    case segment_position::before_start:
+      return "before_start";
+    case segment_position::expired:
+      return "expired";
+    case segment_position::missed:
+      return "missed";
+    case segment_position::awaited:
+      return "awaited";
+    case segment_position::ahead:
+      return "ahead";
   }
   return "unknown";
 }

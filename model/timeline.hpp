@@ -18,10 +18,10 @@ struct timeline {
 
 // How long segments are waited for and kept.
 struct live_policy {
-  std::int64_t retry_budget_ms = 2000;      // a segment missing at due + this is gone
-  std::int64_t dvr_window_ms = 3'600'000;   // older segments are expired and freed
-  std::int64_t max_hold_ms = 6000;          // no request is held longer than this
-  std::uint64_t live_window_segments = 3;   // further behind the live edge is a DVR read (sheddable)
+  std::int64_t retry_budget_ms = 2000;     // a segment missing at due + this is gone
+  std::int64_t dvr_window_ms = 3'600'000;  // older segments are expired and freed
+  std::int64_t max_hold_ms = 6000;         // no request is held longer than this
+  std::uint64_t live_window_segments = 3;  // further behind the live edge is a DVR read (sheddable)
 };
 
 // due(n) = availability_start + (n - start_number + 1) * duration, saturated to the int64 range so
@@ -37,7 +37,8 @@ timeline anchored_timeline(std::uint64_t first_segment_number, std::int64_t arri
 // A learned timeline given a new duration and/or start number: the segment at the live edge (or the start
 // segment, before anything is due) stays due exactly when it was, so changing the duration of a running
 // stream does not move the edge by hours.
-timeline retimed(const timeline& line, std::int64_t new_duration_ms, std::uint64_t new_start_number, std::int64_t now_ms);
+timeline retimed(const timeline& line, std::int64_t new_duration_ms, std::uint64_t new_start_number,
+                 std::int64_t now_ms);
 
 // Where a segment number stands at `now` relative to the timeline (not knowing whether it is stored).
 enum class segment_position {

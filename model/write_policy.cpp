@@ -12,26 +12,38 @@ write_outcome classify_write(const write_facts& facts, std::string_view incoming
 
 std::uint16_t status_for(write_outcome outcome) {
   switch (outcome) {
-    case write_outcome::created: return 201;
+    case write_outcome::created:
+      return 201;
     case write_outcome::unchanged:
-    case write_outcome::replaced: return 204;
+    case write_outcome::replaced:
+      return 204;
     case write_outcome::refused_gone:
-    case write_outcome::refused_served: return 409;
-    case write_outcome::refused_quota: return 429;
-    case write_outcome::store_failed: return 503;
+    case write_outcome::refused_served:
+      return 409;
+    case write_outcome::refused_quota:
+      return 429;
+    case write_outcome::store_failed:
+      return 503;
   }
   return 500;
 }
 
 std::string_view to_string(write_outcome outcome) {
   switch (outcome) {
-    case write_outcome::created: return "created";
-    case write_outcome::unchanged: return "unchanged";
-    case write_outcome::replaced: return "replaced";
-    case write_outcome::refused_gone: return "segment_gone";
-    case write_outcome::refused_served: return "segment_already_served";
-    case write_outcome::refused_quota: return "quota_stored_bytes";
-    case write_outcome::store_failed: return "store_failed";
+    case write_outcome::created:
+      return "created";
+    case write_outcome::unchanged:
+      return "unchanged";
+    case write_outcome::replaced:
+      return "replaced";
+    case write_outcome::refused_gone:
+      return "segment_gone";
+    case write_outcome::refused_served:
+      return "segment_already_served";
+    case write_outcome::refused_quota:
+      return "quota_stored_bytes";
+    case write_outcome::store_failed:
+      return "store_failed";
   }
   return "unknown";
 }

@@ -20,8 +20,8 @@ enum class write_outcome {
 struct write_facts {
   const std::string_view* stored = nullptr;  // the stored bytes, null when nothing is stored or not at hand
   std::uint64_t stored_digest = 0;
-  bool immutable = false;      // a media segment that has been served: its bytes may not change
-  bool declared_gone = false;  // a media segment a 410 was served for
+  bool immutable = false;         // a media segment that has been served: its bytes may not change
+  bool declared_gone = false;     // a media segment a 410 was served for
   bool stored_elsewhere = false;  // stored, but the bytes are only in durable storage: the digest decides
 };
 

@@ -1,3 +1,5 @@
+#include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/binary_deserializer.hpp>
@@ -6,8 +8,6 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
-#include <gtest/gtest.h>
-#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <functional>
@@ -246,10 +246,10 @@ class failing_store final : public object_store {
     auto it = records_.find(std::string(key));
     return it == records_.end() ? lookup{} : lookup{it->second, false};
   }
-  bool scan(std::string_view prefix,
-            const std::function<void(std::string_view, std::string_view)>& visit) override {
+  bool scan(std::string_view prefix, const std::function<void(std::string_view, std::string_view)>& visit) override {
     std::lock_guard lock(mutex_);
-    for (auto it = records_.lower_bound(std::string(prefix)); it != records_.end() && it->first.starts_with(prefix); ++it) {
+    for (auto it = records_.lower_bound(std::string(prefix)); it != records_.end() && it->first.starts_with(prefix);
+         ++it) {
       visit(it->first, it->second);
       if (scans_fail) return false;
     }
@@ -482,7 +482,8 @@ TEST_F(ActorTest, ClusterMessageTypesSurviveSerialization) {
   EXPECT_EQ(members[1].host, "::1");
 
   stored_object stored{object_body::adopt("body"), 5, 6, 0, true, 1, true, 0};
-  auto read = round_trip(*system_, remote_read{read_reply{200, 0, "public, max-age=60", -1, 7, stored, "b", ""}, 3, 4, true, true});
+  auto read = round_trip(
+      *system_, remote_read{read_reply{200, 0, "public, max-age=60", -1, 7, stored, "b", ""}, 3, 4, true, true});
   EXPECT_EQ(read.reply.status, 200);
   EXPECT_EQ(read.reply.object.body.view(), "body");
   EXPECT_EQ(read.reply.pipeline, "b");
@@ -491,10 +492,21 @@ TEST_F(ActorTest, ClusterMessageTypesSurviveSerialization) {
   EXPECT_TRUE(read.cached);
   EXPECT_TRUE(read.unknown_stream);
 
-  record_batch batch{"demo", "live", {"k1", std::string("k\x1f" "2", 3)}, {"v1", std::string(3000, 'x')}, {"gone"}, 8, 9, {"s\x1f" "demo"}};
+  record_batch batch{"demo",
+                     "live",
+                     {"k1", std::string("k\x1f"
+                                        "2",
+                                        3)},
+                     {"v1", std::string(3000, 'x')},
+                     {"gone"},
+                     8,
+                     9,
+                     {"s\x1f"
+                      "demo"}};
   EXPECT_EQ(round_trip(*system_, batch), batch);
 
-  auto info = round_trip(*system_, cluster_info{"node-1", 4, {{node, 77, true}}, {{"demo", "live", "node-1", "node-2"}}});
+  auto info =
+      round_trip(*system_, cluster_info{"node-1", 4, {{node, 77, true}}, {{"demo", "live", "node-1", "node-2"}}});
   EXPECT_EQ(info.self, "node-1");
   EXPECT_EQ(info.version, 4u);
   ASSERT_EQ(info.members.size(), 1u);
@@ -502,24 +514,36 @@ TEST_F(ActorTest, ClusterMessageTypesSurviveSerialization) {
   EXPECT_EQ(info.members[0].actor_id, 77u);
   ASSERT_EQ(info.streams.size(), 1u);
   EXPECT_EQ(info.streams[0].replica, "node-2");
-  auto placements = round_trip(*system_, std::vector<stream_placement>{{"demo", "a", "n1", ""}, {"demo", "b", "n2", "n1"}});
+  auto placements =
+      round_trip(*system_, std::vector<stream_placement>{{"demo", "a", "n1", ""}, {"demo", "b", "n2", "n1"}});
   ASSERT_EQ(placements.size(), 2u);
   EXPECT_EQ(placements[1].owner, "n2");
 }
 
 TEST_F(ActorTest, EveryMessageTypeIsRegistered) {
-  for (const char* name : {"live_origin::actors::object_body", "live_origin::actors::stored_object",
-                           "live_origin::actors::object_write", "live_origin::actors::write_reply",
-                           "live_origin::actors::object_read", "live_origin::actors::read_reply",
-                           "live_origin::actors::stream_settings", "live_origin::actors::stream_status",
-                           "live_origin::actors::pipeline_mask", "live_origin::actors::pipeline_stats",
+  for (const char* name : {"live_origin::actors::object_body",
+                           "live_origin::actors::stored_object",
+                           "live_origin::actors::object_write",
+                           "live_origin::actors::write_reply",
+                           "live_origin::actors::object_read",
+                           "live_origin::actors::read_reply",
+                           "live_origin::actors::stream_settings",
+                           "live_origin::actors::stream_status",
+                           "live_origin::actors::pipeline_mask",
+                           "live_origin::actors::pipeline_stats",
                            "live_origin::actors::stream_info",
-                           "live_origin::actors::tenant_info", "live_origin::actors::origin_info",
-                           "live_origin::actors::stream_actor", "live_origin::actors::tenant_supervisor_actor",
-                           "live_origin::actors::origin_supervisor_actor", "live_origin::actors::node_record",
-                           "live_origin::actors::remote_read", "live_origin::actors::record_batch",
-                           "live_origin::actors::cluster_member", "live_origin::actors::stream_placement",
-                           "live_origin::actors::cluster_info", "live_origin::actors::cluster_actor"})
+                           "live_origin::actors::tenant_info",
+                           "live_origin::actors::origin_info",
+                           "live_origin::actors::stream_actor",
+                           "live_origin::actors::tenant_supervisor_actor",
+                           "live_origin::actors::origin_supervisor_actor",
+                           "live_origin::actors::node_record",
+                           "live_origin::actors::remote_read",
+                           "live_origin::actors::record_batch",
+                           "live_origin::actors::cluster_member",
+                           "live_origin::actors::stream_placement",
+                           "live_origin::actors::cluster_info",
+                           "live_origin::actors::cluster_actor"})
     EXPECT_TRUE(system_->types().make_value(name)) << name;
 }
 

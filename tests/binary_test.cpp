@@ -18,7 +18,6 @@
 #include "support/http_client.hpp"
 #include "support/running_origin.hpp"
 
-
 namespace live_origin::test {
 namespace {
 
@@ -27,8 +26,8 @@ using namespace std::chrono_literals;
 const std::string shipped_config = LIVE_ORIGIN_SOURCE_DIR "/config/origin.toml";
 
 std::vector<std::string> free_port_args(const temp_dir& dir) {
-  return {"--config", shipped_config, "--delivery", "127.0.0.1:0", "--ingest", "127.0.0.1:0", "--admin", "127.0.0.1:0",
-          "--data-dir", (dir.path() / "data").string()};
+  return {"--config",    shipped_config, "--delivery",  "127.0.0.1:0", "--ingest",
+          "127.0.0.1:0", "--admin",      "127.0.0.1:0", "--data-dir",  (dir.path() / "data").string()};
 }
 
 TEST(Binary, HelpListsTheFlags) {
@@ -61,7 +60,8 @@ TEST(Binary, BadFlagExitsNonZeroNamingIt) {
   child_process bad(LIVE_ORIGIN_BINARY, {"--frobnicate"}, dir);
   EXPECT_NE(bad.wait_exit(), 0);
   EXPECT_NE(bad.stderr_text().find("--frobnicate"), std::string::npos);
-  child_process bad_address(LIVE_ORIGIN_BINARY, {"--config", shipped_config, "--ingest", "nowhere", "--check-config"}, dir);
+  child_process bad_address(LIVE_ORIGIN_BINARY, {"--config", shipped_config, "--ingest", "nowhere", "--check-config"},
+                            dir);
   EXPECT_NE(bad_address.wait_exit(), 0);
   EXPECT_NE(bad_address.stderr_text().find("--ingest"), std::string::npos);
 }
@@ -139,7 +139,8 @@ TEST(Binary, SighupReloadsTenantsAndABadFileChangesNothing) {
   std::ofstream(config) << "[tenants.demo]\nmax_streams = -1\n";  // broken: the running config stays
   origin.signal(SIGHUP);
   deadline = std::chrono::steady_clock::now() + 5s;
-  while (origin.stderr_text().find("reload refused") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+  while (origin.stderr_text().find("reload refused") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(10ms);
   EXPECT_NE(origin.stderr_text().find("tenants.demo.max_streams"), std::string::npos) << origin.stderr_text();
   EXPECT_EQ(fetch(ingest, bhttp::verb::put, "/late/live1/other.m3u8", "#EXTM3U\n").status, 201);

@@ -1,8 +1,8 @@
 // Three live-origin processes on loopback forming one cluster, started as a user would start them.
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <future>
@@ -34,11 +34,13 @@ class node {
 
   void start(const std::vector<std::uint16_t>& seeds) {
     std::string seed_list;
-    for (auto port : seeds) seed_list += (seed_list.empty() ? "" : ", ") + ("\"127.0.0.1:" + std::to_string(port) + "\"");
+    for (auto port : seeds)
+      seed_list += (seed_list.empty() ? "" : ", ") + ("\"127.0.0.1:" + std::to_string(port) + "\"");
     auto config = dir_.path() / "origin.toml";
-    std::ofstream(config) << "[tenants.demo]\nsegment_duration_ms = " << segment_ms
-                          << "\n\n[cluster]\nnode_id = \"" << id_ << "\"\nlisten = \"127.0.0.1:0\"\nseeds = [" << seed_list
-                          << "]\nchunk_bytes = 65536\ncache_bytes_total = 400000\nproxy_idle_ms = 1000\nheartbeat_ms = 200\nconnection_timeout_ms = 1000\n"
+    std::ofstream(config) << "[tenants.demo]\nsegment_duration_ms = " << segment_ms << "\n\n[cluster]\nnode_id = \""
+                          << id_ << "\"\nlisten = \"127.0.0.1:0\"\nseeds = [" << seed_list
+                          << "]\nchunk_bytes = 65536\ncache_bytes_total = 400000\nproxy_idle_ms = 1000\nheartbeat_ms = "
+                             "200\nconnection_timeout_ms = 1000\n"
                              "request_timeout_ms = 3000\njoin_timeout_ms = 10000\n";
     process_ = std::make_unique<child_process>(
         LIVE_ORIGIN_BINARY,
@@ -165,7 +167,8 @@ TEST_F(ClusterTest, AnyNodeAnswersAndTheOwnersLossLosesNoAcknowledgedSegment) {
   nodes_[1]->start({nodes_[0]->cluster_port});
   nodes_[2]->start({nodes_[0]->cluster_port});
   std::set<std::string> all{"node-1", "node-2", "node-3"};
-  for (const auto& n : nodes_) ASSERT_TRUE(eventually([&] { return sees(*n, all); })) << n->id() << ": " << n->cluster();
+  for (const auto& n : nodes_)
+    ASSERT_TRUE(eventually([&] { return sees(*n, all); })) << n->id() << ": " << n->cluster();
 
   // Publish through node-1 (which owns nothing of this stream); read through node-2 (the owner) and node-3.
   start_ = std::chrono::steady_clock::now();
@@ -234,9 +237,8 @@ TEST_F(ClusterTest, AnyNodeAnswersAndTheOwnersLossLosesNoAcknowledgedSegment) {
 
   // A GET for the next segment on a node that does not own the stream is held and released when the
   // segment lands at the owner.
-  auto held = std::async(std::launch::async, [&, next = last_ + 1] {
-    return fetch(nodes_[2]->delivery, bhttp::verb::get, path(next));
-  });
+  auto held = std::async(std::launch::async,
+                         [&, next = last_ + 1] { return fetch(nodes_[2]->delivery, bhttp::verb::get, path(next)); });
   ASSERT_TRUE(eventually([&] { return nodes_[1]->held_requests() == 1; })) << "not held at the owner";
   ASSERT_EQ(held.wait_for(0s), std::future_status::timeout) << "answered before the segment was published";
   publish(last_ + 1);
@@ -245,9 +247,8 @@ TEST_F(ClusterTest, AnyNodeAnswersAndTheOwnersLossLosesNoAcknowledgedSegment) {
   EXPECT_EQ(released.body, acknowledged_[last_]);
 
   // A GET held for node-2 (the owner) when it is killed: a 503 with a short lifetime, not a hang.
-  auto orphan = std::async(std::launch::async, [&, next = last_ + 1] {
-    return fetch(nodes_[2]->delivery, bhttp::verb::get, path(next));
-  });
+  auto orphan = std::async(std::launch::async,
+                           [&, next = last_ + 1] { return fetch(nodes_[2]->delivery, bhttp::verb::get, path(next)); });
   ASSERT_TRUE(eventually([&] { return nodes_[1]->held_requests() == 1; })) << "not held at the owner";
   nodes_[1]->kill_nine();
   auto orphaned = orphan.get();
@@ -265,7 +266,8 @@ TEST_F(ClusterTest, AnyNodeAnswersAndTheOwnersLossLosesNoAcknowledgedSegment) {
 
   // node-2 comes back: it catches up from the others, then owns the stream again and serves it all.
   nodes_[1]->start({nodes_[0]->cluster_port, nodes_[2]->cluster_port});
-  for (const auto& n : nodes_) ASSERT_TRUE(eventually([&] { return sees(*n, all); })) << n->id() << ": " << n->cluster();
+  for (const auto& n : nodes_)
+    ASSERT_TRUE(eventually([&] { return sees(*n, all); })) << n->id() << ": " << n->cluster();
   auto placed = [&](const node& at) {
     auto state = at.cluster();
     for (const auto& s : state["streams"])
@@ -282,7 +284,8 @@ TEST_F(ClusterTest, AnyNodeAnswersAndTheOwnersLossLosesNoAcknowledgedSegment) {
   };
   EXPECT_GT(cached_at_node_1(), 0);
   EXPECT_TRUE(eventually([&] { return cached_at_node_1() == 0; })) << "a stream nobody asks node-1 for keeps no cache";
-  std::cout << "cluster drill: " << acknowledged_.size() << " acknowledged segments of 150 kB, all served by every node "
+  std::cout << "cluster drill: " << acknowledged_.size()
+            << " acknowledged segments of 150 kB, all served by every node "
             << "after the owner's kill -9 and its return\n";
 }
 
@@ -306,7 +309,7 @@ TEST_F(ClusterTest, ASilentPeerIsDroppedAfterTheConnectionTimeoutAndRejoinsCaugh
   ASSERT_TRUE(eventually([&] { return sees(*nodes_[0], {"node-1"}); })) << nodes_[0]->cluster();
   auto detected = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - stopped);
   for (int n = 0; n < 5; ++n) publish(last_ + 1);  // node-1 owns it now
-  std::this_thread::sleep_until(stopped + 2s);  // hung for twice as long as its peers wait
+  std::this_thread::sleep_until(stopped + 2s);     // hung for twice as long as its peers wait
   nodes_[1]->signal(SIGCONT);
   for (const auto& n : nodes_)
     ASSERT_TRUE(eventually([&] { return sees(*n, {"node-1", "node-2"}); })) << n->id() << ": " << n->cluster();
@@ -318,7 +321,8 @@ TEST_F(ClusterTest, ASilentPeerIsDroppedAfterTheConnectionTimeoutAndRejoinsCaugh
     ASSERT_TRUE(eventually([&] { return sees(*n, {"node-1", "node-2"}); })) << n->id() << ": " << n->cluster();
   expect_all_served(*nodes_[1]);  // what node-1 acknowledged while node-2 hung included
   expect_all_served(*nodes_[0]);
-  std::cout << "silent peer dropped after " << detected.count() << " ms (heartbeat 200 ms, connection timeout 1000 ms)\n";
+  std::cout << "silent peer dropped after " << detected.count()
+            << " ms (heartbeat 200 ms, connection timeout 1000 ms)\n";
 }
 
 }  // namespace

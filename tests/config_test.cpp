@@ -80,7 +80,8 @@ TEST(Config, TokensAreReadAndChecked) {
     pipeline = "b"
     [[tenants.t.tokens]]
     token = "tenant-token-abcdefghij"
-  )", "tokens.toml");
+  )",
+                             "tokens.toml");
   EXPECT_EQ(config.admin_token, "admin-token-0123456789");
   const auto* tenant = config.find_tenant("t");
   ASSERT_TRUE(tenant);
@@ -107,7 +108,8 @@ cache_bytes_total = 1048576
 proxy_idle_ms = 2500
 heartbeat_ms = 100
 connection_timeout_ms = 500
-)", "cluster.toml");
+)",
+                             "cluster.toml");
   const auto& cluster = config.cluster;
   EXPECT_TRUE(cluster.enabled());
   EXPECT_EQ(cluster.node_id, "node-1");
@@ -163,7 +165,8 @@ TEST(Config, TenantsInheritLiveSettingsAndMayOverrideThem) {
     manifest_patterns = ["*.m3u8"]
     init_patterns = ["header*"]
     plain_patterns = ["key*"]
-  )", "tenants.toml");
+  )",
+                             "tenants.toml");
   const auto* plain = config.find_tenant("plain");
   const auto* custom = config.find_tenant("custom");
   ASSERT_TRUE(plain && custom);
@@ -209,7 +212,8 @@ TEST(Config, ReadsEveryKey) {
     access_log = false
     [tenants.b]
     [tenants.a]
-  )", "full.toml");
+  )",
+                             "full.toml");
   EXPECT_EQ(config.delivery.address.host, "::1");
   EXPECT_EQ(config.delivery.address.port, 9000);
   EXPECT_EQ(config.delivery.address.to_string(), "[::1]:9000");

@@ -74,13 +74,12 @@ TEST_F(Auth, DeleteNeedsTheTokenToo) {
   EXPECT_EQ(fetch(origin_.ingest(), bhttp::verb::delete_, "/secure/live/1.ts").status, 401);
 }
 
-TEST_F(Auth, TenantWithoutTokensTakesLoopbackPublishers) {
-  EXPECT_EQ(put("/demo/live/1.ts", {}).status, 201);
-}
+TEST_F(Auth, TenantWithoutTokensTakesLoopbackPublishers) { EXPECT_EQ(put("/demo/live/1.ts", {}).status, 201); }
 
 TEST_F(Auth, AdminNeedsItsTokenButProbesDoNot) {
   EXPECT_EQ(fetch(origin_.admin(), bhttp::verb::get, "/actors").status, 401);
-  EXPECT_EQ(fetch(origin_.admin(), bhttp::verb::get, "/actors", {}, {{"Authorization", bearer(token_any)}}).status, 403);
+  EXPECT_EQ(fetch(origin_.admin(), bhttp::verb::get, "/actors", {}, {{"Authorization", bearer(token_any)}}).status,
+            403);
   EXPECT_EQ(fetch(origin_.admin(), bhttp::verb::get, "/actors", {}, {{"Authorization", bearer(admin_token)}}).status,
             200);
   EXPECT_EQ(fetch(origin_.admin(), bhttp::verb::put, "/streams/demo/live", "{}").status, 401);

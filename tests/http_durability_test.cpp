@@ -26,14 +26,16 @@ TEST(Durability, ANewProcessServesWhatTheLastOneAcknowledged) {
   auto use_data = [&](config::origin_config& c) { c.data_dir = (data.path() / "data").string(); };
   {
     running_origin first(use_data);
-    ASSERT_EQ(fetch(first.ingest(), bhttp::verb::put, "/demo/live1/seg-7.m4s", "seven", {{"X-Origin-Pipeline", "b"}}).status,
-              201);
+    ASSERT_EQ(
+        fetch(first.ingest(), bhttp::verb::put, "/demo/live1/seg-7.m4s", "seven", {{"X-Origin-Pipeline", "b"}}).status,
+        201);
     ASSERT_EQ(fetch(first.ingest(), bhttp::verb::put, "/demo/live1/stream.m3u8", "#EXTM3U\n").status, 201);
     ASSERT_EQ(fetch(first.ingest(), bhttp::verb::put, "/demo/live1/empty.vtt", "").status, 201);
     ASSERT_EQ(fetch(first.delivery(), bhttp::verb::get, "/demo/live1/seg-7.m4s").status, 200);
     // b's init segment is served before a's arrives: CDNs keep b's, and so does the origin.
-    ASSERT_EQ(fetch(first.ingest(), bhttp::verb::put, "/demo/live1/init.mp4", "init-b", {{"X-Origin-Pipeline", "b"}}).status,
-              201);
+    ASSERT_EQ(
+        fetch(first.ingest(), bhttp::verb::put, "/demo/live1/init.mp4", "init-b", {{"X-Origin-Pipeline", "b"}}).status,
+        201);
     ASSERT_EQ(fetch(first.delivery(), bhttp::verb::get, "/demo/live1/init.mp4").body, "init-b");
     ASSERT_EQ(fetch(first.ingest(), bhttp::verb::put, "/demo/live1/init.mp4", "init-a").status, 201);
     ASSERT_EQ(fetch(first.delivery(), bhttp::verb::get, "/demo/live1/init.mp4").body, "init-b");
@@ -56,8 +58,9 @@ TEST(Durability, ANewProcessServesWhatTheLastOneAcknowledged) {
   auto empty = fetch(second.delivery(), bhttp::verb::get, "/demo/live1/empty.vtt");
   EXPECT_EQ(empty.status, 200) << "an empty object is an object";
   EXPECT_EQ(empty.body, "");
-  EXPECT_EQ(fetch(second.ingest(), bhttp::verb::put, "/demo/live1/seg-7.m4s", "changed", {{"X-Origin-Pipeline", "b"}}).status,
-            409)
+  EXPECT_EQ(
+      fetch(second.ingest(), bhttp::verb::put, "/demo/live1/seg-7.m4s", "changed", {{"X-Origin-Pipeline", "b"}}).status,
+      409)
       << "it was served before the restart: its bytes stay fixed";
   status = nlohmann::json::parse(fetch(second.admin(), bhttp::verb::get, "/streams/demo/live1").body);
   EXPECT_EQ(status["hot_bytes"], 5 + 7 + 8 + 6) << "what was read back stays in memory, with the new candidate";
@@ -70,17 +73,21 @@ TEST(Durability, DecisionsSurviveARestart) {
   {
     running_origin first(use_data);
     // 1 s segments; the live edge is 20, so segment 5 is long past its deadline.
-    auto availability = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count() - 21'500;
+    auto availability =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count() -
+        21'500;
     ASSERT_EQ(fetch(first.admin(), bhttp::verb::put, "/streams/demo/live",
                     "{\"segment_duration_ms\": 1000, \"start_number\": 0, \"retry_budget_ms\": 1500, "
-                    "\"pipeline_order\": [\"b\", \"a\"], \"availability_start_ms\": " + std::to_string(availability) + "}")
+                    "\"pipeline_order\": [\"b\", \"a\"], \"availability_start_ms\": " +
+                        std::to_string(availability) + "}")
                   .status,
               200);
     ASSERT_EQ(fetch(first.ingest(), bhttp::verb::put, segment(19), "nineteen", {{"X-Origin-Event", "ad-start"}}).status,
               201);
     ASSERT_EQ(fetch(first.admin(), bhttp::verb::post, "/streams/demo/live/masks",
-                    "{\"pipeline\": \"a\", \"from\": 100, \"to\": 120}").status,
+                    "{\"pipeline\": \"a\", \"from\": 100, \"to\": 120}")
+                  .status,
               201);
     ASSERT_EQ(fetch(first.delivery(), bhttp::verb::get, segment(5)).status, 410);  // declared gone
     ASSERT_EQ(fetch(first.ingest(), bhttp::verb::put, "/demo/live/old.m3u8", "#EXTM3U\n").status, 201);
@@ -101,8 +108,9 @@ TEST(Durability, SegmentsOlderThanTheHotWindowAreReadFromStorage) {
   std::vector<std::string> bodies;
   for (int n = 1; n <= 5; ++n) {
     bodies.push_back(std::string(600, static_cast<char>('a' + n)));
-    ASSERT_EQ(fetch(origin.ingest(), bhttp::verb::put, "/demo/live/seg-" + std::to_string(n) + ".m4s", bodies.back()).status,
-              201);
+    ASSERT_EQ(
+        fetch(origin.ingest(), bhttp::verb::put, "/demo/live/seg-" + std::to_string(n) + ".m4s", bodies.back()).status,
+        201);
   }
   ASSERT_EQ(fetch(origin.ingest(), bhttp::verb::put, "/demo/live/stream.m3u8", std::string(900, 'm')).status, 201);
   auto status = nlohmann::json::parse(fetch(origin.admin(), bhttp::verb::get, "/streams/demo/live").body);
@@ -127,7 +135,8 @@ TEST(Durability, TheProcessHotWindowBoundsAllStreamsTogether) {
   auto path = [](const std::string& stream, int n) { return "/demo/" + stream + "/seg-" + std::to_string(n) + ".m4s"; };
   auto body = [](const std::string& stream, int n) { return std::string(600, static_cast<char>(stream[0] + n)); };
   for (const std::string stream : {"one", "two"})
-    for (int n = 1; n <= 3; ++n) ASSERT_EQ(fetch(origin.ingest(), bhttp::verb::put, path(stream, n), body(stream, n)).status, 201);
+    for (int n = 1; n <= 3; ++n)
+      ASSERT_EQ(fetch(origin.ingest(), bhttp::verb::put, path(stream, n), body(stream, n)).status, 201);
   std::uint64_t hot = 0;
   for (const std::string stream : {"one", "two"}) {
     auto status = nlohmann::json::parse(fetch(origin.admin(), bhttp::verb::get, "/streams/demo/" + stream).body);
@@ -136,7 +145,8 @@ TEST(Durability, TheProcessHotWindowBoundsAllStreamsTogether) {
   }
   EXPECT_LE(hot, 1500u) << "both streams' segments in memory together";
   EXPECT_GT(hot, 0u);
-  EXPECT_EQ(prometheus_text(fetch(origin.admin(), bhttp::verb::get, "/metrics").body).value("live_origin_hot_bytes"), hot);
+  EXPECT_EQ(prometheus_text(fetch(origin.admin(), bhttp::verb::get, "/metrics").body).value("live_origin_hot_bytes"),
+            hot);
   for (const std::string stream : {"one", "two"})
     for (int n = 1; n <= 3; ++n) {
       auto reply = fetch(origin.delivery(), bhttp::verb::get, path(stream, n));
@@ -255,18 +265,23 @@ TEST(Durability, DiskAndMemoryStayFlatOverALongDvrRun) {
     c.data_dir = store.string();
     c.write_buffer_bytes = 1 << 20;
   });
-  auto start_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
-  ASSERT_EQ(fetch(origin.admin(), bhttp::verb::put, "/streams/demo/long",
-                  "{\"segment_duration_ms\": 100, \"start_number\": 0, \"dvr_window_s\": 1, \"availability_start_ms\": " +
-                      std::to_string(start_ms) + "}").status,
-            200);
+  auto start_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  ASSERT_EQ(
+      fetch(origin.admin(), bhttp::verb::put, "/streams/demo/long",
+            "{\"segment_duration_ms\": 100, \"start_number\": 0, \"dvr_window_s\": 1, \"availability_start_ms\": " +
+                std::to_string(start_ms) + "}")
+          .status,
+      200);
   std::vector<std::uint64_t> disk, memory, stream_bytes;
   auto started = std::chrono::steady_clock::now();
   for (int n = 0; n < segments; ++n) {
     auto path = "/demo/long/seg-" + std::to_string(n) + ".m4s";
-    ASSERT_EQ(fetch(origin.ingest(), bhttp::verb::put, path, std::string(segment_bytes, static_cast<char>('a' + n % 26))).status,
-              201)
+    ASSERT_EQ(
+        fetch(origin.ingest(), bhttp::verb::put, path, std::string(segment_bytes, static_cast<char>('a' + n % 26)))
+            .status,
+        201)
         << path;
     ASSERT_EQ(fetch(origin.delivery(), bhttp::verb::get, path).status, 200) << path;
     if (n % 10 == 9) {
@@ -280,7 +295,8 @@ TEST(Durability, DiskAndMemoryStayFlatOverALongDvrRun) {
   }
   auto third = disk.size() / 3;
   auto max_of = [](const std::vector<std::uint64_t>& v, std::size_t from, std::size_t to) {
-    return *std::max_element(v.begin() + static_cast<std::ptrdiff_t>(from), v.begin() + static_cast<std::ptrdiff_t>(to));
+    return *std::max_element(v.begin() + static_cast<std::ptrdiff_t>(from),
+                             v.begin() + static_cast<std::ptrdiff_t>(to));
   };
   std::cout << "DVR run: " << segments << " segments of " << segment_bytes / 1024 << " KiB; disk (MiB) by 10 segments:";
   for (auto bytes : disk) std::cout << ' ' << bytes / (1 << 20);
@@ -354,7 +370,8 @@ TEST(Durability, ADamagedBodyNobodyGotGivesWayToTheOtherPipeline) {
         model::object_record record{name, pipeline, model::content_digest(body), 1, 0, body};
         auto bytes = model::encode_object_record(record);
         if (record.pipeline == "a") bytes.back() ^= 0x01;
-        store->put(model::candidate_record_key("demo", "live1", name, pipeline), model::encode_candidate_record(record));
+        store->put(model::candidate_record_key("demo", "live1", name, pipeline),
+                   model::encode_candidate_record(record));
         store->put(model::body_record_key("demo", "live1", name, pipeline), bytes);
       }
     store->put(model::served_marker_key("demo", "live1", "seg-5.m4s"), "a");

@@ -92,10 +92,14 @@ TEST_F(IngestDelivery, DifferentBytesReplaceAMutableObject) {
 }
 
 TEST_F(IngestDelivery, ContentTypeFollowsTheExtension) {
-  const std::pair<const char*, const char*> cases[] = {
-      {"a.m4s", "video/mp4"},       {"init.mp4", "video/mp4"},          {"s42.ts", "video/mp2t"},
-      {"m.mpd", "application/dash+xml"}, {"p.m3u8", "application/vnd.apple.mpegurl"},
-      {"a.aac", "audio/aac"},       {"a.m4a", "audio/mp4"},            {"key.bin", "application/octet-stream"}};
+  const std::pair<const char*, const char*> cases[] = {{"a.m4s", "video/mp4"},
+                                                       {"init.mp4", "video/mp4"},
+                                                       {"s42.ts", "video/mp2t"},
+                                                       {"m.mpd", "application/dash+xml"},
+                                                       {"p.m3u8", "application/vnd.apple.mpegurl"},
+                                                       {"a.aac", "audio/aac"},
+                                                       {"a.m4a", "audio/mp4"},
+                                                       {"key.bin", "application/octet-stream"}};
   for (auto [name, type] : cases) {
     auto target = std::string("/demo/types/") + name;
     ASSERT_EQ(fetch(origin_.ingest(), bhttp::verb::put, target, "x").status, 201) << name;
@@ -200,7 +204,8 @@ TEST_F(IngestDelivery, KeepAliveCarriesManyRequests) {
 
 TEST_F(IngestDelivery, ExpectContinueGetsAnInterimAnswer) {
   http_connection connection(origin_.ingest());
-  connection.write_raw("PUT /demo/live1/big.m4s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  connection.write_raw(
+      "PUT /demo/live1/big.m4s HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
   std::string interim;
   char c;
   while (interim.find("\r\n\r\n") == std::string::npos) {

@@ -18,9 +18,7 @@ std::string put_line(std::string_view target) {
   return "PUT " + std::string(target) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 3\r\n\r\nabc";
 }
 
-std::string metrics(const running_origin& origin) {
-  return fetch(origin.admin(), bhttp::verb::get, "/metrics").body;
-}
+std::string metrics(const running_origin& origin) { return fetch(origin.admin(), bhttp::verb::get, "/metrics").body; }
 
 bool has_counter(const std::string& text, const std::string& line) {
   return text.find(line + "\n") != std::string::npos;
@@ -45,7 +43,8 @@ TEST(HostileNames, AreRefusedWith400AndStoreNothing) {
     EXPECT_EQ(raw_status(answer), 400u) << target;
     EXPECT_LT(answer.size(), 400u) << "error bodies stay tiny";
     EXPECT_NE(answer.find(reason), std::string::npos) << target << "\n" << answer;
-    EXPECT_EQ(raw_status(raw_exchange(origin.delivery(), "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")),
+    EXPECT_EQ(raw_status(raw_exchange(origin.delivery(),
+                                      "GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")),
               400u);
   }
   EXPECT_EQ(origin.server().directory().stream_count(), 0u);
@@ -115,14 +114,16 @@ TEST(BodyLimit, BodyAtTheLimitIsAccepted) {
   EXPECT_EQ(fetch(origin.ingest(), bhttp::verb::put, "/demo/live1/a.m4s", std::string(1000, 'a')).status, 201);
   EXPECT_EQ(fetch(origin.ingest(), bhttp::verb::put, "/demo/live1/b.m4s", std::string(1000, 'b'), {}, true).status,
             201);
-  EXPECT_EQ(raw_status(raw_exchange(origin.ingest(), "PUT /demo/live1/c.m4s HTTP/1.1\r\nHost: x\r\n"
-                                                     "Content-Length: 1001\r\n\r\n")),
+  EXPECT_EQ(raw_status(raw_exchange(origin.ingest(),
+                                    "PUT /demo/live1/c.m4s HTTP/1.1\r\nHost: x\r\n"
+                                    "Content-Length: 1001\r\n\r\n")),
             413u);
 }
 
 TEST(HeaderLimit, OversizedHeaderBlockIs431) {
   running_origin origin;
-  std::string request = "GET /demo/live1/x.ts HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(20000, 'p') + "\r\n\r\n";
+  std::string request =
+      "GET /demo/live1/x.ts HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(20000, 'p') + "\r\n\r\n";
   auto answer = raw_exchange(origin.delivery(), request);
   EXPECT_EQ(raw_status(answer), 431u);
   EXPECT_TRUE(has_counter(metrics(origin),
@@ -147,8 +148,9 @@ TEST(Methods, OtherMethodsAre405WithAllow) {
 TEST(Malformed, GarbageGets400AndTheServerKeepsServing) {
   running_origin origin;
   EXPECT_EQ(raw_status(raw_exchange(origin.delivery(), "HELLO\r\n\r\n")), 400u);
-  EXPECT_EQ(raw_status(raw_exchange(origin.ingest(), "PUT /demo/live1/x.ts HTTP/1.1\r\nHost: x\r\n"
-                                                     "Transfer-Encoding: chunked\r\n\r\nZZZ\r\n")),
+  EXPECT_EQ(raw_status(raw_exchange(origin.ingest(),
+                                    "PUT /demo/live1/x.ts HTTP/1.1\r\nHost: x\r\n"
+                                    "Transfer-Encoding: chunked\r\n\r\nZZZ\r\n")),
             400u);
   EXPECT_EQ(fetch(origin.ingest(), bhttp::verb::put, "/demo/live1/x.ts", "ok").status, 201);
 }
@@ -203,7 +205,8 @@ TEST(Connections, OverTheLimitAreAnswered503AndClosed) {
   http_connection third(origin.delivery());
   auto answer = third.read_until_close(5s);
   EXPECT_EQ(raw_status(answer), 503u);
-  EXPECT_TRUE(has_counter(metrics(origin), "live_origin_http_connections_total{listener=\"delivery\",result=\"refused\"} 1"));
+  EXPECT_TRUE(
+      has_counter(metrics(origin), "live_origin_http_connections_total{listener=\"delivery\",result=\"refused\"} 1"));
 }
 
 TEST(Shutdown, InFlightUploadFinishesAndIdleConnectionsClose) {
@@ -252,7 +255,8 @@ TEST_F(PackagerThatHangsUp, RefusalDecidedAfterTheBodyIsStillCounted) {
     connection.send(bhttp::verb::post, segment, "different bytes", {}, true);
     connection.stream().socket().shutdown(tcp::socket::shutdown_send);  // as ffmpeg does, then hang up
   }
-  EXPECT_TRUE(metrics_show("live_origin_http_rejections_total{listener=\"ingest\",reason=\"segment_already_served\"} 1"));
+  EXPECT_TRUE(
+      metrics_show("live_origin_http_rejections_total{listener=\"ingest\",reason=\"segment_already_served\"} 1"));
   EXPECT_EQ(fetch(origin_.delivery(), bhttp::verb::get, segment).body, "first");
 }
 
@@ -270,8 +274,9 @@ TEST_F(PackagerThatHangsUp, AcceptedUploadIsCountedAndStored) {
 TEST_F(PackagerThatHangsUp, UploadCutOffMidBodyIsCountedAndNotStored) {
   {
     http_connection connection(origin_.ingest());
-    connection.write_raw("PUT /demo/live1/chunk-stream0-00003.m4s HTTP/1.1\r\nHost: x\r\n"
-                         "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+    connection.write_raw(
+        "PUT /demo/live1/chunk-stream0-00003.m4s HTTP/1.1\r\nHost: x\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
   }  // killed mid-segment: no last chunk
   EXPECT_TRUE(metrics_show("live_origin_http_rejections_total{listener=\"ingest\",reason=\"incomplete_body\"} 1"));
   EXPECT_EQ(fetch(origin_.delivery(), bhttp::verb::get, "/demo/live1/chunk-stream0-00003.m4s").status, 404);

@@ -157,9 +157,9 @@ TEST_F(Pipelines, MaskingTheServedPipelineSwitchesToTheOther) {
 
 TEST_F(Pipelines, BadMasksAre400) {
   put(segment(10), "a10", "a");
-  for (auto body : {R"({"pipeline": "z", "from": 1, "to": 2})", R"({"pipeline": "a", "from": 5, "to": 2})",
-                    R"({"pipeline": "a", "from": -1, "to": 2})", R"({"pipeline": "a", "from": 1, "to": 2, "x": 1})",
-                    "not json"})
+  for (auto body :
+       {R"({"pipeline": "z", "from": 1, "to": 2})", R"({"pipeline": "a", "from": 5, "to": 2})",
+        R"({"pipeline": "a", "from": -1, "to": 2})", R"({"pipeline": "a", "from": 1, "to": 2, "x": 1})", "not json"})
     EXPECT_EQ(fetch(origin_->admin(), bhttp::verb::post, "/streams/demo/live/masks", body).status, 400) << body;
 }
 
@@ -225,7 +225,8 @@ TEST_F(Pipelines, BadPipelineHeadersAre400AndStoreNothing) {
   auto metrics = scrape_metrics_until(origin_->admin(), [&](const prometheus_text& m) {
     return refusals(m, "unknown_pipeline") > 0 && refusals(m, "bad_defects") > 0 && refusals(m, "bad_event") > 0;
   });
-  for (auto reason : {"unknown_pipeline", "bad_defects", "bad_event"}) EXPECT_GT(refusals(metrics, reason), 0) << reason;
+  for (auto reason : {"unknown_pipeline", "bad_defects", "bad_event"})
+    EXPECT_GT(refusals(metrics, reason), 0) << reason;
 }
 
 TEST_F(Pipelines, StreamShowsPerPipelineCounts) {

@@ -70,8 +70,9 @@ TEST(Quota, StoredBytesAreCappedAcrossTheTenantsStreams) {
   EXPECT_EQ(metrics.value("live_origin_stored_bytes", {{"tenant", "full"}}), 1000);
   EXPECT_EQ(metrics.value("live_origin_stored_objects", {{"tenant", "full"}}), 3);
   EXPECT_EQ(metrics.value("live_origin_stored_bytes", {{"tenant", "demo"}}), 5000);
-  EXPECT_EQ(metrics.value("live_origin_http_rejections_total", {{"listener", "ingest"}, {"reason", "quota_stored_bytes"}}),
-            1);
+  EXPECT_EQ(
+      metrics.value("live_origin_http_rejections_total", {{"listener", "ingest"}, {"reason", "quota_stored_bytes"}}),
+      1);
 }
 
 TEST(Quota, RequestRateIsCappedPerTenant) {

@@ -14,9 +14,7 @@ namespace {
 
 const std::string demo_token = "demo-token-0123456789";
 
-http_reply reload(const running_origin& origin) {
-  return fetch(origin.admin(), bhttp::verb::post, "/config/reload");
-}
+http_reply reload(const running_origin& origin) { return fetch(origin.admin(), bhttp::verb::post, "/config/reload"); }
 
 TEST(Reload, TenantsTokensAndQuotasChangeWhileStreamsAndConnectionsStay) {
   running_origin origin;

@@ -91,14 +91,14 @@ TEST(Serve, IfNoneMatchWinsOverIfModifiedSince) {
 }
 
 TEST(Serve, IfModifiedSinceAtOrAfterLastModifiedIs304) {
-  EXPECT_EQ(serve_representation(get({{beast_http::field::if_modified_since, "Tue, 14 Nov 2023 22:13:20 GMT"}}),
-                                 sample())
-                .message.result_int(),
-            304);
-  EXPECT_EQ(serve_representation(get({{beast_http::field::if_modified_since, "Tue, 14 Nov 2023 22:13:19 GMT"}}),
-                                 sample())
-                .message.result_int(),
-            200);
+  EXPECT_EQ(
+      serve_representation(get({{beast_http::field::if_modified_since, "Tue, 14 Nov 2023 22:13:20 GMT"}}), sample())
+          .message.result_int(),
+      304);
+  EXPECT_EQ(
+      serve_representation(get({{beast_http::field::if_modified_since, "Tue, 14 Nov 2023 22:13:19 GMT"}}), sample())
+          .message.result_int(),
+      200);
 }
 
 TEST(Serve, RangeIs206WithContentRange) {

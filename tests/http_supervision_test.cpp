@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "support/http_client.hpp"
-#include "support/prometheus.hpp"
 #include "support/live_stream.hpp"
+#include "support/prometheus.hpp"
 #include "support/running_origin.hpp"
 
 namespace live_origin::test {

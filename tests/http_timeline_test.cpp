@@ -100,8 +100,8 @@ TEST_F(Timeline, LateSegmentIsGoneAfterRetryBudgetAndCannotBePublishedAfterwards
   EXPECT_EQ(reply.status, 410);
   EXPECT_EQ(reply.header("cache-control"), "public, max-age=30");
   EXPECT_GE(waited, 250ms) << "it was held, not answered at once";
-  EXPECT_NE(fetch(origin_->admin(), bhttp::verb::get, "/metrics").body.find(
-                "live_origin_held_requests_total{outcome=\"timed_out\"} 1\n"),
+  EXPECT_NE(fetch(origin_->admin(), bhttp::verb::get, "/metrics")
+                .body.find("live_origin_held_requests_total{outcome=\"timed_out\"} 1\n"),
             std::string::npos);
   auto late = put(segment(11), "too late");
   EXPECT_EQ(late.status, 409);
@@ -167,15 +167,16 @@ TEST_F(Timeline, HeldClientThatDisconnectsFreesItsSlot) {
     ASSERT_TRUE(wait_for_held(1));
   }  // the client goes away
   EXPECT_TRUE(wait_for_held(0, 1500ms)) << "the slot is freed before the hold would have ended";
-  EXPECT_NE(fetch(origin_->admin(), bhttp::verb::get, "/metrics").body.find(
-                "live_origin_held_requests_total{outcome=\"abandoned\"} 1\n"),
+  EXPECT_NE(fetch(origin_->admin(), bhttp::verb::get, "/metrics")
+                .body.find("live_origin_held_requests_total{outcome=\"abandoned\"} 1\n"),
             std::string::npos);
 }
 
 TEST_F(Timeline, UploadInFlightIsHeldUntilItCompletes) {
   put("/demo/live/other.m3u8", "exists");  // the stream exists before the upload starts
   http_connection upload(origin_->ingest());
-  upload.write_raw("PUT /demo/live/stream.m3u8 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n#EXTM3\r\n");
+  upload.write_raw(
+      "PUT /demo/live/stream.m3u8 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n6\r\n#EXTM3\r\n");
   auto auto_deadline = steady::now() + 5s;
   while (stream_status()["uploads_in_flight"] != 1 && steady::now() < auto_deadline) std::this_thread::sleep_for(2ms);
   auto held = std::async(std::launch::async, [&] { return get("/demo/live/stream.m3u8"); });
@@ -214,7 +215,8 @@ TEST(TimelineHoldLimit, HoldsOverTheStreamBoundGet503) {
   auto second = std::async(std::launch::async, [&] { return fetch(origin.delivery(), bhttp::verb::get, segment(11)); });
   auto deadline = steady::now() + 5s;
   while (steady::now() < deadline &&
-         nlohmann::json::parse(fetch(origin.admin(), bhttp::verb::get, "/streams/demo/live").body)["held_requests"] != 2)
+         nlohmann::json::parse(fetch(origin.admin(), bhttp::verb::get, "/streams/demo/live").body)["held_requests"] !=
+             2)
     std::this_thread::sleep_for(2ms);
   auto third = fetch(origin.delivery(), bhttp::verb::get, segment(11));
   EXPECT_EQ(third.status, 503);
@@ -267,17 +269,17 @@ TEST_F(Timeline, ServedSegmentKeepsItsBytes) {
 }
 
 TEST_F(Timeline, FirstSegmentAnchorsALearnedTimeline) {
-  EXPECT_EQ(fetch(origin_->ingest(), bhttp::verb::put, segment(100), "anchor", {{"X-Origin-Segment-Duration", "150"}})
-                .status,
-            201);
+  EXPECT_EQ(
+      fetch(origin_->ingest(), bhttp::verb::put, segment(100), "anchor", {{"X-Origin-Segment-Duration", "150"}}).status,
+      201);
   auto status = stream_status();
   EXPECT_EQ(status["timeline"]["start_number"], 100);
   EXPECT_EQ(status["timeline"]["segment_duration_ms"], 150);
   EXPECT_EQ(status["live_edge"], 100);
   EXPECT_EQ(get(segment(103)).status, 404) << "further ahead";
-  EXPECT_EQ(fetch(origin_->ingest(), bhttp::verb::put, segment(101), "x", {{"X-Origin-Segment-Duration", "zero"}})
-                .status,
-            400);
+  EXPECT_EQ(
+      fetch(origin_->ingest(), bhttp::verb::put, segment(101), "x", {{"X-Origin-Segment-Duration", "zero"}}).status,
+      400);
 }
 
 TEST_F(Timeline, SegmentsPastTheDvrWindowAreFreed) {

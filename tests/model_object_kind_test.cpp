@@ -102,9 +102,7 @@ TEST(ObjectKind, DashAndHlsManifestsAreManifests) {
   expect_kind("video/1080p/index.m3u8", object_kind::manifest);
 }
 
-TEST(ObjectKind, ManifestExtensionMustEndTheName) {
-  expect_kind("manifest.mpd.bak", object_kind::plain);
-}
+TEST(ObjectKind, ManifestExtensionMustEndTheName) { expect_kind("manifest.mpd.bak", object_kind::plain); }
 
 TEST(ObjectKind, NamesWithoutDigitsArePlain) {
   expect_kind("key.bin", object_kind::plain);
@@ -153,8 +151,8 @@ TEST(ObjectKind, OverriddenPatternsReplaceTheDefaults) {
   rules.init_patterns = {"header_*.mp4"};
   expect_kind("live.smil", object_kind::manifest, rules);
   expect_kind("header_720.mp4", object_kind::init_segment, rules);
-  expect_kind("stream.m3u8", object_kind::plain, rules);          // no longer a manifest, no digits
-  expect_segment("media_0.m3u8", 0, "media_.m3u8", rules);        // no longer a manifest, has digits
+  expect_kind("stream.m3u8", object_kind::plain, rules);            // no longer a manifest, no digits
+  expect_segment("media_0.m3u8", 0, "media_.m3u8", rules);          // no longer a manifest, has digits
   expect_segment("init-stream0.m4s", 0, "init-stream.m4s", rules);  // no longer an init segment
 }
 

@@ -72,7 +72,9 @@ TEST(ObjectPath, ControlBytesAreRefusedRawOrEncoded) {
   EXPECT_EQ(refused(std::string_view("/demo/live1/a\0b", 15)), path_error::control_byte);
   EXPECT_EQ(refused("/demo/live1/a%00b"), path_error::control_byte);
   EXPECT_EQ(refused("/demo/live1/a%0d%0aSet-Cookie"), path_error::control_byte);
-  EXPECT_EQ(refused("/demo/live1/a\x01" "b"), path_error::control_byte);
+  EXPECT_EQ(refused("/demo/live1/a\x01"
+                    "b"),
+            path_error::control_byte);
   EXPECT_EQ(refused("/demo/live1/a%7Fb"), path_error::control_byte);
 }
 
@@ -115,10 +117,10 @@ TEST(ObjectPath, TargetMustBeAnAbsolutePath) {
 }
 
 TEST(ObjectPath, EveryReasonHasAName) {
-  for (auto error : {path_error::not_absolute, path_error::too_long, path_error::bad_percent_encoding,
-                     path_error::encoded_separator, path_error::control_byte, path_error::empty_segment,
-                     path_error::dot_segment, path_error::bad_tenant_name, path_error::bad_stream_name,
-                     path_error::bad_object_name, path_error::missing_object})
+  for (auto error :
+       {path_error::not_absolute, path_error::too_long, path_error::bad_percent_encoding, path_error::encoded_separator,
+        path_error::control_byte, path_error::empty_segment, path_error::dot_segment, path_error::bad_tenant_name,
+        path_error::bad_stream_name, path_error::bad_object_name, path_error::missing_object})
     EXPECT_NE(to_string(error), "unknown");
 }
 

@@ -27,7 +27,8 @@ TEST(Placement, EveryNodeComputesTheSameAnswerWhateverTheOrderOfTheLiveSet) {
 
 TEST(Placement, StreamsSpreadOverTheNodes) {
   std::map<std::string, int> owned;
-  for (const auto& stream : streams(3000)) ++owned[place_stream({"node-1", "node-2", "node-3"}, "demo", stream, 2).owner];
+  for (const auto& stream : streams(3000))
+    ++owned[place_stream({"node-1", "node-2", "node-3"}, "demo", stream, 2).owner];
   ASSERT_EQ(owned.size(), 3u);
   for (const auto& [node, count] : owned) EXPECT_NEAR(count, 1000, 150) << node;
 }

@@ -5,9 +5,7 @@
 namespace live_origin::model {
 namespace {
 
-TEST(Quota, UnlimitedByDefault) {
-  EXPECT_FALSE(check_write({}, true, 1'000'000, 1ull << 40));
-}
+TEST(Quota, UnlimitedByDefault) { EXPECT_FALSE(check_write({}, true, 1'000'000, 1ull << 40)); }
 
 TEST(Quota, StreamsAreCountedOnlyWhenAWriteOpensOne) {
   tenant_quota quota{2, 0, 0};

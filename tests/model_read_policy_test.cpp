@@ -66,10 +66,10 @@ TEST(ReadPolicy, StoredSegmentIsServedWithTheLongSegmentLifetime) {
 }
 
 TEST(ReadPolicy, StoredSegmentIsServedWhereverItStandsOnTheTimeline) {
-  EXPECT_EQ(decide(start + 5, stored, due_of(start + 5) - 1).outcome, read_outcome::serve);  // next, early
-  EXPECT_EQ(decide(start + 50, stored, due_of(start)).outcome, read_outcome::serve);         // far ahead
+  EXPECT_EQ(decide(start + 5, stored, due_of(start + 5) - 1).outcome, read_outcome::serve);       // next, early
+  EXPECT_EQ(decide(start + 50, stored, due_of(start)).outcome, read_outcome::serve);              // far ahead
   EXPECT_EQ(decide(start + 5, stored, due_of(start + 5) + 60'000).outcome, read_outcome::serve);  // past budget
-  EXPECT_EQ(decide(start - 1, stored, due_of(start)).outcome, read_outcome::serve);  // before the start
+  EXPECT_EQ(decide(start - 1, stored, due_of(start)).outcome, read_outcome::serve);               // before the start
 }
 
 TEST(ReadPolicy, StoredSegmentWinsOverAnUploadInFlightAndAnEarlier410) {
@@ -257,9 +257,7 @@ TEST(ReadPolicy, SegmentOlderThanTheDvrWindowIsGoneEvenWhenStored) {
   EXPECT_EQ(decide(start + 5, stored, now - 1).outcome, read_outcome::serve);
 }
 
-TEST(ReadPolicy, MissingDvrSegmentsAreGoneNotShed) {
-  expect_gone(decide(start, missing, due_of(start + 100), true));
-}
+TEST(ReadPolicy, MissingDvrSegmentsAreGoneNotShed) { expect_gone(decide(start, missing, due_of(start + 100), true)); }
 
 // --- shed: 503 for DVR reads while overloaded --------------------------------------------------------
 
@@ -276,7 +274,7 @@ TEST(ReadPolicy, StoredSegmentMoreThanTheLiveWindowBehindIsShedWhileOverloaded) 
 
 TEST(ReadPolicy, StoredSegmentInsideTheLiveWindowIsNeverShed) {
   auto now = due_of(start + 10);
-  EXPECT_EQ(decide(start + 7, stored, now, true).outcome, read_outcome::serve);  // exactly 3 behind
+  EXPECT_EQ(decide(start + 7, stored, now, true).outcome, read_outcome::serve);   // exactly 3 behind
   EXPECT_EQ(decide(start + 10, stored, now, true).outcome, read_outcome::serve);  // the live edge
   EXPECT_EQ(decide(start + 11, stored, now, true).outcome, read_outcome::serve);  // early
 }
@@ -332,8 +330,8 @@ TEST(ReadPolicy, UploadInFlightNeverStretchesASegmentsDeadline) {
 TEST(ReadPolicy, SegmentOfATrackNobodyPublishesIsNeitherHeldNorGone) {
   object_facts unknown_track{false, false, false, false};
   auto due = due_of(start + 5);
-  EXPECT_EQ(decide(start + 5, unknown_track, due).outcome, read_outcome::not_found);          // would be held
-  EXPECT_EQ(decide(start + 5, unknown_track, due + 3000).outcome, read_outcome::not_found);   // would be gone
+  EXPECT_EQ(decide(start + 5, unknown_track, due).outcome, read_outcome::not_found);         // would be held
+  EXPECT_EQ(decide(start + 5, unknown_track, due + 3000).outcome, read_outcome::not_found);  // would be gone
   EXPECT_EQ(decide(start + 5, unknown_track, due + 3'700'000).outcome, read_outcome::gone);  // expired anyway
   object_facts stored_unknown{true, false, false, false};
   EXPECT_EQ(decide(start + 5, stored_unknown, due).outcome, read_outcome::serve);

@@ -46,7 +46,8 @@ TEST(Defects, BadnessRanksMoreDefectsThenMissingShortDiscontinuity) {
   EXPECT_LT(badness(defects::discontinuity), badness(defects::short_segment));
   EXPECT_LT(badness(defects::short_segment), badness(defects::missing));
   EXPECT_LT(badness(defects::missing), badness(defects::discontinuity | defects::short_segment));
-  EXPECT_LT(badness(defects::discontinuity | defects::short_segment), badness(defects::short_segment | defects::missing));
+  EXPECT_LT(badness(defects::discontinuity | defects::short_segment),
+            badness(defects::short_segment | defects::missing));
 }
 
 TEST(Selection, FirstCleanCandidateInOrderWins) {

@@ -324,7 +324,7 @@ TEST(Timeline, PositionsHaveStableNames) {
 }
 
 TEST(Timeline, RetimingALearnedTimelineKeepsTheLiveEdgeWhereItIs) {
-  timeline learned{2000, 100, 1'000'000};  // segment 100 due at 1'002'000
+  timeline learned{2000, 100, 1'000'000};            // segment 100 due at 1'002'000
   const std::int64_t now = 1'000'000 + 3600 * 1000;  // an hour in: edge 1899
   auto edge = live_edge(learned, now);
   ASSERT_TRUE(edge);

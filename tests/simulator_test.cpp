@@ -17,13 +17,13 @@ struct sim_result {
 
 sim_result run_simulator(const running_origin& origin, std::vector<std::string> extra) {
   temp_dir dir;
-  std::vector<std::string> args{"--ingest",      std::to_string(origin.ingest().port()),
-                                "--delivery",    std::to_string(origin.delivery().port()),
-                                "--admin",       std::to_string(origin.admin().port()),
-                                "--segment-ms",  "100",
-                                "--segments",    "40",
+  std::vector<std::string> args{"--ingest",        std::to_string(origin.ingest().port()),
+                                "--delivery",      std::to_string(origin.delivery().port()),
+                                "--admin",         std::to_string(origin.admin().port()),
+                                "--segment-ms",    "100",
+                                "--segments",      "40",
                                 "--segment-bytes", "2000",
-                                "--jitter-ms",   "10"};
+                                "--jitter-ms",     "10"};
   args.insert(args.end(), extra.begin(), extra.end());
   child_process sim(LIVE_ORIGIN_SIM, args, dir);
   auto code = sim.wait_exit(std::chrono::seconds(60));
@@ -59,8 +59,8 @@ TEST(Simulator, ViewersSeeADefectOnlyWhenBothPipelinesBrokeTheSameSegment) {
 
 TEST(Simulator, PipelineAStoppingMidRunIsCoveredByB) {
   auto origin = sim_origin();
-  auto result = run_simulator(
-      origin, {"--defect-rate", "0", "--stop-a-at", "10", "--restart-a-at", "25", "--seed", "3", "--stream", "failover"});
+  auto result = run_simulator(origin, {"--defect-rate", "0", "--stop-a-at", "10", "--restart-a-at", "25", "--seed", "3",
+                                       "--stream", "failover"});
   EXPECT_EQ(result.served, 39);
   EXPECT_EQ(result.served_with_defects, 0);
   EXPECT_EQ(result.server_errors, 0);

@@ -126,11 +126,13 @@ void publish(const options& o, const std::string& pipeline, const std::vector<fa
   auto base = "/" + o.tenant + "/" + o.stream + "/";
   std::vector<std::pair<std::string, std::string>> who{{"X-Origin-Pipeline", pipeline}};
   for (int r = 0; r < o.renditions; ++r)
-    if (ingest.send(http::verb::put, base + "init-stream" + std::to_string(r) + ".m4s", "init " + std::to_string(r), who)
+    if (ingest
+            .send(http::verb::put, base + "init-stream" + std::to_string(r) + ".m4s", "init " + std::to_string(r), who)
             .result_int() >= 400)
       ++refused;
   for (int n = 1; n <= o.segments; ++n) {
-    bool stopped = pipeline == "a" && o.stop_a_at >= 0 && n >= o.stop_a_at && (o.restart_a_at < 0 || n < o.restart_a_at);
+    bool stopped =
+        pipeline == "a" && o.stop_a_at >= 0 && n >= o.stop_a_at && (o.restart_a_at < 0 || n < o.restart_a_at);
     const auto& f = fates[static_cast<std::size_t>(n)];
     // Segment n is due at availability + (n + 1) * duration; a packager finishes it half a segment early,
     // a late one a whole segment after it was due.
@@ -189,7 +191,8 @@ viewer_report watch(const options& o, std::int64_t availability_ms) {
 double percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
-  return values[std::min(values.size() - 1, static_cast<std::size_t>(p * static_cast<double>(values.size() - 1) + 0.5))];
+  return values[std::min(values.size() - 1,
+                         static_cast<std::size_t>(p * static_cast<double>(values.size() - 1) + 0.5))];
 }
 
 bool parse(int argc, char** argv, options& o) {
@@ -198,24 +201,42 @@ bool parse(int argc, char** argv, options& o) {
   if (argc % 2 == 0) return false;
   try {
     for (const auto& [flag, value] : values) {
-      if (flag == "--host") o.host = value;
-      else if (flag == "--ingest") o.ingest = static_cast<unsigned short>(std::stoi(value));
-      else if (flag == "--delivery") o.delivery = static_cast<unsigned short>(std::stoi(value));
-      else if (flag == "--admin") o.admin = static_cast<unsigned short>(std::stoi(value));
-      else if (flag == "--tenant") o.tenant = value;
-      else if (flag == "--stream") o.stream = value;
-      else if (flag == "--segment-ms") o.segment_ms = std::stoi(value);
-      else if (flag == "--segments") o.segments = std::stoi(value);
-      else if (flag == "--renditions") o.renditions = std::stoi(value);
-      else if (flag == "--segment-bytes") o.segment_bytes = std::stoi(value);
-      else if (flag == "--jitter-ms") o.jitter_ms = std::stoi(value);
-      else if (flag == "--defect-rate") o.defect_rate = std::stod(value);
-      else if (flag == "--drop-rate") o.drop_rate = std::stod(value);
-      else if (flag == "--late-rate") o.late_rate = std::stod(value);
-      else if (flag == "--stop-a-at") o.stop_a_at = std::stoi(value);
-      else if (flag == "--restart-a-at") o.restart_a_at = std::stoi(value);
-      else if (flag == "--seed") o.seed = static_cast<unsigned>(std::stoul(value));
-      else return false;
+      if (flag == "--host")
+        o.host = value;
+      else if (flag == "--ingest")
+        o.ingest = static_cast<unsigned short>(std::stoi(value));
+      else if (flag == "--delivery")
+        o.delivery = static_cast<unsigned short>(std::stoi(value));
+      else if (flag == "--admin")
+        o.admin = static_cast<unsigned short>(std::stoi(value));
+      else if (flag == "--tenant")
+        o.tenant = value;
+      else if (flag == "--stream")
+        o.stream = value;
+      else if (flag == "--segment-ms")
+        o.segment_ms = std::stoi(value);
+      else if (flag == "--segments")
+        o.segments = std::stoi(value);
+      else if (flag == "--renditions")
+        o.renditions = std::stoi(value);
+      else if (flag == "--segment-bytes")
+        o.segment_bytes = std::stoi(value);
+      else if (flag == "--jitter-ms")
+        o.jitter_ms = std::stoi(value);
+      else if (flag == "--defect-rate")
+        o.defect_rate = std::stod(value);
+      else if (flag == "--drop-rate")
+        o.drop_rate = std::stod(value);
+      else if (flag == "--late-rate")
+        o.late_rate = std::stod(value);
+      else if (flag == "--stop-a-at")
+        o.stop_a_at = std::stoi(value);
+      else if (flag == "--restart-a-at")
+        o.restart_a_at = std::stoi(value);
+      else if (flag == "--seed")
+        o.seed = static_cast<unsigned>(std::stoul(value));
+      else
+        return false;
     }
   } catch (const std::exception&) {
     return false;
@@ -238,9 +259,10 @@ int main(int argc, char** argv) {
   // Segment 1 is due one segment from now (segment 0 is never published: the timeline starts before it).
   auto availability = now_ms();
   client admin(o.host, o.admin);
-  auto configured = admin.send(http::verb::put, "/streams/" + o.tenant + "/" + o.stream,
-                               "{\"segment_duration_ms\": " + std::to_string(o.segment_ms) +
-                                   ", \"start_number\": 0, \"availability_start_ms\": " + std::to_string(availability) + "}");
+  auto configured =
+      admin.send(http::verb::put, "/streams/" + o.tenant + "/" + o.stream,
+                 "{\"segment_duration_ms\": " + std::to_string(o.segment_ms) +
+                     ", \"start_number\": 0, \"availability_start_ms\": " + std::to_string(availability) + "}");
   if (configured.result_int() != 200) {
     std::cerr << "cannot configure the stream's timeline: HTTP " << configured.result_int() << " " << configured.body();
     return 1;

@@ -72,7 +72,8 @@ class child_process {
   }
 
   // Polls stderr for the start-up line and returns the three endpoints it names.
-  std::optional<std::array<tcp::endpoint, 3>> wait_ready(std::chrono::milliseconds deadline = std::chrono::seconds(20)) {
+  std::optional<std::array<tcp::endpoint, 3>> wait_ready(
+      std::chrono::milliseconds deadline = std::chrono::seconds(20)) {
     static const std::regex ready(R"(ready: delivery=([0-9.]+):(\d+) ingest=([0-9.]+):(\d+) admin=([0-9.]+):(\d+))");
     auto until = std::chrono::steady_clock::now() + deadline;
     while (std::chrono::steady_clock::now() < until) {
@@ -80,7 +81,8 @@ class child_process {
       auto text = stderr_text();
       if (std::regex_search(text, match, ready)) {
         auto at = [&](int i) {
-          return tcp::endpoint(net::ip::make_address(match[i].str()), static_cast<unsigned short>(std::stoi(match[i + 1])));
+          return tcp::endpoint(net::ip::make_address(match[i].str()),
+                               static_cast<unsigned short>(std::stoi(match[i + 1])));
         };
         return std::array<tcp::endpoint, 3>{at(1), at(3), at(5)};
       }

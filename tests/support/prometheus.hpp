@@ -115,15 +115,19 @@ class prometheus_text {
       std::string rest = m[3];
       while (!rest.empty()) {
         std::smatch l;
-        if (!std::regex_search(rest, l, label, std::regex_constants::match_continuous)) fail(number, "bad labels", line);
+        if (!std::regex_search(rest, l, label, std::regex_constants::match_continuous))
+          fail(number, "bad labels", line);
         if (!labels.emplace(l[1], l[2]).second) fail(number, "repeated label", line);
         rest = l.suffix();
       }
       double value = 0;
       std::string text_value = m[4];
-      if (text_value == "+Inf") value = INFINITY;
-      else if (text_value == "-Inf") value = -INFINITY;
-      else if (text_value == "NaN") value = NAN;
+      if (text_value == "+Inf")
+        value = INFINITY;
+      else if (text_value == "-Inf")
+        value = -INFINITY;
+      else if (text_value == "NaN")
+        value = NAN;
       else {
         std::size_t used = 0;
         try {

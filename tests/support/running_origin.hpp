@@ -38,8 +38,8 @@ class temp_dir {
  public:
   temp_dir() {
     std::random_device random;
-    path_ = std::filesystem::temp_directory_path() / ("live-origin-test-" + std::to_string(random()) + "-" +
-                                                      std::to_string(random()));
+    path_ = std::filesystem::temp_directory_path() /
+            ("live-origin-test-" + std::to_string(random()) + "-" + std::to_string(random()));
     std::filesystem::create_directories(path_);
   }
   ~temp_dir() {
