@@ -17,7 +17,6 @@
 #include <vector>
 
 #include "actors/counted.hpp"
-#include "actors/wall_clock.hpp"
 #include "model/events.hpp"
 #include "model/selection.hpp"
 #include "model/stored_record.hpp"
@@ -25,6 +24,12 @@
 
 namespace live_origin::actors {
 namespace {
+
+using storage::erase_atom_v;
+using storage::recovered_stream;
+using storage::served_atom_v;
+using storage::storage_actor;
+using storage::store_atom_v;
 
 // DVR expiry runs this often, or once per segment when segments are shorter.
 constexpr std::int64_t sweep_interval_ms = 1000;
@@ -143,6 +148,9 @@ struct stream_state {
 };
 
 using stream_pointer = stream_actor::stateful_pointer<stream_state>;
+
+// Unix time as this stream's clock says.
+std::int64_t now_ms(const stream_state& st) { return st.defaults->clock->unix_now_ms(); }
 
 model::object_class classify(const stream_state& st, const std::string& object) {
   return model::classify_object(object, st.defaults->profile.naming);
@@ -277,14 +285,10 @@ struct read_plan {
 // Turns a decision into the reply; a 200 marks the chosen candidate served (its bytes are now fixed).
 read_reply reply_for(stream_state& st, const model::object_class& object, const std::string& name,
                      const read_plan& plan, const model::answer_headers& headers) {
-  read_reply reply{headers.status,
-                   static_cast<std::uint8_t>(plan.decision.outcome),
-                   headers.cache_control,
-                   headers.ttl_ms,
-                   -1,
-                   {},
-                   {},
-                   {}};
+  read_reply reply{.status = headers.status,
+                   .outcome = plan.decision.outcome,
+                   .cache_control = headers.cache_control,
+                   .ttl_ms = headers.ttl_ms};
   bool is_segment = object.kind == model::object_kind::media_segment;
   if (is_segment) reply.segment_number = static_cast<std::int64_t>(object.segment_number);
   if (headers.status == 200 && plan.chosen) {
@@ -312,8 +316,7 @@ read_reply reply_for(stream_state& st, const model::object_class& object, const 
   }
   bool stored = st.objects.count(name) > 0;  // masked candidates: an operator may unmask them
   if (headers.status == 410 && is_segment && !stored && st.timeline &&
-      model::position_of(*st.timeline, st.policy, object.segment_number, unix_now_ms()) ==
-          model::segment_position::missed)
+      model::position_of(*st.timeline, st.policy, object.segment_number, now_ms(st)) == model::segment_position::missed)
     // Bounded: only numbers inside the DVR window are ever "missed".
     if (st.declared_gone.insert(name).second) st.state_changed = true;
   return reply;
@@ -400,14 +403,9 @@ std::optional<held_request> take_hold(stream_state& st, const std::string& name,
 
 // A stored segment that storage could not give back in time: ask again in a second.
 read_reply storage_unavailable(const stream_state& st) {
-  return read_reply{503,
-                    static_cast<std::uint8_t>(model::read_outcome::serve),
-                    "public, max-age=" + std::to_string(st.defaults->cache.miss_max_age_s),
-                    -1,
-                    -1,
-                    {},
-                    {},
-                    {}};
+  return read_reply{.status = 503,
+                    .outcome = model::read_outcome::serve,
+                    .cache_control = "public, max-age=" + std::to_string(st.defaults->cache.miss_max_age_s)};
 }
 
 void flush_served(stream_pointer self);
@@ -421,7 +419,7 @@ void resolve_holds(stream_pointer self, const std::string& name) {
   auto it = st.holds.find(name);
   if (it == st.holds.end()) return;
   auto object = classify(st, name);
-  auto plan = decide(self, object, name, false, false, unix_now_ms());
+  auto plan = decide(self, object, name, false, false, now_ms(self->state));
   if (plan.decision.outcome == model::read_outcome::hold) return;
   auto reply = reply_for(st, object, name, plan, model::answer_for(plan.decision, object.kind, st.defaults->cache));
   auto waiting = std::move(it->second);
@@ -677,7 +675,7 @@ bool withdraw_choice(stream_pointer self, const stream_state::read_key& key, std
 void answer_again(stream_pointer self, const std::string& name, caf::typed_response_promise<read_reply> promise) {
   auto& st = self->state;
   auto object = classify(st, name);
-  auto plan = decide(self, object, name, false, false, unix_now_ms());
+  auto plan = decide(self, object, name, false, false, now_ms(self->state));
   if (plan.decision.outcome == model::read_outcome::hold) {
     promise.deliver(storage_unavailable(st));
     return;
@@ -811,14 +809,21 @@ void restore(stream_state& st, recovered_stream recovered) {
     auto object = classify(st, stored.object);
     note_track(st, object);
     auto& entry = entry_for(st, stored.object);
-    auto size = stored_size(stored.candidate);  // restored cold: bytes are read when asked for
+    // Restored cold: bytes are read when asked for (an empty body has nothing to read back).
+    stored_object candidate{.digest = stored.digest,
+                            .stored_at_ms = stored.stored_at_ms,
+                            .defects = stored.defects,
+                            .durable = true,
+                            .cold_bytes = stored.size};
+    if (stored.size == 0) candidate.body = object_body::adopt(std::string());
+    auto size = stored_size(candidate);
     st.bytes += size;
     st.defaults->tenant->stored.grow(size);
-    count_hot(st, stored.candidate, true);
-    entry.written_at_ms[*pipeline] = stored.candidate.stored_at_ms;
+    count_hot(st, candidate, true);
+    entry.written_at_ms[*pipeline] = candidate.stored_at_ms;
     if (object.kind == model::object_kind::media_segment)
-      count_segment(st.stats[*pipeline], object.segment_number, stored.candidate.defects);
-    entry.candidates[*pipeline] = std::move(stored.candidate);
+      count_segment(st.stats[*pipeline], object.segment_number, candidate.defects);
+    entry.candidates[*pipeline] = std::move(candidate);
     ++restored;
   }
   if (recovered.state) {
@@ -925,7 +930,7 @@ void apply(stream_state& st, const stream_settings& update, std::int64_t now) {
 
 stream_status status_of(stream_pointer self) {
   auto& st = self->state;
-  auto now = unix_now_ms();
+  auto now = now_ms(self->state);
   stream_status status;
   status.has_timeline = st.timeline.has_value();
   status.segment_duration_ms = st.segment_duration_ms;
@@ -1010,7 +1015,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
               [=](put_atom, const object_write& write) -> caf::result<write_reply> {
                 auto& st = self->state;
                 ++st.writes;
-                auto now = unix_now_ms();
+                auto now = now_ms(self->state);
                 auto object = classify(st, write.object);
                 ensure_timeline(st, object, write.segment_duration_ms, now);
                 note_track(st, object);
@@ -1095,8 +1100,15 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
                   self->state.writes_in_storage.erase(waiting);
                 };
                 self->request(*st.storage, storage_timeout, store_atom_v,
-                              stored_candidate{st.tenant, st.stream, write.object, st.defaults->pipelines[pipeline],
-                                               entry.candidates[pipeline], deadline_ms})
+                              storage::stored_candidate{.tenant = st.tenant,
+                                                        .stream = st.stream,
+                                                        .object = write.object,
+                                                        .pipeline = st.defaults->pipelines[pipeline],
+                                                        .body = entry.candidates[pipeline].body,
+                                                        .digest = entry.candidates[pipeline].digest,
+                                                        .stored_at_ms = entry.candidates[pipeline].stored_at_ms,
+                                                        .defects = entry.candidates[pipeline].defects,
+                                                        .deadline_ms = deadline_ms})
                     .then([finish](bool durable) { finish(durable); },
                           [self, finish, name = write.object](caf::error& error) {
                             spdlog::error("stream /{}/{}: storing {} failed: {}", self->state.tenant,
@@ -1111,7 +1123,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
               [=](get_atom, const object_read& read) -> caf::result<read_reply> {
                 auto& st = self->state;
                 ++st.reads;
-                auto now = unix_now_ms();
+                auto now = now_ms(self->state);
                 auto object = classify(st, read.object);
                 auto plan = decide(self, object, read.object, true, read.shed_dvr, now);
                 const auto& decision = plan.decision;
@@ -1130,14 +1142,10 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
                 if (st.held >= st.defaults->max_held_per_stream ||
                     st.defaults->held_total->load() >= st.defaults->max_held_total)
                   // The issue asks for a short max-age here: it damps a CDN's retries for a second.
-                  return read_reply{503,
-                                    static_cast<std::uint8_t>(model::read_outcome::hold),
-                                    "public, max-age=" + std::to_string(st.defaults->cache.miss_max_age_s),
-                                    -1,
-                                    -1,
-                                    {},
-                                    {},
-                                    {}};
+                  return read_reply{
+                      .status = 503,
+                      .outcome = model::read_outcome::hold,
+                      .cache_control = "public, max-age=" + std::to_string(st.defaults->cache.miss_max_age_s)};
                 auto promise = self->make_response_promise<read_reply>();
                 st.holds[read.object].push_back({promise, read.token});
                 ++st.held;
@@ -1153,13 +1161,13 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
                 auto it = st.objects.find(name);
                 if (st.defaults->profile.on_delete == model::delete_policy::expire && it != st.objects.end() &&
                     it->second.delete_requested_at_ms == 0) {
-                  it->second.delete_requested_at_ms = unix_now_ms();
+                  it->second.delete_requested_at_ms = now_ms(self->state);
                   st.state_changed = true;
                 }
                 auto promise = self->make_response_promise<write_reply>();
                 when_state_stored(self, [promise](state_write write) mutable {
                   if (write == state_write::stored)
-                    promise.deliver(write_reply{204, 0});
+                    promise.deliver(write_reply_for(model::write_outcome::delete_scheduled));
                   else if (write == state_write::failed)
                     promise.deliver(write_reply_for(model::write_outcome::store_failed));
                   else
@@ -1184,7 +1192,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
                 // The client is gone; its bridge still waits for an answer, which nobody will read.
                 if (auto hold = take_hold(self->state, name, token)) {
                   self->state.defaults->hold_ends->abandoned.fetch_add(1);
-                  hold->promise.deliver(read_reply{499, 0, {}, -1, -1, {}, {}, {}});
+                  hold->promise.deliver(read_reply{.status = 499, .outcome = model::read_outcome::hold});
                 }
               }),
       counted(self,
@@ -1194,7 +1202,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
                 if (!hold) return;  // answered already
                 st.defaults->hold_ends->timed_out.fetch_add(1);
                 auto object = classify(st, name);
-                auto plan = decide(self, object, name, false, false, unix_now_ms(), false);
+                auto plan = decide(self, object, name, false, false, now_ms(self->state), false);
                 auto reply = reply_for(st, object, name, plan,
                                        model::answer_for_expired_hold(plan.decision, object.kind, st.defaults->cache));
                 answer(self, name, std::move(reply), hold->promise);
@@ -1205,7 +1213,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
       counted(self,
               [=](sweep_atom) {
                 std::vector<std::string> erased;
-                sweep(self->state, unix_now_ms(), erased);
+                sweep(self->state, now_ms(self->state), erased);
                 if (self->state.storage && !erased.empty())
                   self->send(*self->state.storage, erase_atom_v, std::move(erased));
                 persist_timeline(self);
@@ -1214,7 +1222,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
               }),
       counted(self,
               [=](settings_atom, const stream_settings& update) -> caf::result<stream_status> {
-                apply(self->state, update, unix_now_ms());
+                apply(self->state, update, now_ms(self->state));
                 persist_timeline(self);
                 resolve_all_holds(self);
                 return status_once_stored(self);

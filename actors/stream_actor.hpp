@@ -5,8 +5,9 @@
 #include <memory>
 #include <string>
 
-#include "actors/messages.hpp"
+#include "actors/interfaces.hpp"
 #include "actors/stream_defaults.hpp"
+#include "storage/storage_actor.hpp"
 
 namespace live_origin::actors {
 
@@ -16,7 +17,7 @@ namespace live_origin::actors {
 // storage held for the stream) is where it resumes.
 stream_actor spawn_stream_actor(caf::actor_system& system, std::string tenant, std::string stream,
                                 std::shared_ptr<const stream_defaults> defaults,
-                                std::optional<storage_actor> storage = std::nullopt,
-                                std::optional<recovered_stream> recovered = std::nullopt);
+                                std::optional<storage::storage_actor> storage = std::nullopt,
+                                std::optional<storage::recovered_stream> recovered = std::nullopt);
 
 }  // namespace live_origin::actors

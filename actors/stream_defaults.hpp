@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "model/clock.hpp"
 #include "model/quota.hpp"
 #include "model/read_policy.hpp"
 #include "model/stream_profile.hpp"
@@ -15,6 +16,8 @@ namespace live_origin::actors {
 
 // What a new stream actor starts with: its tenant's timeline and policies, and the process-wide bounds.
 struct stream_defaults {
+  // Where stream actors read the time (tests hand in one that follows simulated time).
+  std::shared_ptr<const model::wall_clock> clock = model::system_wall_clock();
   model::stream_profile profile;
   model::cache_policy cache;
   std::vector<std::string> pipelines{"a", "b"};  // pipeline ids in selection order

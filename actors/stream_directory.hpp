@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "actors/messages.hpp"
+#include "actors/interfaces.hpp"
 
 namespace live_origin::actors {
 

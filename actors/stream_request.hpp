@@ -8,7 +8,7 @@
 #include <string>
 #include <utility>
 
-#include "actors/messages.hpp"
+#include "actors/interfaces.hpp"
 
 namespace live_origin::actors {
 

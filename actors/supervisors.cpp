@@ -16,10 +16,15 @@
 
 #include "actors/counted.hpp"
 #include "actors/stream_actor.hpp"
-#include "actors/stream_proxy.hpp"
 
 namespace live_origin::actors {
 namespace {
+
+using storage::list_atom_v;
+using storage::load_atom_v;
+using storage::recovered_stream;
+using storage::storage_for;
+using storage::storage_pool;
 
 // Introspection fans out to children; a child that does not answer in time is listed as unresponsive
 // rather than holding up the whole tree.
@@ -81,9 +86,10 @@ struct tenant_state {
   // Opens waiting for a stream that is being (re)started, and the streams being loaded from storage.
   std::unordered_map<std::string, std::vector<caf::typed_response_promise<stream_actor>>> waiting;
   std::unordered_set<std::string> loading;
-  // In a cluster: which node each running stream's actor speaks for (this one, or the owner a proxy
-  // forwards to), and the actors being retired because their stream's owner changed.
-  cluster_setup cluster;
+  // In a cluster: which node owns each stream (none: this node owns all), which node each running
+  // stream's actor speaks for (this one, or the owner a proxy forwards to), and the actors being retired
+  // because their stream's owner changed.
+  std::shared_ptr<const stream_owners> cluster;
   std::unordered_map<std::string, std::string> owners;
   std::unordered_set<std::string> retiring;
   // While the streams storage holds are being started (tenant_setup::load_from_store): pings wait.
@@ -123,7 +129,7 @@ std::function<void()> countdown(std::size_t count, std::function<void()> done) {
 
 const std::string& self_node(const tenant_state& st) {
   static const std::string none;
-  return st.cluster.view ? st.cluster.view->self_id() : none;
+  return st.cluster ? st.cluster->self_node() : none;
 }
 
 // Starts the stream's actor and hands it to every open waiting for it.
@@ -138,18 +144,15 @@ stream_actor start_stream(tenant_pointer self, const std::string& stream,
 
 // The node that owns the stream now: this one without a cluster; empty while no node is active.
 std::string owner_of(const tenant_state& st, const std::string& stream) {
-  return st.cluster.view ? st.cluster.view->placement(st.tenant, stream).owner : std::string();
+  return st.cluster ? st.cluster->owner_of(st.tenant, stream) : std::string();
 }
 
 // A proxy to the stream's owner on another node; false when there is no connection to it.
 bool start_proxy(tenant_pointer self, const std::string& stream, const std::string& owner) {
   auto& st = self->state;
-  auto owner_actor = st.cluster.view->actor_of(owner);
-  if (!owner_actor || !*owner_actor) return false;
-  auto settings = st.cluster.proxy;
-  settings.cache = st.defaults->cache;
-  settings.hold_timeout = std::chrono::milliseconds(st.defaults->profile.policy.max_hold_ms) + settings.request_timeout;
-  started(self, stream, spawn_stream_proxy(self->system(), st.tenant, stream, owner, *owner_actor, settings), owner);
+  auto proxy = st.cluster->spawn_proxy(self->system(), st.tenant, stream, owner, *st.defaults);
+  if (!proxy) return false;
+  started(self, stream, *proxy, owner);
   return true;
 }
 
@@ -207,8 +210,8 @@ void start_stored_streams(tenant_pointer self) {
   st.recovering = true;
   self->request(st.storage.front(), std::chrono::seconds(30), list_atom_v)
       .then(
-          [self](std::vector<stream_placement>& stored) {
-            std::erase_if(stored, [self](const stream_placement& s) {
+          [self](std::vector<storage::stored_stream>& stored) {
+            std::erase_if(stored, [self](const storage::stored_stream& s) {
               return s.tenant != self->state.tenant || self->state.streams.count(s.stream) > 0;
             });
             auto one_done = countdown(stored.size(), [self] { finish_recovery(self); });
@@ -261,7 +264,7 @@ caf::result<stream_actor> open_stream(tenant_pointer self, const std::string& st
   auto running = st.streams.find(stream);
   if (running != st.streams.end() && st.owners[stream] != owner_of(st, stream)) retire(self, stream);
   if (running != st.streams.end() && running->second != gone && !st.retiring.count(stream)) return running->second;
-  if (running == st.streams.end() && st.storage.empty() && !st.cluster.view) return start_stream(self, stream);
+  if (running == st.streams.end() && st.storage.empty() && !st.cluster) return start_stream(self, stream);
   auto& waiting = st.waiting[stream];
   waiting.push_back(self->make_response_promise<stream_actor>());
   auto promise = waiting.back();
@@ -323,7 +326,8 @@ void restart_stream(tenant_pointer self, const std::string& stream) {
 
 tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tenant_setup setup,
                                                        std::shared_ptr<stream_directory> directory,
-                                                       storage_pool storage, cluster_setup cluster) {
+                                                       storage_pool storage,
+                                                       std::shared_ptr<const stream_owners> cluster) {
   self->state.cluster = std::move(cluster);
   self->state.tenant = std::move(setup.name);
   self->state.defaults = std::move(setup.defaults);
@@ -336,7 +340,7 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tena
     auto name = recovered.stream;
     start_stream(self, name, std::move(recovered));
   }
-  if (setup.load_from_store && !self->state.storage.empty() && !self->state.cluster.view) start_stored_streams(self);
+  if (setup.load_from_store && !self->state.storage.empty() && !self->state.cluster) start_stored_streams(self);
   self->set_down_handler([self](caf::down_msg& down) {
     auto& st = self->state;
     auto it = st.stream_names.find(down.source);
@@ -393,7 +397,11 @@ tenant_supervisor_actor::behavior_type tenant_behavior(tenant_pointer self, tena
       counted(self,
               [=](info_atom) -> caf::result<tenant_info> {
                 auto& st = self->state;
-                tenant_info info{st.tenant, self->id(), self->mailbox().size(), st.restarts, st.messages_handled, {}};
+                tenant_info info{.name = st.tenant,
+                                 .actor_id = self->id(),
+                                 .mailbox = self->mailbox().size(),
+                                 .restarts = st.restarts,
+                                 .messages_handled = st.messages_handled};
                 return gather_children(self, std::move(info), &tenant_info::streams, st.streams, info_timeout);
               }),
       counted(self,
@@ -419,7 +427,7 @@ struct origin_state {
   std::unordered_map<std::string, tenant_setup> setups;
   std::uint64_t messages_handled = 0;  // counted by actors::counted
   storage_pool storage;
-  cluster_setup cluster;
+  std::shared_ptr<const stream_owners> cluster;
   std::unordered_map<std::string, tenant_supervisor_actor> tenants;
   std::unordered_map<caf::actor_addr, std::string> tenant_names;
 };
@@ -444,7 +452,8 @@ tenant_supervisor_actor start_tenant(origin_pointer self, const std::string& ten
 
 origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std::vector<tenant_setup> tenants,
                                                        std::shared_ptr<stream_directory> directory,
-                                                       storage_pool storage, cluster_setup cluster) {
+                                                       storage_pool storage,
+                                                       std::shared_ptr<const stream_owners> cluster) {
   self->state.directory = std::move(directory);
   self->state.storage = std::move(storage);
   self->state.cluster = std::move(cluster);
@@ -469,7 +478,9 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
   return {
       counted(self,
               [=](info_atom) -> caf::result<origin_info> {
-                origin_info info{self->id(), self->mailbox().size(), self->state.messages_handled, {}};
+                origin_info info{.actor_id = self->id(),
+                                 .mailbox = self->mailbox().size(),
+                                 .messages_handled = self->state.messages_handled};
                 // Tenants gather their streams first, so they get twice the time.
                 return gather_children(self, std::move(info), &origin_info::tenants, self->state.tenants,
                                        info_timeout * 2);
@@ -523,7 +534,7 @@ origin_supervisor_actor::behavior_type origin_behavior(origin_pointer self, std:
 
 origin_supervisor_actor spawn_origin_supervisor(caf::actor_system& system, std::vector<tenant_setup> tenants,
                                                 std::shared_ptr<stream_directory> directory, storage_pool storage,
-                                                cluster_setup cluster) {
+                                                std::shared_ptr<const stream_owners> cluster) {
   auto origin =
       system.spawn(origin_behavior, std::move(tenants), std::move(directory), std::move(storage), std::move(cluster));
   // An actor initializes on its first run; one round trip means every tenant is in the directory

@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "actors/cluster_view.hpp"
-#include "actors/messages.hpp"
+#include "actors/interfaces.hpp"
 #include "actors/stream_defaults.hpp"
 #include "actors/stream_directory.hpp"
-#include "actors/stream_proxy.hpp"
+#include "actors/stream_owners.hpp"
+#include "storage/storage_actor.hpp"
 
 namespace live_origin::actors {
 
@@ -21,20 +21,16 @@ namespace live_origin::actors {
 // every tenant supervisor is registered in the directory.
 // With `storage` (not empty), stream actors write through it and a failed one resumes from it; `tenants` carry the
 // streams storage held at process start, which start at once.
-// In a cluster: the view that says which node owns a stream, and how proxies to other owners behave.
-struct cluster_setup {
-  std::shared_ptr<const cluster_view> view;  // null: a cluster of one
-  proxy_settings proxy;
-};
 
 // A reload is answered once the tenants it adds have started their stored streams, or after this long
 // (they go on loading); whoever asks for a reload waits longer than this.
 inline constexpr std::chrono::milliseconds reload_recovery_wait{5000};
 
-// With `cluster.view`, a stream owned by another node is opened as a proxy to its owner, and a
-// placement message retires every actor whose stream's owner changed.
+// With `owners` (a cluster), a stream owned by another node is opened as a proxy to its owner, and a
+// placement message retires every actor whose stream's owner changed; without, this node owns every stream.
 origin_supervisor_actor spawn_origin_supervisor(caf::actor_system& system, std::vector<tenant_setup> tenants,
-                                                std::shared_ptr<stream_directory> directory, storage_pool storage = {},
-                                                cluster_setup cluster = {});
+                                                std::shared_ptr<stream_directory> directory,
+                                                storage::storage_pool storage = {},
+                                                std::shared_ptr<const stream_owners> owners = nullptr);
 
 }  // namespace live_origin::actors

@@ -17,14 +17,16 @@
 #include <thread>
 
 #include "actors/bridge.hpp"
-#include "actors/cluster.hpp"
-#include "actors/messages.hpp"
-#include "actors/storage.hpp"
+#include "actors/interfaces.hpp"
 #include "actors/stream_directory.hpp"
 #include "actors/supervisors.hpp"
+#include "cluster/cluster_actor.hpp"
+#include "cluster/cluster_owners.hpp"
+#include "cluster/cluster_view.hpp"
 #include "http/listener_metrics.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
+#include "storage/storage_actor.hpp"
 
 namespace live_origin::app {
 
@@ -37,7 +39,9 @@ constexpr std::size_t delivery_body_limit = 4 << 10;
 
 caf::actor_system_config make_actor_config(const config::origin_config& config) {
   caf::actor_system_config actor_config;
+  storage::register_message_types(actor_config);
   actors::register_message_types(actor_config);
+  cluster::register_message_types(actor_config);
   actor_config.set("scheduler.max-threads", static_cast<std::size_t>(config.actors.scheduler_threads));
   if (config.cluster.enabled()) {
     // BASP between nodes; heartbeats are off by default, so a silent peer would never be noticed.
@@ -106,14 +110,14 @@ struct origin_server::parts {
   std::vector<actors::tenant_setup> tenants;
   std::shared_ptr<std::atomic<std::uint64_t>> hot_total = std::make_shared<std::atomic<std::uint64_t>>(0);
   // Bodies cached for streams owned by other nodes (a cluster), bounded together.
-  std::shared_ptr<actors::proxy_cache_totals> proxy_cache =
-      std::make_shared<actors::proxy_cache_totals>(config.cluster.cache_bytes_total);
+  std::shared_ptr<cluster::proxy_cache_totals> proxy_cache =
+      std::make_shared<cluster::proxy_cache_totals>(config.cluster.cache_bytes_total);
   std::atomic<bool> reloading{false};  // one reload at a time
-  actors::storage_pool storage;
-  std::shared_ptr<actors::cluster_view> cluster_view;  // null: a cluster of one
-  actors::cluster_actor cluster;
+  storage::storage_pool storage;
+  std::shared_ptr<cluster::cluster_view> cluster_view;  // null: a cluster of one
+  cluster::cluster_actor cluster;
   std::uint16_t cluster_port = 0;
-  std::vector<actors::recovered_stream> recovered;  // what storage held at start, until handed to the tenants
+  std::vector<storage::recovered_stream> recovered;  // what storage held at start, until handed to the tenants
 
   // The setups with the streams storage holds for each tenant (handed over once, at start).
   std::vector<actors::tenant_setup> recover_into(std::vector<actors::tenant_setup> setups) {
@@ -303,63 +307,54 @@ void origin_server::start() {
   if (ec) throw std::runtime_error("cannot create data directory '" + p.config.data_dir + "': " + ec.message());
 
   auto store_dir = (std::filesystem::path(p.config.data_dir) / "store").string();
-  std::shared_ptr<actors::object_store> store = actors::open_rocksdb_store(
-      store_dir, p.config.power_safe ? actors::durability::power : actors::durability::process,
+  std::shared_ptr<storage::object_store> store = storage::open_rocksdb_store(
+      store_dir, p.config.power_safe ? storage::durability::power : storage::durability::process,
       p.config.write_buffer_bytes);
-  const auto& cluster = p.config.cluster;
+  const auto& cluster_config = p.config.cluster;
   // In a cluster a starting node owns nothing yet: its streams open when placement gives them to it.
-  if (!cluster.enabled()) p.recovered = actors::recover_streams(*store);  // before any actor reads the store
+  if (!cluster_config.enabled()) p.recovered = storage::recover_streams(*store);  // before any actor reads the store
   p.system = std::make_unique<caf::actor_system>(p.actor_config);
-  actors::storage_replication replication;
-  actors::cluster_setup cluster_setup;
-  if (cluster.enabled()) {
-    actors::node_record self{cluster.node_id,
-                             cluster.listen.host,
-                             cluster.listen.port,
-                             static_cast<std::uint8_t>(actors::node_state::joining),
-                             {},
-                             {},
-                             {}};
-    p.cluster_view = std::make_shared<actors::cluster_view>(self, cluster.replicas);
-    replication = {p.cluster_view, cluster.chunk_bytes, cluster.request_timeout};
-    // Tokens are per process; a tag per node keeps holds from different nodes apart at the owner.
-    auto tag = (std::hash<std::string>{}(cluster.node_id) & 0xffffffull) << 40;
-    cluster_setup.view = p.cluster_view;
-    auto& proxy = cluster_setup.proxy;
-    proxy.chunk_bytes = cluster.chunk_bytes;
-    proxy.cache_bytes = cluster.cache_bytes_per_stream;
-    proxy.cache_totals = p.proxy_cache;
-    proxy.request_timeout = cluster.request_timeout;
-    proxy.idle_end = cluster.proxy_idle;
-    proxy.token_tag = tag;
-    proxy.cache = p.config.cache;
+  storage::replication_settings replication;
+  std::shared_ptr<const actors::stream_owners> owners;  // none: this node owns every stream
+  if (cluster_config.enabled()) {
+    cluster::node_record self{
+        .id = cluster_config.node_id, .host = cluster_config.listen.host, .port = cluster_config.listen.port};
+    p.cluster_view = std::make_shared<cluster::cluster_view>(self, cluster_config.replicas);
+    replication = {.replicas = p.cluster_view,
+                   .chunk_bytes = cluster_config.chunk_bytes,
+                   .timeout = cluster_config.request_timeout};
+    cluster::proxy_settings proxy{
+        .chunk_bytes = cluster_config.chunk_bytes,
+        .cache_bytes = cluster_config.cache_bytes_per_stream,
+        .cache_totals = p.proxy_cache,
+        .request_timeout = cluster_config.request_timeout,
+        .idle_end = cluster_config.proxy_idle,
+        // Tokens are per process; a tag per node keeps holds from different nodes apart at the owner.
+        .token_tag = (std::hash<std::string>{}(cluster_config.node_id) & 0xffffffull) << 40,
+        .cache = p.config.cache,
+    };
+    owners = std::make_shared<cluster::cluster_owners>(p.cluster_view, std::move(proxy));
   }
   for (int i = 0; i < p.config.storage_writers; ++i)
-    p.storage.push_back(actors::spawn_storage_actor(*p.system, store, replication));
+    p.storage.push_back(storage::spawn_storage_actor(*p.system, store, replication));
   p.bridges = std::make_shared<actors::bridge_pool>(*p.system, p.config.actors.bridges);
   p.tenants = p.setups_for(p.config.tenants);
   p.policies->replace(policies_of(p.config.tenants));
-  p.origin =
-      actors::spawn_origin_supervisor(*p.system, p.recover_into(p.tenants), p.directory, p.storage, cluster_setup);
-  if (cluster.enabled()) {
-    actors::cluster_options options;
-    options.self = {cluster.node_id,
-                    cluster.listen.host,
-                    cluster.listen.port,
-                    static_cast<std::uint8_t>(actors::node_state::joining),
-                    {},
-                    {},
-                    {}};
-    for (const auto& seed : cluster.seeds) options.seeds.emplace_back(seed.host, seed.port);
-    options.chunk_bytes = cluster.chunk_bytes;
+  p.origin = actors::spawn_origin_supervisor(*p.system, p.recover_into(p.tenants), p.directory, p.storage, owners);
+  if (cluster_config.enabled()) {
+    cluster::cluster_options options;
+    options.self = {
+        .id = cluster_config.node_id, .host = cluster_config.listen.host, .port = cluster_config.listen.port};
+    for (const auto& seed : cluster_config.seeds) options.seeds.emplace_back(seed.host, seed.port);
+    options.chunk_bytes = cluster_config.chunk_bytes;
     options.max_body_bytes = p.config.http.max_body_bytes;
-    options.tick = cluster.heartbeat;
-    options.connection_timeout = cluster.connection_timeout;
-    options.request_timeout = cluster.request_timeout;
-    options.join_timeout = cluster.join_timeout;
+    options.tick = cluster_config.heartbeat;
+    options.connection_timeout = cluster_config.connection_timeout;
+    options.request_timeout = cluster_config.request_timeout;
+    options.join_timeout = cluster_config.join_timeout;
     options.max_hold = std::chrono::milliseconds(p.config.live.policy.max_hold_ms);
     options.cache = p.config.cache;
-    p.cluster = actors::spawn_cluster_actor(*p.system, std::move(options), p.cluster_view, p.directory, p.storage);
+    p.cluster = cluster::spawn_cluster_actor(*p.system, std::move(options), p.cluster_view, p.directory, p.storage);
   }
 
   http::route_context context;
@@ -380,7 +375,7 @@ void origin_server::start() {
   context.tenants = p.policies;
   context.reload = [this](std::function<void(http::reload_result)> done) { reload(std::move(done)); };
   context.accepting = [&p] { return p.accepting.load(); };
-  context.clustered = cluster.enabled();
+  context.clustered = cluster_config.enabled();
   if (p.cluster) context.cluster = p.cluster;
   context.metrics = [&p] { return p.metrics_text(); };
   p.delivery = std::make_unique<http::server>(
@@ -394,7 +389,7 @@ void origin_server::start() {
   p.delivery->start();
   p.ingest->start();
   p.admin->start();
-  if (cluster.enabled()) start_cluster();
+  if (cluster_config.enabled()) start_cluster();
   p.accepting = true;
   // Spawning from this thread left it holding a reference to CAF's logger, and ~actor_system waits
   // for every such reference; drop it so that any thread may call shutdown().
@@ -403,25 +398,24 @@ void origin_server::start() {
 
 void origin_server::start_cluster() {
   auto& p = *parts_;
-  const auto& cluster = p.config.cluster;
-  auto port = caf::io::publish(p.cluster, cluster.listen.port, cluster.listen.host.c_str(), true);
+  const auto& cluster_config = p.config.cluster;
+  auto port = caf::io::publish(p.cluster, cluster_config.listen.port, cluster_config.listen.host.c_str(), true);
   if (!port)
-    throw std::runtime_error(
-        fmt::format("cluster: cannot listen on {}: {}", cluster.listen.to_string(), p.system->render(port.error())));
+    throw std::runtime_error(fmt::format("cluster: cannot listen on {}: {}", cluster_config.listen.to_string(),
+                                         p.system->render(port.error())));
   p.cluster_port = *port;
   // Peers learn this node's addresses from its record, complete only now (port 0: any free one). Then
   // the first tick (the actor schedules the next ones) contacts the seeds.
-  actors::node_record self{cluster.node_id,
-                           cluster.listen.host,
-                           *port,
-                           static_cast<std::uint8_t>(actors::node_state::joining),
-                           endpoint_text(p.delivery->endpoint()),
-                           endpoint_text(p.ingest->endpoint()),
-                           endpoint_text(p.admin->endpoint())};
-  caf::anon_send(p.cluster, actors::member_atom_v, self);
-  caf::anon_send(p.cluster, actors::tick_atom_v);
-  spdlog::info("cluster: node {} listening on {}:{}, {} seed(s)", cluster.node_id, cluster.listen.host, *port,
-               cluster.seeds.size());
+  cluster::node_record self{.id = cluster_config.node_id,
+                            .host = cluster_config.listen.host,
+                            .port = *port,
+                            .delivery = endpoint_text(p.delivery->endpoint()),
+                            .ingest = endpoint_text(p.ingest->endpoint()),
+                            .admin = endpoint_text(p.admin->endpoint())};
+  caf::anon_send(p.cluster, cluster::member_atom_v, self);
+  caf::anon_send(p.cluster, cluster::tick_atom_v);
+  spdlog::info("cluster: node {} listening on {}:{}, {} seed(s)", cluster_config.node_id, cluster_config.listen.host,
+               *port, cluster_config.seeds.size());
 }
 
 bool origin_server::shutdown() {

@@ -30,23 +30,23 @@ nlohmann::ordered_json to_json(const actors::stream_info& stream) {
   return json;
 }
 
-std::string_view state_name(std::uint8_t state) {
-  return state == static_cast<std::uint8_t>(actors::node_state::active) ? "active" : "joining";
+std::string_view state_name(cluster::node_state state) {
+  return state == cluster::node_state::active ? "active" : "joining";
 }
 
-nlohmann::ordered_json to_json(const actors::cluster_member& member) {
+nlohmann::ordered_json to_json(const cluster::cluster_member& member) {
   const auto& node = member.record;
   return {{"id", node.id},
           {"state", state_name(node.state)},
           {"self", member.self},
           {"actor_id", member.actor_id},
-          {"cluster", actors::cluster_address(node.host, node.port)},
+          {"cluster", cluster::cluster_address(node.host, node.port)},
           {"delivery", node.delivery},
           {"ingest", node.ingest},
           {"admin", node.admin}};
 }
 
-nlohmann::ordered_json to_json(const actors::cluster_info& cluster) {
+nlohmann::ordered_json to_json(const cluster::cluster_info& cluster) {
   auto nodes = nlohmann::ordered_json::array();
   for (const auto& member : cluster.members) nodes.push_back(to_json(member));
   auto streams = nlohmann::ordered_json::array();
@@ -59,7 +59,7 @@ nlohmann::ordered_json to_json(const actors::cluster_info& cluster) {
 }
 
 // /actors: this node's cluster actor and, as its children, the remote cluster actors of its peers.
-nlohmann::ordered_json cluster_tree(const actors::cluster_info& cluster) {
+nlohmann::ordered_json cluster_tree(const cluster::cluster_info& cluster) {
   auto children = nlohmann::ordered_json::array();
   std::uint64_t own_id = 0;
   for (const auto& member : cluster.members) {
@@ -72,7 +72,7 @@ nlohmann::ordered_json cluster_tree(const actors::cluster_info& cluster) {
                         {"node", member.record.id},
                         {"actor_id", member.actor_id},
                         {"state", state_name(member.record.state)},
-                        {"address", actors::cluster_address(member.record.host, member.record.port)}});
+                        {"address", cluster::cluster_address(member.record.host, member.record.port)}});
   }
   return {{"kind", "cluster"},
           {"name", cluster.self},
@@ -427,7 +427,7 @@ class admin_handler final : public handler {
                   if (!cluster) return respond(json_response(tree));
                   self->request(*cluster, introspection_timeout, actors::info_atom_v)
                       .then(
-                          [tree, respond](actors::cluster_info& nodes) mutable {
+                          [tree, respond](cluster::cluster_info& nodes) mutable {
                             tree["cluster"] = cluster_tree(nodes);
                             respond(json_response(tree));
                           },
@@ -443,9 +443,9 @@ class admin_handler final : public handler {
     if (!context_.cluster)
       return text_response(beast_http::status::not_found, "this origin is not part of a cluster\n", "no_cluster");
     return continuation([this](request&&, responder respond) {
-      ask_actor<actors::cluster_info>(
+      ask_actor<cluster::cluster_info>(
           *context_.bridges, *context_.cluster, introspection_timeout,
-          [respond](actors::cluster_info&& info) { respond(json_response(to_json(info))); },
+          [respond](cluster::cluster_info&& info) { respond(json_response(to_json(info))); },
           answer_unavailable(respond), actors::info_atom_v);
     });
   }

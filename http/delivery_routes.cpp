@@ -24,7 +24,7 @@ class inflight_ticket {
 
 std::string_view rejection_for(const actors::read_reply& reply) {
   if (reply.status != 503) return {};
-  switch (static_cast<model::read_outcome>(reply.outcome)) {
+  switch (reply.outcome) {
     case model::read_outcome::shed:
       return "shed_dvr";
     case model::read_outcome::unavailable:

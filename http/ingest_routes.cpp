@@ -24,7 +24,7 @@ response write_answer(const actors::write_reply& reply) {
   auto status = static_cast<beast_http::status>(reply.status);
   if (reply.status < 400) return empty_response(status);
   // Packagers never read this; the reason is for the counters and the log.
-  auto reason = model::to_string(static_cast<model::write_outcome>(reply.outcome));
+  auto reason = model::to_string(reply.outcome);
   auto answer = text_response(status, "refused: " + std::string(reason) + "\n", reason);
   if (reply.status == 429) answer.message.set(beast_http::field::retry_after, "1");
   return answer;
@@ -153,7 +153,7 @@ class ingest_handler final : public handler {
         if (known) caf::anon_send(*known, actors::abort_atom_v, path.object);  // the upload it was told of ends
         return respond(quota_refusal(model::quota_refusal::object_size));
       }
-      auto body = actors::object_body::adopt(std::move(req.body()));
+      auto body = storage::object_body::adopt(std::move(req.body()));
       auto digest = model::content_digest(body.view());
       // Looked up again: the actor may have been restarted during a long (LL-DASH) upload.
       auto current = context_.directory->stream(path.tenant, path.stream);

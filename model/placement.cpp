@@ -60,4 +60,32 @@ placement place_stream(const std::vector<std::string>& nodes, std::string_view t
   return result;
 }
 
+namespace {
+
+std::vector<std::string> node_ids(const std::vector<member>& members, bool with_joining) {
+  std::vector<std::string> ids;
+  for (const auto& m : members)
+    if (with_joining || m.active) ids.push_back(m.id);
+  return ids;
+}
+
+}  // namespace
+
+placement place_among(const std::vector<member>& members, std::string_view tenant, std::string_view stream,
+                      int copies) {
+  return place_stream(node_ids(members, false), tenant, stream, copies);
+}
+
+std::vector<std::string> copy_targets(const std::vector<member>& members, std::string_view self,
+                                      std::string_view tenant, std::string_view stream, int copies) {
+  std::vector<std::string> targets;
+  for (bool with_joining : {false, true}) {
+    auto placed = place_stream(node_ids(members, with_joining), tenant, stream, copies);
+    for (const auto* node : {&placed.owner, &placed.replica})
+      if (!node->empty() && *node != self && std::find(targets.begin(), targets.end(), *node) == targets.end())
+        targets.push_back(*node);
+  }
+  return targets;
+}
+
 }  // namespace live_origin::model

@@ -25,4 +25,20 @@ std::uint64_t placement_score(std::string_view node, std::string_view tenant, st
 placement place_stream(const std::vector<std::string>& nodes, std::string_view tenant, std::string_view stream,
                        int copies);
 
+// A cluster member as placement sees it. A joining node owns nothing until the copies it is to hold have
+// caught up, but it receives copies from the moment it is being caught up.
+struct member {
+  std::string id;
+  bool active = false;
+};
+
+// The placement among the active members.
+placement place_among(const std::vector<member>& members, std::string_view tenant, std::string_view stream, int copies);
+
+// The other nodes that must hold a copy of what node `self` writes for the stream: its owner and replica
+// among the active members, and among the active and joining ones (so a joining node's copy stays current
+// from the moment it is being caught up). Without `self`, in that order, without duplicates.
+std::vector<std::string> copy_targets(const std::vector<member>& members, std::string_view self,
+                                      std::string_view tenant, std::string_view stream, int copies);
+
 }  // namespace live_origin::model

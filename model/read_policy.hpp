@@ -19,7 +19,7 @@ struct object_facts {
                                   // nobody publishes is never held or remembered as gone
 };
 
-enum class read_outcome {
+enum class read_outcome : std::uint8_t {
   serve,        // 200 with the stored bytes
   hold,         // park the request until the object lands or `hold_until_ms`
   not_yet,      // 404 cacheable until just before the segment is due

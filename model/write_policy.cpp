@@ -24,6 +24,8 @@ std::uint16_t status_for(write_outcome outcome) {
       return 429;
     case write_outcome::store_failed:
       return 503;
+    case write_outcome::delete_scheduled:
+      return 204;
   }
   return 500;
 }
@@ -44,6 +46,8 @@ std::string_view to_string(write_outcome outcome) {
       return "quota_stored_bytes";
     case write_outcome::store_failed:
       return "store_failed";
+    case write_outcome::delete_scheduled:
+      return "delete_scheduled";
   }
   return "unknown";
 }

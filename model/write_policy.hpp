@@ -6,14 +6,15 @@
 namespace live_origin::model {
 
 // What a write does to the object it names.
-enum class write_outcome {
-  created,         // nothing was stored under the name: 201
-  unchanged,       // the same bytes again, e.g. a packager's retry or the second pipeline: 204
-  replaced,        // different bytes for a mutable object (a manifest update): 204
-  refused_gone,    // a segment already declared gone (a 410 was served): 409
-  refused_served,  // different bytes for a segment already served (CDNs cached it): 409
-  refused_quota,   // storing it would take the tenant past its stored-bytes quota: 429
-  store_failed,    // durable storage did not take it in time: 503, nothing kept
+enum class write_outcome : std::uint8_t {
+  created,           // nothing was stored under the name: 201
+  unchanged,         // the same bytes again, e.g. a packager's retry or the second pipeline: 204
+  replaced,          // different bytes for a mutable object (a manifest update): 204
+  refused_gone,      // a segment already declared gone (a 410 was served): 409
+  refused_served,    // different bytes for a segment already served (CDNs cached it): 409
+  refused_quota,     // storing it would take the tenant past its stored-bytes quota: 429
+  store_failed,      // durable storage did not take it in time: 503, nothing kept
+  delete_scheduled,  // a DELETE: the object expires later (or, by the tenant's policy, stays): 204
 };
 
 // What the stream knows about the name being written.

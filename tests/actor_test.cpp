@@ -2,8 +2,6 @@
 #include <spdlog/spdlog.h>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-#include <caf/binary_deserializer.hpp>
-#include <caf/binary_serializer.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
@@ -17,17 +15,33 @@
 #include <stdexcept>
 #include <thread>
 
-#include "actors/messages.hpp"
-#include "actors/storage.hpp"
+#include "actors/interfaces.hpp"
 #include "actors/stream_actor.hpp"
 #include "actors/stream_directory.hpp"
 #include "actors/supervisors.hpp"
-#include "actors/wall_clock.hpp"
+#include "model/clock.hpp"
 #include "model/content_digest.hpp"
 #include "model/stored_record.hpp"
+#include "storage/storage_actor.hpp"
 
 namespace live_origin::actors {
 namespace {
+
+using storage::apply_atom;
+using storage::erase_atom;
+using storage::list_atom;
+using storage::load_atom;
+using storage::load_atom_v;
+using storage::lookup;
+using storage::object_store;
+using storage::record_batch;
+using storage::recovered_stream;
+using storage::served_atom;
+using storage::spawn_storage_actor;
+using storage::storage_actor;
+using storage::store_atom;
+using storage::stored_candidate;
+using storage::sync_atom;
 
 using namespace std::chrono_literals;
 
@@ -36,6 +50,7 @@ class ActorTest : public ::testing::Test {
   static void SetUpTestSuite() {
     spdlog::set_level(spdlog::level::off);
     config_ = new caf::actor_system_config();
+    storage::register_message_types(*config_);
     register_message_types(*config_);
     config_->set("scheduler.max-threads", 2);
     system_ = new caf::actor_system(*config_);
@@ -168,11 +183,11 @@ storage_actor::behavior_type scripted_storage(storage_actor::pointer self, scrip
       [](get_atom, const std::string&, std::uint64_t) { return object_body{}; },
       [](erase_atom, const std::vector<std::string>&) {},
       [](load_atom, const std::string& tenant, const std::string& stream) {
-        return recovered_stream{tenant, stream, {}, {}, {}, {}, 0};
+        return recovered_stream{.tenant = tenant, .stream = stream};
       },
       [](apply_atom, const record_batch&) { return false; },
       [](sync_atom, const std::string&, const std::string&, const std::string&) { return false; },
-      [](list_atom) { return std::vector<stream_placement>{}; },
+      [](list_atom) { return std::vector<storage::stored_stream>{}; },
   };
 }
 
@@ -212,7 +227,7 @@ TEST_F(ActorTest, AnswersThatChangeTheStoredStateWaitForStorage) {
     stream_settings timeline;  // 1 s segments, the live edge at 20: segment 5 missed its deadline long ago
     timeline.segment_duration_ms = 1000;
     timeline.start_number = 0;
-    timeline.availability_start_ms = unix_now_ms() - 21'500;
+    timeline.availability_start_ms = model::system_wall_clock()->unix_now_ms() - 21'500;
     EXPECT_EQ(changed(settings_atom_v, timeline), stored);
     EXPECT_EQ(changed(mask_atom_v, pipeline_mask{"a", 100, 120}), stored);
     EXPECT_EQ(ask<write_reply>(stream, put_atom_v, write_of("seg-19.m4s", object_body::adopt("19"))).status, 201);
@@ -329,7 +344,7 @@ TEST_F(ActorTest, AWriteInFlightWhenItsActorDiesIsToldTheReceiverWentDown) {
 TEST_F(ActorTest, RecoveredStreamsAreInTheDirectoryOnceTheTreeIsUp) {
   for (int attempt = 0; attempt < 200; ++attempt) {
     auto directory = std::make_shared<stream_directory>();
-    tenant_setup setup{"restored", defaults_, {recovered_stream{"restored", "live", {}, {}, {}, {}, 0}}};
+    tenant_setup setup{"restored", defaults_, {recovered_stream{.tenant = "restored", .stream = "live"}}};
     auto origin = spawn_origin_supervisor(*system_, {setup}, directory);
     bool found = directory->stream("restored", "live").has_value();
     caf::anon_send_exit(origin, caf::exit_reason::user_shutdown);
@@ -362,189 +377,6 @@ TEST_F(ActorTest, TreeListsEveryTenantAndStreamWithCounts) {
       }
     }
   }
-}
-
-// Every message type must survive CAF's serializer: an unregistered or lossy type arrives empty on
-// another node, silently.
-template <class T>
-T round_trip(caf::actor_system& system, const T& value) {
-  std::vector<char> buffer;
-  caf::binary_serializer sink{system, buffer};
-  auto copy = value;
-  EXPECT_FALSE(sink(copy));
-  T result{};
-  caf::binary_deserializer source{system, buffer};
-  EXPECT_FALSE(source(result));
-  return result;
-}
-
-TEST_F(ActorTest, EveryMessageTypeRoundTripsThroughTheSerializer) {
-  auto body = object_body::adopt("segment bytes");
-  EXPECT_EQ(round_trip(*system_, body).view(), "segment bytes");
-  EXPECT_EQ(round_trip(*system_, object_body{}).view(), "");
-
-  stored_object stored{body, 42, 1000, 2000, true};
-  auto stored_copy = round_trip(*system_, stored);
-  EXPECT_EQ(stored_copy.body.view(), "segment bytes");
-  EXPECT_EQ(stored_copy.digest, 42u);
-  EXPECT_EQ(stored_copy.stored_at_ms, 1000);
-  EXPECT_EQ(stored_copy.delete_requested_at_ms, 2000);
-  EXPECT_TRUE(stored_copy.served);
-
-  auto write = round_trip(*system_, object_write{"v/1.m4s", body, 7, 2000, 42, "b", 2, {"ad-break", "scte35"}});
-  EXPECT_EQ(write.object, "v/1.m4s");
-  EXPECT_EQ(write.body.view(), "segment bytes");
-  EXPECT_EQ(write.digest, 7u);
-  EXPECT_EQ(write.segment_duration_ms, 2000);
-  EXPECT_EQ(write.announced_to, 42u);
-  EXPECT_EQ(write.pipeline, "b");
-  EXPECT_EQ(write.defects, 2);
-  EXPECT_EQ(write.events, (std::vector<std::string>{"ad-break", "scte35"}));
-
-  auto write_answer = round_trip(*system_, write_reply{409, 3});
-  EXPECT_EQ(write_answer.status, 409);
-  EXPECT_EQ(write_answer.outcome, 3);
-  auto read_request = round_trip(*system_, object_read{"7.m4s", 99, true});
-  EXPECT_EQ(read_request.object, "7.m4s");
-  EXPECT_EQ(read_request.token, 99u);
-  EXPECT_TRUE(read_request.shed_dvr);
-  auto read = round_trip(*system_, read_reply{200, 0, "public, max-age=60", 1500, 7, stored, "a", "ad-break"});
-  EXPECT_EQ(read.status, 200);
-  EXPECT_EQ(read.cache_control, "public, max-age=60");
-  EXPECT_EQ(read.ttl_ms, 1500);
-  EXPECT_EQ(read.segment_number, 7);
-  EXPECT_EQ(read.object.body.view(), "segment bytes");
-  EXPECT_EQ(read.pipeline, "a");
-  EXPECT_EQ(read.events, "ad-break");
-
-  stream_settings settings;
-  settings.segment_duration_ms = 200;
-  settings.force_shedding = 1;
-  settings.pipeline_order = {"b", "a"};
-  auto settings_copy = round_trip(*system_, settings);
-  EXPECT_EQ(settings_copy.pipeline_order, (std::vector<std::string>{"b", "a"}));
-  EXPECT_EQ(settings_copy.segment_duration_ms, 200);
-  EXPECT_EQ(settings_copy.force_shedding, 1);
-  EXPECT_EQ(settings_copy.start_number, stream_settings::unset);
-
-  auto mask = round_trip(*system_, pipeline_mask{"b", 10, 20});
-  EXPECT_EQ(mask, (pipeline_mask{"b", 10, 20}));
-  auto stats = round_trip(*system_, pipeline_stats{"a", 5, 1, 2, 3, 42, 1, 4});
-  EXPECT_EQ(stats.pipeline, "a");
-  EXPECT_EQ(stats.last_segment, 42);
-  EXPECT_EQ(stats.segments_served, 4u);
-
-  stream_status status;
-  status.has_timeline = true;
-  status.masks = {mask};
-  status.pipelines = {stats};
-  status.pipeline_order = {"b", "a"};
-  status.live_edge = 41;
-  status.held_requests = 3;
-  auto status_copy = round_trip(*system_, status);
-  EXPECT_TRUE(status_copy.has_timeline);
-  EXPECT_EQ(status_copy.live_edge, 41);
-  EXPECT_EQ(status_copy.held_requests, 3u);
-  ASSERT_EQ(status_copy.masks.size(), 1u);
-  EXPECT_EQ(status_copy.masks[0], mask);
-  ASSERT_EQ(status_copy.pipelines.size(), 1u);
-  EXPECT_EQ(status_copy.pipelines[0].segments_received, 5u);
-  EXPECT_EQ(status_copy.pipeline_order, (std::vector<std::string>{"b", "a"}));
-
-  stream_info stream{"live1", 3, 4, 5, 6, 7, 8, 2, 99, false, "node-2"};
-  auto stream_copy = round_trip(*system_, stream);
-  EXPECT_EQ(stream_copy.name, "live1");
-  EXPECT_EQ(stream_copy.node, "node-2");
-  EXPECT_EQ(stream_copy.reads, 8u);
-  EXPECT_EQ(stream_copy.messages_handled, 99u);
-  EXPECT_FALSE(stream_copy.responsive);
-
-  auto tenant = round_trip(*system_, tenant_info{"demo", 1, 2, 3, 77, {stream}, true});
-  EXPECT_EQ(tenant.restarts, 3u);
-  EXPECT_EQ(tenant.messages_handled, 77u);
-  ASSERT_EQ(tenant.streams.size(), 1u);
-  EXPECT_EQ(tenant.streams[0].objects, 4u);
-
-  auto origin = round_trip(*system_, origin_info{9, 0, 55, {tenant}});
-  EXPECT_EQ(origin.actor_id, 9u);
-  EXPECT_EQ(origin.messages_handled, 55u);
-  ASSERT_EQ(origin.tenants.size(), 1u);
-  EXPECT_EQ(origin.tenants[0].name, "demo");
-}
-
-// What nodes of a cluster send each other, through the serializer BASP uses.
-TEST_F(ActorTest, ClusterMessageTypesSurviveSerialization) {
-  node_record node{"node-1", "127.0.0.1", 4300, 1, "127.0.0.1:8080", "127.0.0.1:8081", "127.0.0.1:8082"};
-  EXPECT_EQ(round_trip(*system_, node), node);
-  auto members = round_trip(*system_, std::vector<node_record>{node, node_record{"node-2", "::1", 1, 0, "", "", ""}});
-  ASSERT_EQ(members.size(), 2u);
-  EXPECT_EQ(members[1].id, "node-2");
-  EXPECT_EQ(members[1].host, "::1");
-
-  stored_object stored{object_body::adopt("body"), 5, 6, 0, true, 1, true, 0};
-  auto read = round_trip(
-      *system_, remote_read{read_reply{200, 0, "public, max-age=60", -1, 7, stored, "b", ""}, 3, 4, true, true});
-  EXPECT_EQ(read.reply.status, 200);
-  EXPECT_EQ(read.reply.object.body.view(), "body");
-  EXPECT_EQ(read.reply.pipeline, "b");
-  EXPECT_EQ(read.transfer, 3u);
-  EXPECT_EQ(read.size, 4u);
-  EXPECT_TRUE(read.cached);
-  EXPECT_TRUE(read.unknown_stream);
-
-  record_batch batch{"demo",
-                     "live",
-                     {"k1", std::string("k\x1f"
-                                        "2",
-                                        3)},
-                     {"v1", std::string(3000, 'x')},
-                     {"gone"},
-                     8,
-                     9,
-                     {"s\x1f"
-                      "demo"}};
-  EXPECT_EQ(round_trip(*system_, batch), batch);
-
-  auto info =
-      round_trip(*system_, cluster_info{"node-1", 4, {{node, 77, true}}, {{"demo", "live", "node-1", "node-2"}}});
-  EXPECT_EQ(info.self, "node-1");
-  EXPECT_EQ(info.version, 4u);
-  ASSERT_EQ(info.members.size(), 1u);
-  EXPECT_EQ(info.members[0].record, node);
-  EXPECT_EQ(info.members[0].actor_id, 77u);
-  ASSERT_EQ(info.streams.size(), 1u);
-  EXPECT_EQ(info.streams[0].replica, "node-2");
-  auto placements =
-      round_trip(*system_, std::vector<stream_placement>{{"demo", "a", "n1", ""}, {"demo", "b", "n2", "n1"}});
-  ASSERT_EQ(placements.size(), 2u);
-  EXPECT_EQ(placements[1].owner, "n2");
-}
-
-TEST_F(ActorTest, EveryMessageTypeIsRegistered) {
-  for (const char* name : {"live_origin::actors::object_body",
-                           "live_origin::actors::stored_object",
-                           "live_origin::actors::object_write",
-                           "live_origin::actors::write_reply",
-                           "live_origin::actors::object_read",
-                           "live_origin::actors::read_reply",
-                           "live_origin::actors::stream_settings",
-                           "live_origin::actors::stream_status",
-                           "live_origin::actors::pipeline_mask",
-                           "live_origin::actors::pipeline_stats",
-                           "live_origin::actors::stream_info",
-                           "live_origin::actors::tenant_info",
-                           "live_origin::actors::origin_info",
-                           "live_origin::actors::stream_actor",
-                           "live_origin::actors::tenant_supervisor_actor",
-                           "live_origin::actors::origin_supervisor_actor",
-                           "live_origin::actors::node_record",
-                           "live_origin::actors::remote_read",
-                           "live_origin::actors::record_batch",
-                           "live_origin::actors::cluster_member",
-                           "live_origin::actors::stream_placement",
-                           "live_origin::actors::cluster_info",
-                           "live_origin::actors::cluster_actor"})
-    EXPECT_TRUE(system_->types().make_value(name)) << name;
 }
 
 }  // namespace

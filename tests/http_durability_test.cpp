@@ -11,9 +11,9 @@
 #include <iostream>
 #include <thread>
 
-#include "actors/object_store.hpp"
 #include "model/content_digest.hpp"
 #include "model/stored_record.hpp"
+#include "storage/object_store.hpp"
 #include "support/http_client.hpp"
 #include "support/prometheus.hpp"
 #include "support/running_origin.hpp"
@@ -320,7 +320,7 @@ TEST(Durability, ADamagedRecordIsSkippedNotServed) {
   auto store_dir = (data.path() / "data" / "store").string();
   std::filesystem::create_directories(data.path() / "data");
   {
-    auto store = actors::open_rocksdb_store(store_dir, actors::durability::process);
+    auto store = storage::open_rocksdb_store(store_dir, storage::durability::process);
     auto put = [&](const std::string& name, const std::string& body, bool damage_candidate, bool damage_body) {
       model::object_record record{name, "a", model::content_digest(body), 1, 0, body};
       auto candidate = model::encode_candidate_record(record);
@@ -362,7 +362,7 @@ TEST(Durability, ADamagedBodyNobodyGotGivesWayToTheOtherPipeline) {
   auto use_data = [&](config::origin_config& c) { c.data_dir = (data.path() / "data").string(); };
   std::filesystem::create_directories(data.path() / "data");
   {
-    auto store = actors::open_rocksdb_store((data.path() / "data" / "store").string(), actors::durability::process);
+    auto store = storage::open_rocksdb_store((data.path() / "data" / "store").string(), storage::durability::process);
     // seg-3 and seg-5: a's body damaged, b's intact; seg-5 was served (its marker names a) before.
     for (std::string name : {"seg-3.m4s", "seg-5.m4s"})
       for (auto pipeline : {"a", "b"}) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -81,6 +82,35 @@ TEST(Placement, TheScoreDependsOnTenantStreamAndNode) {
   EXPECT_NE(placement_score("node-1", "demo", "live"), placement_score("node-1", "other", "live"));
   EXPECT_NE(placement_score("node-1", "de", "molive"), placement_score("node-1", "demo", "live"));
   EXPECT_EQ(placement_score("node-1", "demo", "live"), placement_score("node-1", "demo", "live"));
+}
+
+TEST(Placement, AJoiningNodeOwnsNothingYetButReceivesCopiesOfWhatItWillOwn) {
+  std::vector<member> members{{"node-1", true}, {"node-2", true}, {"node-3", false}};
+  int checked = 0;
+  for (const auto& stream : streams(300)) {
+    auto now = place_among(members, "demo", stream, 2);
+    EXPECT_NE(now.owner, "node-3") << stream;
+    EXPECT_NE(now.replica, "node-3") << stream;
+    auto once_active = place_stream({"node-1", "node-2", "node-3"}, "demo", stream, 2);
+    if (once_active.owner != "node-3" && once_active.replica != "node-3") continue;
+    ++checked;
+    // The owner now sends its writes to the stream's replica and to the joining node.
+    auto targets = copy_targets(members, now.owner, "demo", stream, 2);
+    EXPECT_NE(std::find(targets.begin(), targets.end(), "node-3"), targets.end()) << stream;
+    EXPECT_EQ(std::find(targets.begin(), targets.end(), now.owner), targets.end()) << stream;
+    EXPECT_NE(std::find(targets.begin(), targets.end(), now.replica), targets.end()) << stream;
+  }
+  EXPECT_GT(checked, 100);
+}
+
+TEST(Placement, CopyTargetsNameEachOtherNodeOnce) {
+  std::vector<member> members{{"node-1", true}, {"node-2", true}};
+  for (const auto& stream : streams(50)) {
+    auto placed = place_among(members, "demo", stream, 2);
+    EXPECT_EQ(copy_targets(members, placed.owner, "demo", stream, 2), std::vector<std::string>{placed.replica});
+    EXPECT_EQ(copy_targets(members, placed.replica, "demo", stream, 2), std::vector<std::string>{placed.owner});
+    EXPECT_EQ(copy_targets(members, "node-9", "demo", stream, 1), std::vector<std::string>{placed.owner});
+  }
 }
 
 }  // namespace

@@ -5,10 +5,10 @@
 
 #include <map>
 
-#include "actors/object_store.hpp"
+#include "storage/object_store.hpp"
 #include "support/running_origin.hpp"
 
-namespace live_origin::actors {
+namespace live_origin::storage {
 namespace {
 
 using test::temp_dir;
@@ -51,4 +51,4 @@ TEST(RocksdbStore, AnUnopenableDirectoryIsAClearError) {
 }
 
 }  // namespace
-}  // namespace live_origin::actors
+}  // namespace live_origin::storage

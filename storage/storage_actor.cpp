@@ -1,4 +1,4 @@
-#include "actors/storage.hpp"
+#include "storage/storage_actor.hpp"
 
 #include <spdlog/spdlog.h>
 #include <caf/stateful_actor.hpp>
@@ -8,11 +8,10 @@
 #include <map>
 #include <stdexcept>
 
-#include "actors/wall_clock.hpp"
 #include "model/content_digest.hpp"
 #include "model/stored_record.hpp"
 
-namespace live_origin::actors {
+namespace live_origin::storage {
 
 namespace {
 
@@ -65,15 +64,19 @@ bool collect(object_store& store, std::string_view prefix,
           if (!matches(whole) || model::content_digest(whole->body) != whole->digest) break;
           spdlog::warn("store: /{}/{}/{} of pipeline '{}' restored from its body record", parsed->tenant,
                        parsed->stream, parsed->object, parsed->pipeline);
-          record = model::object_record{whole->object,       whole->pipeline, whole->digest,
-                                        whole->stored_at_ms, whole->defects,  {},
-                                        whole->body.size()};
+          record = model::object_record{.object = whole->object,
+                                        .pipeline = whole->pipeline,
+                                        .digest = whole->digest,
+                                        .stored_at_ms = whole->stored_at_ms,
+                                        .defects = whole->defects,
+                                        .size = whole->body.size()};
         }
-        stored_object candidate{{},   record->digest, record->stored_at_ms, 0, false, record->defects,
-                                true, record->size};
-        if (record->size == 0) candidate.body = object_body::adopt(std::string());  // nothing to read back
-        stream.candidates.push_back(
-            {parsed->tenant, parsed->stream, record->object, record->pipeline, std::move(candidate), 0});
+        stream.candidates.push_back({.object = record->object,
+                                     .pipeline = record->pipeline,
+                                     .digest = record->digest,
+                                     .stored_at_ms = record->stored_at_ms,
+                                     .defects = record->defects,
+                                     .size = record->size});
         break;
       }
     }
@@ -83,7 +86,8 @@ bool collect(object_store& store, std::string_view prefix,
 struct storage_state {
   static inline const char* name = "storage";
   std::shared_ptr<object_store> store;
-  storage_replication replication;            // no view: a cluster of one
+  replication_settings replication;  // no replicas: a cluster of one
+  std::shared_ptr<const model::wall_clock> clock;
   std::map<std::string, std::string> pieces;  // key -> the first pieces of a large replicated value
 };
 
@@ -94,19 +98,24 @@ using record_puts = std::vector<std::pair<std::string, std::string>>;
 std::vector<record_batch> to_batches(const std::string& tenant, const std::string& stream, const record_puts& puts,
                                      const std::vector<std::string>& erases, std::size_t chunk) {
   std::vector<record_batch> out;
-  record_batch batch{tenant, stream, {}, {}, erases, 0, 0, {}};
+  record_batch batch{.tenant = tenant, .stream = stream, .erases = erases};
   std::size_t size = 0;
   auto flush = [&] {
     if (batch.keys.empty() && batch.erases.empty()) return;
     out.push_back(std::move(batch));
-    batch = record_batch{tenant, stream, {}, {}, {}, 0, 0, {}};
+    batch = record_batch{.tenant = tenant, .stream = stream};
     size = 0;
   };
   for (const auto& [key, value] : puts) {
     if (value.size() > chunk) {
       flush();
       for (std::size_t offset = 0; offset < value.size(); offset += chunk)
-        out.push_back({tenant, stream, {key}, {value.substr(offset, chunk)}, {}, offset, value.size(), {}});
+        out.push_back({.tenant = tenant,
+                       .stream = stream,
+                       .keys = {key},
+                       .values = {value.substr(offset, chunk)},
+                       .piece_offset = offset,
+                       .piece_total = value.size()});
       continue;
     }
     if (size + key.size() + value.size() > chunk) flush();
@@ -127,7 +136,8 @@ void replicate(storage_pointer self, const std::vector<std::string>& targets, co
   const auto& replication = self->state.replication;
   auto batches = to_batches(tenant, stream, puts, erases, replication.chunk_bytes);
   if (!erase_prefixes.empty())  // first, on its own: later batches put what the copy is to hold
-    batches.insert(batches.begin(), record_batch{tenant, stream, {}, {}, {}, 0, 0, std::move(erase_prefixes)});
+    batches.insert(batches.begin(),
+                   record_batch{.tenant = tenant, .stream = stream, .erase_prefixes = std::move(erase_prefixes)});
   struct pending_acks {
     std::size_t left;
     bool ok = true;
@@ -135,7 +145,7 @@ void replicate(storage_pointer self, const std::vector<std::string>& targets, co
   };
   auto acks = std::make_shared<pending_acks>(pending_acks{0, true, std::move(done)});
   for (const auto& target : targets) {
-    auto actor = replication.view->actor_of(target);
+    auto actor = replication.replicas->replica(target);
     if (!actor) {
       spdlog::error("store: no connection to {} for a copy of /{}/{}", target, tenant, stream);
       acks->ok = false;
@@ -162,8 +172,8 @@ void write_through(storage_pointer self, const std::string& tenant, const std::s
   std::vector<std::pair<std::string_view, std::string_view>> put_views(puts.begin(), puts.end());
   std::vector<std::string_view> erase_views(erases.begin(), erases.end());
   if (!self->state.store->write(put_views, erase_views)) return done(false);
-  const auto& view = self->state.replication.view;
-  auto targets = view ? view->copy_targets(tenant, stream) : std::vector<std::string>{};
+  const auto& replicas = self->state.replication.replicas;
+  auto targets = replicas ? replicas->copy_targets(tenant, stream) : std::vector<std::string>{};
   if (targets.empty()) return done(true);
   replicate(self, targets, tenant, stream, puts, erases, std::move(done));
 }
@@ -178,22 +188,24 @@ caf::result<bool> write_through(storage_pointer self, const std::string& tenant,
 }
 
 storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_ptr<object_store> store,
-                                              storage_replication replication) {
+                                              replication_settings replication,
+                                              std::shared_ptr<const model::wall_clock> clock) {
   self->state.store = std::move(store);
   self->state.replication = std::move(replication);
+  self->state.clock = std::move(clock);
   return {
       [=](store_atom, const stored_candidate& write) -> caf::result<bool> {
-        if (write.deadline_ms > 0 && unix_now_ms() > write.deadline_ms) {
+        if (write.deadline_ms > 0 && self->state.clock->unix_now_ms() > write.deadline_ms) {
           spdlog::error("store: /{}/{}/{} reached storage after its writer gave up; not written", write.tenant,
                         write.stream, write.object);
           return false;
         }
-        model::object_record record{write.object,
-                                    write.pipeline,
-                                    write.candidate.digest,
-                                    write.candidate.stored_at_ms,
-                                    write.candidate.defects,
-                                    write.candidate.body.view()};
+        model::object_record record{.object = write.object,
+                                    .pipeline = write.pipeline,
+                                    .digest = write.digest,
+                                    .stored_at_ms = write.stored_at_ms,
+                                    .defects = write.defects,
+                                    .body = write.body.view()};
         auto candidate_key = model::candidate_record_key(write.tenant, write.stream, write.object, write.pipeline);
         auto body_key = model::body_record_key(write.tenant, write.stream, write.object, write.pipeline);
         record_puts puts{{candidate_key, model::encode_candidate_record(record)},
@@ -240,7 +252,7 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
         if (!collect(*self->state.store, model::stream_key_prefix(tenant, stream), streams))
           return caf::make_error(caf::sec::runtime_error, "the store could not be read for /" + tenant + "/" + stream);
         auto found = streams.find({tenant, stream});
-        if (found == streams.end()) return recovered_stream{tenant, stream, {}, {}, {}, {}, 0};
+        if (found == streams.end()) return recovered_stream{.tenant = tenant, .stream = stream};
         return std::move(found->second);
       },
       [=](apply_atom, const record_batch& batch) -> bool {
@@ -280,7 +292,7 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
           const std::string& node) -> caf::result<bool> {
         // Everything held for the stream, to a node that is to keep a copy; writes made after this reach it
         // after it (same actor, same order).
-        if (!self->state.replication.view) return false;
+        if (!self->state.replication.replicas) return false;
         std::vector<std::string> prefixes{model::stream_key_prefix(tenant, stream),
                                           model::stream_body_prefix(tenant, stream)};
         record_puts puts;
@@ -295,13 +307,13 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
             std::move(prefixes));
         return promise;
       },
-      [=](list_atom) -> std::vector<stream_placement> {
-        std::vector<stream_placement> streams;
+      [=](list_atom) -> std::vector<stored_stream> {
+        std::vector<stored_stream> streams;
         self->state.store->scan(model::all_streams_prefix, [&](std::string_view key, std::string_view) {
           auto parsed = model::parse_record_key(key);
           if (parsed &&
               (streams.empty() || streams.back().tenant != parsed->tenant || streams.back().stream != parsed->stream))
-            streams.push_back({parsed->tenant, parsed->stream, {}, {}});
+            streams.push_back({parsed->tenant, parsed->stream});
         });
         return streams;
       },
@@ -311,8 +323,8 @@ storage_actor::behavior_type storage_behavior(storage_pointer self, std::shared_
 }  // namespace
 
 storage_actor spawn_storage_actor(caf::actor_system& system, std::shared_ptr<object_store> store,
-                                  storage_replication replication) {
-  return system.spawn<caf::detached>(storage_behavior, std::move(store), std::move(replication));
+                                  replication_settings replication, std::shared_ptr<const model::wall_clock> clock) {
+  return system.spawn<caf::detached>(storage_behavior, std::move(store), std::move(replication), std::move(clock));
 }
 
 std::vector<recovered_stream> recover_streams(object_store& store) {
@@ -326,4 +338,9 @@ std::vector<recovered_stream> recover_streams(object_store& store) {
   return out;
 }
 
-}  // namespace live_origin::actors
+void register_message_types(caf::actor_system_config& config) {
+  config.add_message_types<caf::id_block::live_origin_storage>();
+  config.add_message_type<storage_actor>("live_origin::storage::storage_actor");
+}
+
+}  // namespace live_origin::storage

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace live_origin::actors {
+namespace live_origin::storage {
 
 // When an acknowledged write is safe: "process" survives a crash of this process (the write-ahead log is in
 // the kernel's page cache), "power" also a power loss (the log is synced before the write returns).
@@ -45,4 +45,4 @@ class object_store {
 std::unique_ptr<object_store> open_rocksdb_store(const std::string& directory, durability mode,
                                                  std::uint64_t write_buffer_bytes = 64ull << 20);
 
-}  // namespace live_origin::actors
+}  // namespace live_origin::storage

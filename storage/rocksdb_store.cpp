@@ -5,9 +5,9 @@
 
 #include <stdexcept>
 
-#include "actors/object_store.hpp"
+#include "storage/object_store.hpp"
 
-namespace live_origin::actors {
+namespace live_origin::storage {
 
 namespace {
 
@@ -94,4 +94,4 @@ std::unique_ptr<object_store> open_rocksdb_store(const std::string& directory, d
   return std::make_unique<rocksdb_store>(directory, mode, write_buffer_bytes);
 }
 
-}  // namespace live_origin::actors
+}  // namespace live_origin::storage

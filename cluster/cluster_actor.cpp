@@ -1,4 +1,4 @@
-#include "actors/cluster.hpp"
+#include "cluster/cluster_actor.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -14,15 +14,36 @@
 
 #include "actors/counted.hpp"
 #include "actors/stream_request.hpp"
+#include "cluster/cluster_view.hpp"
 #include "model/content_digest.hpp"
 
-namespace live_origin::actors {
+namespace live_origin::cluster {
 
 namespace {
 
 using clock = std::chrono::steady_clock;
 
-constexpr auto active = static_cast<std::uint8_t>(node_state::active);
+using actors::counted;
+using actors::object_read;
+using actors::object_write;
+using actors::placement_atom_v;
+using actors::read_reply;
+using actors::read_reply_for;
+using actors::request_stream;
+using actors::stream_actor;
+using actors::stream_directory;
+using actors::stream_open;
+using actors::write_reply;
+using actors::write_reply_for;
+using storage::apply_atom_v;
+using storage::list_atom_v;
+using storage::object_body;
+using storage::record_batch;
+using storage::storage_for;
+using storage::storage_pool;
+using storage::sync_atom_v;
+
+constexpr auto active = node_state::active;
 
 struct peer {
   node_record record;
@@ -105,18 +126,20 @@ void rebalance(cluster_pointer self, std::vector<cluster_view::member> before) {
   if (st.storage.empty()) return;
   self->request(st.storage.front(), std::chrono::seconds(30), list_atom_v)
       .then(
-          [self, before](std::vector<stream_placement>& streams) {
+          [self, before](std::vector<storage::stored_stream>& streams) {
             auto& state = self->state;
             const auto& now = state.members;
             auto& me = state.options.self.id;
+            auto copies = state.view->copies();
+            auto members_now = cluster_view::placement_members(now);
+            auto members_before = cluster_view::placement_members(before);
             std::set<std::string> present;
             for (const auto& m : now) present.insert(m.record.id);
             std::size_t sent = 0;
             for (const auto& s : streams) {
-              if (cluster_view::placement_of(now, state.view->copies(), s.tenant, s.stream).owner != me) continue;
-              auto had = cluster_view::copy_targets_of(before, me, state.view->copies(), s.tenant, s.stream);
-              for (const auto& node :
-                   cluster_view::copy_targets_of(now, me, state.view->copies(), s.tenant, s.stream)) {
+              if (model::place_among(members_now, s.tenant, s.stream, copies).owner != me) continue;
+              auto had = model::copy_targets(members_before, me, s.tenant, s.stream, copies);
+              for (const auto& node : model::copy_targets(members_now, me, s.tenant, s.stream, copies)) {
                 if (std::find(had.begin(), had.end(), node) != had.end()) continue;
                 auto target = state.peers.find(node);
                 if (target == state.peers.end()) continue;
@@ -275,7 +298,7 @@ cluster_actor::behavior_type cluster_behavior(cluster_pointer self, cluster_opti
                                               std::shared_ptr<stream_directory> directory, storage_pool storage) {
   auto& st = self->state;
   st.options = std::move(options);
-  st.options.self.state = static_cast<std::uint8_t>(node_state::joining);
+  st.options.self.state = node_state::joining;
   st.view = std::move(view);
   st.directory = std::move(directory);
   st.storage = std::move(storage);
@@ -295,7 +318,7 @@ cluster_actor::behavior_type cluster_behavior(cluster_pointer self, cluster_opti
         // without it and its streams have newer writes elsewhere. Own nothing until the active nodes have
         // sent their copies, as at a start.
         spdlog::warn("cluster: node {} was stalled; it joins again before owning streams", state.options.self.id);
-        state.options.self.state = static_cast<std::uint8_t>(node_state::joining);
+        state.options.self.state = node_state::joining;
         state.started = clock::now();
         state.seeds_answered.clear();
         state.synced_from.clear();
@@ -391,14 +414,13 @@ cluster_actor::behavior_type cluster_behavior(cluster_pointer self, cluster_opti
                   std::uint64_t cached_digest) -> caf::result<remote_read> {
                 auto& state = self->state;
                 if (!state.view->owns(tenant, stream))
-                  return remote_read{read_reply_for(model::read_outcome::unavailable, state.options.cache), 0, 0, false,
-                                     false};
+                  return remote_read{.reply = read_reply_for(model::read_outcome::unavailable, state.options.cache)};
                 auto promise = self->make_response_promise<remote_read>();
                 ask_local<read_reply>(
                     self, tenant, stream, false, state.options.max_hold + state.options.request_timeout,
                     [self, promise, cached_digest](read_reply reply) mutable {
                       auto& s = self->state;
-                      remote_read answer{std::move(reply), 0, 0, false, false};
+                      remote_read answer{.reply = std::move(reply)};
                       auto& object = answer.reply.object;
                       if (answer.reply.status == 200 && cached_digest != 0 && object.digest == cached_digest) {
                         object.body = {};
@@ -416,8 +438,8 @@ cluster_actor::behavior_type cluster_behavior(cluster_pointer self, cluster_opti
                     [self, promise](const caf::error& error) mutable {
                       bool unknown = error == caf::sec::remote_lookup_failed;
                       auto outcome = unknown ? model::read_outcome::not_found : model::read_outcome::unavailable;
-                      promise.deliver(
-                          remote_read{read_reply_for(outcome, self->state.options.cache), 0, 0, false, unknown});
+                      promise.deliver(remote_read{.reply = read_reply_for(outcome, self->state.options.cache),
+                                                  .unknown_stream = unknown});
                     },
                     get_atom_v, read);
                 return promise;
@@ -441,7 +463,7 @@ cluster_actor::behavior_type cluster_behavior(cluster_pointer self, cluster_opti
       counted(self,
               [=](info_atom) -> caf::result<cluster_info> {
                 auto& state = self->state;
-                cluster_info info{state.options.self.id, state.view->version(), {}, {}};
+                cluster_info info{.self = state.options.self.id, .version = state.view->version()};
                 info.members.push_back({state.options.self, self->id(), true});
                 for (const auto& [id, p] : state.peers) info.members.push_back({p.record, p.actor.id(), false});
                 auto place = [self](cluster_info& out, std::vector<std::pair<std::string, std::string>> names) {
@@ -460,7 +482,7 @@ cluster_actor::behavior_type cluster_behavior(cluster_pointer self, cluster_opti
                 auto promise = self->make_response_promise<cluster_info>();
                 self->request(state.storage.front(), std::chrono::seconds(5), list_atom_v)
                     .then(
-                        [promise, info, known, place](std::vector<stream_placement>& stored) mutable {
+                        [promise, info, known, place](std::vector<storage::stored_stream>& stored) mutable {
                           for (const auto& s : stored) known.emplace_back(s.tenant, s.stream);
                           place(info, std::move(known));
                           promise.deliver(std::move(info));
@@ -482,4 +504,11 @@ cluster_actor spawn_cluster_actor(caf::actor_system& system, cluster_options opt
   return system.spawn(cluster_behavior, std::move(options), std::move(view), std::move(directory), std::move(storage));
 }
 
-}  // namespace live_origin::actors
+std::string cluster_address(const std::string& host, std::uint16_t port) { return fmt::format("{}:{}", host, port); }
+
+void register_message_types(caf::actor_system_config& config) {
+  config.add_message_types<caf::id_block::live_origin_cluster>();
+  config.add_message_type<cluster_actor>("live_origin::cluster::cluster_actor");
+}
+
+}  // namespace live_origin::cluster

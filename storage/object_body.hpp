@@ -9,7 +9,7 @@
 #include <string_view>
 #include <type_traits>
 
-namespace live_origin::actors {
+namespace live_origin::storage {
 
 // The bytes of one stored object, shared and immutable from the ingest buffer to every socket that
 // serves them: passing an object_body between actors copies a pointer, never the bytes.
@@ -43,4 +43,4 @@ inline void inspect(caf::detail::stringification_inspector& f, object_body& x) {
   f(caf::meta::type_name("object_body"), x.size());
 }
 
-}  // namespace live_origin::actors
+}  // namespace live_origin::storage

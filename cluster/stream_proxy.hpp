@@ -8,11 +8,12 @@
 #include <memory>
 #include <string>
 
-#include "actors/messages.hpp"
+#include "actors/interfaces.hpp"
+#include "cluster/cluster_actor.hpp"
 #include "model/quota.hpp"
 #include "model/read_policy.hpp"
 
-namespace live_origin::actors {
+namespace live_origin::cluster {
 
 // Shared by every proxy of a process: the bound on the bodies they cache together, and what /metrics shows.
 struct proxy_cache_totals {
@@ -42,7 +43,7 @@ struct proxy_settings {
 // sends no bytes
 // when this node has them. When the owner's node goes down, every request in flight gets a 503 with a
 // short max-age and the proxy ends; its tenant supervisor opens the stream at its new owner.
-stream_actor spawn_stream_proxy(caf::actor_system& system, std::string tenant, std::string stream, std::string owner,
-                                cluster_actor owner_actor, proxy_settings settings);
+actors::stream_actor spawn_stream_proxy(caf::actor_system& system, std::string tenant, std::string stream,
+                                        std::string owner, cluster_actor owner_actor, proxy_settings settings);
 
-}  // namespace live_origin::actors
+}  // namespace live_origin::cluster

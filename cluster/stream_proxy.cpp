@@ -1,4 +1,4 @@
-#include "actors/stream_proxy.hpp"
+#include "cluster/stream_proxy.hpp"
 
 #include <spdlog/spdlog.h>
 #include <caf/stateful_actor.hpp>
@@ -14,9 +14,50 @@
 #include "actors/counted.hpp"
 #include "model/content_digest.hpp"
 
-namespace live_origin::actors {
+namespace live_origin::cluster {
 
 namespace {
+
+// The proxy speaks the stream actor's interface.
+using actors::abort_atom;
+using actors::abort_atom_v;
+using actors::counted;
+using actors::crash_atom;
+using actors::crash_atom_v;
+using actors::expire_atom;
+using actors::expire_atom_v;
+using actors::info_atom;
+using actors::info_atom_v;
+using actors::mask_atom;
+using actors::mask_atom_v;
+using actors::object_read;
+using actors::object_write;
+using actors::pipeline_mask;
+using actors::read_reply;
+using actors::read_reply_for;
+using actors::release_atom;
+using actors::release_atom_v;
+using actors::settings_atom;
+using actors::settings_atom_v;
+using actors::stream_actor;
+using actors::stream_info;
+using actors::stream_settings;
+using actors::stream_status;
+using actors::sweep_atom;
+using actors::sweep_atom_v;
+using actors::upload_atom;
+using actors::upload_atom_v;
+using actors::write_reply;
+using actors::write_reply_for;
+using caf::delete_atom;
+using caf::delete_atom_v;
+using caf::get_atom;
+using caf::get_atom_v;
+using caf::open_atom;
+using caf::open_atom_v;
+using caf::put_atom;
+using caf::put_atom_v;
+using storage::object_body;
 
 struct cached_body {
   std::uint64_t digest = 0;
@@ -422,4 +463,4 @@ stream_actor spawn_stream_proxy(caf::actor_system& system, std::string tenant, s
                       settings);
 }
 
-}  // namespace live_origin::actors
+}  // namespace live_origin::cluster
