@@ -403,9 +403,7 @@ std::optional<held_request> take_hold(stream_state& st, const std::string& name,
 
 // A stored segment that storage could not give back in time: ask again in a second.
 read_reply storage_unavailable(const stream_state& st) {
-  return read_reply{.status = 503,
-                    .outcome = model::read_outcome::serve,
-                    .cache_control = "public, max-age=" + std::to_string(st.defaults->cache.miss_max_age_s)};
+  return read_reply_for(model::read_outcome::store_unavailable, st.defaults->cache);
 }
 
 void flush_served(stream_pointer self);
@@ -1142,10 +1140,7 @@ stream_actor::behavior_type stream_behavior(stream_pointer self, std::string ten
                 if (st.held >= st.defaults->max_held_per_stream ||
                     st.defaults->held_total->load() >= st.defaults->max_held_total)
                   // The issue asks for a short max-age here: it damps a CDN's retries for a second.
-                  return read_reply{
-                      .status = 503,
-                      .outcome = model::read_outcome::hold,
-                      .cache_control = "public, max-age=" + std::to_string(st.defaults->cache.miss_max_age_s)};
+                  return read_reply_for(model::read_outcome::hold_limit, st.defaults->cache);
                 auto promise = self->make_response_promise<read_reply>();
                 st.holds[read.object].push_back({promise, read.token});
                 ++st.held;

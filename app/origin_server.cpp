@@ -20,6 +20,7 @@
 #include "actors/interfaces.hpp"
 #include "actors/stream_directory.hpp"
 #include "actors/supervisors.hpp"
+#include "app/metrics.hpp"
 #include "cluster/cluster_actor.hpp"
 #include "cluster/cluster_owners.hpp"
 #include "cluster/cluster_view.hpp"
@@ -156,71 +157,16 @@ struct origin_server::parts {
   explicit parts(config::origin_config c) : config(std::move(c)), actor_config(make_actor_config(config)) {}
 
   std::string metrics_text() const {
-    std::string out;
     const http::listener_metrics* listeners[] = {delivery_metrics.get(), ingest_metrics.get(), admin_metrics.get()};
-    http::listener_metrics::write_prometheus(listeners, out);
-    out += "# HELP live_origin_streams Stream actors currently running.\n# TYPE live_origin_streams gauge\n";
-    out += "live_origin_streams " + std::to_string(directory->stream_count()) + "\n";
-    out += "# HELP live_origin_held_requests GET requests held for a segment that has not landed.\n";
-    out += "# TYPE live_origin_held_requests gauge\n";
-    out += "live_origin_held_requests " + std::to_string(held_total->load()) + "\n";
-    out += "# HELP live_origin_held_requests_total Held GET requests by how they ended.\n";
-    out += "# TYPE live_origin_held_requests_total counter\n";
-    out += "live_origin_held_requests_total{outcome=\"released\"} " + std::to_string(hold_ends->released.load()) + "\n";
-    out +=
-        "live_origin_held_requests_total{outcome=\"timed_out\"} " + std::to_string(hold_ends->timed_out.load()) + "\n";
-    out +=
-        "live_origin_held_requests_total{outcome=\"abandoned\"} " + std::to_string(hold_ends->abandoned.load()) + "\n";
-    out += "# HELP live_origin_hot_bytes Media segment bytes held in memory (the hot window) across all streams.\n";
-    out += "# TYPE live_origin_hot_bytes gauge\n";
-    out += "live_origin_hot_bytes " + std::to_string(hot_total->load(std::memory_order_relaxed)) + "\n";
-    out += "# HELP live_origin_cluster_cache_bytes Bodies kept for streams owned by other nodes.\n";
-    out += "# TYPE live_origin_cluster_cache_bytes gauge\n";
-    out += "live_origin_cluster_cache_bytes " + std::to_string(proxy_cache->bytes.bytes()) + "\n";
-    out += "# HELP live_origin_cluster_cache_hits_total GETs for streams owned elsewhere served from kept bytes.\n";
-    out += "# TYPE live_origin_cluster_cache_hits_total counter\n";
-    out += "live_origin_cluster_cache_hits_total " + std::to_string(proxy_cache->hits.load()) + "\n";
-    write_tenant_metrics(out);
-    out += "# HELP live_origin_shed_requests_total Delivery requests shed under load, by reason.\n";
-    out += "# TYPE live_origin_shed_requests_total counter\n";
-    for (auto reason : {"shed_dvr", "hold_limit"})
-      out += fmt::format("live_origin_shed_requests_total{{reason=\"{}\"}} {}\n", reason,
-                         delivery_metrics->rejections(reason));
-    return out;
-  }
-
-  // Per-tenant families: what is stored, what each pipeline delivered and had served, restarts.
-  void write_tenant_metrics(std::string& out) const {
-    using counters = actors::stream_defaults::tenant_counters;
     std::lock_guard lock(tenants_mutex);
-    auto to = std::back_inserter(out);
-    auto family = [&](std::string_view name, std::string_view type, std::string_view help, auto write) {
-      fmt::format_to(to, "# HELP {0} {1}\n# TYPE {0} {2}\n", name, help, type);
-      for (const auto& tenant : tenants) write(name, tenant.name, *tenant.defaults->tenant, tenant.defaults->pipelines);
-    };
-    auto per_tenant = [&](auto value) {
-      return [&, value](std::string_view name, const std::string& tenant, const counters& c, const auto&) {
-        fmt::format_to(to, "{}{{tenant=\"{}\"}} {}\n", name, tenant, value(c));
-      };
-    };
-    auto per_pipeline = [&](auto member) {
-      return [&, member](std::string_view name, const std::string& tenant, const counters& c, const auto& pipelines) {
-        for (std::size_t i = 0; i < pipelines.size(); ++i)
-          fmt::format_to(to, "{}{{tenant=\"{}\",pipeline=\"{}\"}} {}\n", name, tenant, pipelines[i],
-                         (c.*member)[i].load());
-      };
-    };
-    family("live_origin_stored_bytes", "gauge", "Bytes stored now across the tenant's streams.",
-           per_tenant([](const counters& c) { return c.stored.bytes(); }));
-    family("live_origin_stored_objects", "gauge", "Objects stored now across the tenant's streams.",
-           per_tenant([](const counters& c) { return c.stored.objects(); }));
-    family("live_origin_stream_restarts_total", "counter", "Stream actors restarted by their tenant supervisor.",
-           per_tenant([](const counters& c) { return c.restarts.load(); }));
-    family("live_origin_segments_received_total", "counter",
-           "Media segments received, by tenant and pipeline (first upload).", per_pipeline(&counters::received));
-    family("live_origin_segments_served_total", "counter",
-           "Media segments by tenant and the pipeline whose candidate was served first.",
-           per_pipeline(&counters::served));
+    return render_metrics({.listeners = listeners,
+                           .delivery = *delivery_metrics,
+                           .streams = directory->stream_count(),
+                           .held_requests = held_total->load(),
+                           .hold_ends = *hold_ends,
+                           .hot_bytes = hot_total->load(std::memory_order_relaxed),
+                           .proxy_cache = *proxy_cache,
+                           .tenants = tenants});
   }
 
   http::listener_settings settings(std::string name, const config::listener_config& listener, std::size_t body_limit,

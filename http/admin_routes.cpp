@@ -276,7 +276,8 @@ class admin_handler final : public handler {
     auto tenant_name = std::string(rest.substr(0, slash));
     auto stream_name = slash == std::string_view::npos ? std::string() : std::string(rest.substr(slash + 1));
     if (!model::is_valid_name(tenant_name) || !model::is_valid_name(stream_name))
-      return text_response(beast_http::status::bad_request, "expected /streams/{tenant}/{stream}\n", "bad_stream_path");
+      return text_response(beast_http::status::bad_request, "expected /streams/{tenant}/{stream}\n",
+                           model::rejection::bad_stream_path);
     auto tenant = context_.directory->tenant(tenant_name);
     if (!tenant) return text_response(beast_http::status::not_found, "unknown tenant\n");
     auto verb = header.method();
@@ -298,7 +299,8 @@ class admin_handler final : public handler {
     return [this, tenant = *tenant, tenant_name, stream_name](request&& req, responder respond) {
       auto update = parse_stream_settings(req.body(), context_.max_hold, context_.pipelines);
       if (auto* problem = std::get_if<std::string>(&update))
-        return respond(text_response(beast_http::status::bad_request, *problem + "\n", "bad_stream_settings"));
+        return respond(
+            text_response(beast_http::status::bad_request, *problem + "\n", model::rejection::bad_stream_settings));
       auto settings = std::get<actors::stream_settings>(update);
       auto& bridges = *context_.bridges;
       auto timeout = context_.request_timeout;
@@ -349,7 +351,7 @@ class admin_handler final : public handler {
     return [this, stream = *stream, verb, reply_with_masks](request&& req, responder respond) {
       auto mask = parse_mask(req.body(), context_.pipelines);
       if (auto* problem = std::get_if<std::string>(&mask))
-        return respond(text_response(beast_http::status::bad_request, *problem + "\n", "bad_mask"));
+        return respond(text_response(beast_http::status::bad_request, *problem + "\n", model::rejection::bad_mask));
       auto& bridges = *context_.bridges;
       auto value = std::get<actors::pipeline_mask>(mask);
       if (verb == beast_http::verb::post)
@@ -372,7 +374,7 @@ class admin_handler final : public handler {
         auto answer = json_response(body);
         if (!result.applied) {
           answer.message.result(beast_http::status::bad_request);
-          answer.rejection = "bad_config";
+          answer.rejection = model::rejection::bad_config;
         }
         respond(std::move(answer));
       });
@@ -441,7 +443,8 @@ class admin_handler final : public handler {
   // GET /cluster: the members this node sees, their state, and where the streams it knows live.
   route_result cluster_state() {
     if (!context_.cluster)
-      return text_response(beast_http::status::not_found, "this origin is not part of a cluster\n", "no_cluster");
+      return text_response(beast_http::status::not_found, "this origin is not part of a cluster\n",
+                           model::rejection::no_cluster);
     return continuation([this](request&&, responder respond) {
       ask_actor<cluster::cluster_info>(
           *context_.bridges, *context_.cluster, introspection_timeout,

@@ -22,18 +22,6 @@ class inflight_ticket {
   std::atomic<std::size_t>& count_;
 };
 
-std::string_view rejection_for(const actors::read_reply& reply) {
-  if (reply.status != 503) return {};
-  switch (reply.outcome) {
-    case model::read_outcome::shed:
-      return "shed_dvr";
-    case model::read_outcome::unavailable:
-      return "owner_unavailable";
-    default:
-      return "hold_limit";
-  }
-}
-
 response answer_for(const request_header& header, const std::string& object, const std::string& region,
                     actors::read_reply&& reply) {
   response answer;
@@ -50,7 +38,7 @@ response answer_for(const request_header& header, const std::string& object, con
   } else {
     static constexpr std::string_view bodies[] = {"not found\n", "gone\n", "overloaded, retry\n"};
     auto body = reply.status == 410 ? bodies[1] : reply.status == 503 ? bodies[2] : bodies[0];
-    answer = text_response(static_cast<beast_http::status>(reply.status), body, rejection_for(reply));
+    answer = text_response(static_cast<beast_http::status>(reply.status), body, model::rejection_for(reply.outcome));
   }
   if (!reply.cache_control.empty()) answer.message.set(beast_http::field::cache_control, reply.cache_control);
   if (reply.ttl_ms >= 0) answer.message.set("X-Origin-TTL-Ms", std::to_string(reply.ttl_ms));
@@ -68,7 +56,7 @@ class delivery_handler final : public handler {
 
   route_result route(const request_header& header, const peer_info& peer) override {
     if (!model::client_allowed(context_.delivery_allow, peer.bytes()))
-      return text_response(beast_http::status::forbidden, "forbidden\n", "client_not_allowed");
+      return text_response(beast_http::status::forbidden, "forbidden\n", model::rejection::client_not_allowed);
     auto verb = header.method();
     if (verb != beast_http::verb::get && verb != beast_http::verb::head) return method_not_allowed("GET, HEAD");
     auto parsed = model::parse_object_path(header.target(), context_.max_target_bytes);

@@ -24,8 +24,8 @@ response write_answer(const actors::write_reply& reply) {
   auto status = static_cast<beast_http::status>(reply.status);
   if (reply.status < 400) return empty_response(status);
   // Packagers never read this; the reason is for the counters and the log.
-  auto reason = model::to_string(reply.outcome);
-  auto answer = text_response(status, "refused: " + std::string(reason) + "\n", reason);
+  auto answer = text_response(status, "refused: " + std::string(model::to_string(reply.outcome)) + "\n",
+                              model::rejection_for(reply.outcome));
   if (reply.status == 429) answer.message.set(beast_http::field::retry_after, "1");
   return answer;
 }
@@ -56,7 +56,8 @@ class ingest_handler final : public handler {
     if (auto* error = std::get_if<model::path_error>(&parsed)) return bad_path(*error);
     auto path = std::get<model::object_path>(std::move(parsed));
     auto tenant = context_.directory->tenant(path.tenant);
-    if (!tenant) return text_response(beast_http::status::not_found, "unknown tenant\n", "unknown_tenant");
+    if (!tenant)
+      return text_response(beast_http::status::not_found, "unknown tenant\n", model::rejection::unknown_tenant);
     auto policy = policy_of(path.tenant);
     auto authorization = model::authorize_ingest(policy.tokens, header[beast_http::field::authorization],
                                                  peer.is_loopback(), header["X-Origin-Pipeline"]);
@@ -70,25 +71,30 @@ class ingest_handler final : public handler {
       return quota_refusal(*refused);
     auto duration_ms = segment_duration_header(header);
     if (duration_ms < 0)
-      return text_response(beast_http::status::bad_request, "bad X-Origin-Segment-Duration\n", "bad_segment_duration");
+      return text_response(beast_http::status::bad_request, "bad X-Origin-Segment-Duration\n",
+                           model::rejection::bad_segment_duration);
     // The header, else the pipeline the token is bound to, else the first pipeline.
     auto pipeline = std::string(header["X-Origin-Pipeline"]);
     if (pipeline.empty()) pipeline = authorization.pipeline.value_or(context_.pipelines.front());
     if (std::find(context_.pipelines.begin(), context_.pipelines.end(), pipeline) == context_.pipelines.end())
-      return text_response(beast_http::status::bad_request, "unknown X-Origin-Pipeline\n", "unknown_pipeline");
+      return text_response(beast_http::status::bad_request, "unknown X-Origin-Pipeline\n",
+                           model::rejection::unknown_pipeline);
     model::defect_set defects = model::defects::none;
     std::vector<std::string> events;
     for (const auto& field : header) {
       if (boost::beast::iequals(field.name_string(), "X-Origin-Pipeline") && field.value() != pipeline)
-        return text_response(beast_http::status::bad_request, "conflicting X-Origin-Pipeline\n", "unknown_pipeline");
+        return text_response(beast_http::status::bad_request, "conflicting X-Origin-Pipeline\n",
+                             model::rejection::unknown_pipeline);
       if (boost::beast::iequals(field.name_string(), "X-Origin-Defects")) {  // repeated headers add up
         auto reported = model::parse_defects(field.value());
-        if (!reported) return text_response(beast_http::status::bad_request, "bad X-Origin-Defects\n", "bad_defects");
+        if (!reported)
+          return text_response(beast_http::status::bad_request, "bad X-Origin-Defects\n",
+                               model::rejection::bad_defects);
         defects |= *reported;
       }
       if (!boost::beast::iequals(field.name_string(), "X-Origin-Event")) continue;
       if (events.size() == model::max_events_per_write || !model::is_valid_event(field.value()))
-        return text_response(beast_http::status::bad_request, "bad X-Origin-Event\n", "bad_event");
+        return text_response(beast_http::status::bad_request, "bad X-Origin-Event\n", model::rejection::bad_event);
       events.emplace_back(field.value());
     }
     actors::object_write write{path.object, {}, 0, duration_ms, false, std::move(pipeline), defects, std::move(events)};
@@ -130,8 +136,9 @@ class ingest_handler final : public handler {
   static response quota_refusal(model::quota_refusal refusal) {
     if (refusal == model::quota_refusal::object_size)
       return text_response(beast_http::status::payload_too_large, "over the tenant's object size\n",
-                           to_string(refusal));
-    auto answer = text_response(beast_http::status::too_many_requests, "over the tenant's quota\n", to_string(refusal));
+                           model::rejection_for(refusal));
+    auto answer = text_response(beast_http::status::too_many_requests, "over the tenant's quota\n",
+                                model::rejection_for(refusal));
     answer.message.set(beast_http::field::retry_after, "1");
     return answer;
   }

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <tuple>
 
+#include "model/rejection.hpp"
+
 namespace live_origin::http {
 
 // Counters for one listener. Every refusal is counted by reason: packagers like ffmpeg ignore error
@@ -24,11 +26,15 @@ class listener_metrics {
   void count_response(std::string_view method, unsigned status, std::string_view tenant, std::uint64_t body_bytes_out,
                       double seconds);
   void count_body_in(std::uint64_t bytes) { body_bytes_in_.fetch_add(bytes, std::memory_order_relaxed); }
-  void count_rejection(std::string_view reason);
+  void count_rejection(model::rejection reason) {
+    rejections_[static_cast<std::size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
+  }
   void count_connection(bool refused);
 
   const std::string& listener() const { return listener_; }
-  std::uint64_t rejections(std::string_view reason) const;
+  std::uint64_t rejections(model::rejection reason) const {
+    return rejections_[static_cast<std::size_t>(reason)].load(std::memory_order_relaxed);
+  }
 
   // Prometheus text exposition of every listener's counters, one metric family after the other (the
   // format wants each family's samples together).
@@ -48,8 +54,7 @@ class listener_metrics {
   std::atomic<std::uint64_t> body_bytes_in_{0};
   std::atomic<std::uint64_t> connections_accepted_{0};
   std::atomic<std::uint64_t> connections_refused_{0};
-  mutable std::mutex rejections_mutex_;  // refusals are rare; a map under a lock is enough
-  std::map<std::string, std::uint64_t, std::less<>> rejections_;
+  std::array<std::atomic<std::uint64_t>, model::rejection_count> rejections_{};
 };
 
 }  // namespace live_origin::http

@@ -4,7 +4,7 @@
 
 namespace live_origin::http {
 
-response text_response(beast_http::status status, std::string_view text, std::string_view rejection,
+response text_response(beast_http::status status, std::string_view text, std::optional<model::rejection> rejection,
                        std::string_view content_type) {
   auto answer = bytes_response(status, std::make_shared<const std::string>(text), content_type);
   answer.rejection = rejection;
@@ -57,7 +57,8 @@ void responder::watch_handle::abandon() const {
 }
 
 responder::state::~state() {
-  if (!answered.load()) deliver(text_response(beast_http::status::service_unavailable, "request dropped\n", "dropped"));
+  if (!answered.load())
+    deliver(text_response(beast_http::status::service_unavailable, "request dropped\n", model::rejection::dropped));
 }
 
 }  // namespace live_origin::http

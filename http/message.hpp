@@ -17,6 +17,8 @@
 #include <type_traits>
 #include <variant>
 
+#include "model/rejection.hpp"
+
 namespace live_origin::http {
 
 namespace beast_http = boost::beast::http;
@@ -30,14 +32,14 @@ using response_message = beast_http::response<beast_http::span_body<const char>>
 struct response {
   response_message message;
   std::shared_ptr<const void> owner;
-  // Non-empty when the request was refused: the reason is counted per listener and logged.
-  // Always a string with static storage (a literal or a model enum name).
-  std::string_view rejection;
+  // Set when the request was refused: the reason is counted per listener and logged.
+  std::optional<model::rejection> rejection;
 };
 
 // A small text answer (errors, health checks). Bodies of error answers stay tiny on purpose:
 // packagers never read them, and leftovers on a kept-alive connection confuse some clients.
-response text_response(beast_http::status status, std::string_view text, std::string_view rejection = {},
+response text_response(beast_http::status status, std::string_view text,
+                       std::optional<model::rejection> rejection = std::nullopt,
                        std::string_view content_type = "text/plain; charset=utf-8");
 
 // A response whose body is `bytes`, shared with whoever else holds them.

@@ -37,24 +37,26 @@ inline response empty_response(beast_http::status status) {
 }
 
 inline response method_not_allowed(std::string_view allow) {
-  auto answer = text_response(beast_http::status::method_not_allowed, "method not allowed\n", "method_not_allowed");
+  auto answer = text_response(beast_http::status::method_not_allowed, "method not allowed\n",
+                              model::rejection::method_not_allowed);
   answer.message.set(beast_http::field::allow, allow);
   return answer;
 }
 
 inline response bad_path(model::path_error error) {
   return text_response(beast_http::status::bad_request, fmt::format("bad path: {}\n", model::to_string(error)),
-                       model::to_string(error));
+                       model::rejection_for(error));
 }
 
 // A refused credential: 401 (with a challenge) when none was sent, else 403. Tokens are never echoed.
 inline response auth_refusal(model::auth_outcome outcome) {
   if (outcome == model::auth_outcome::missing_token) {
-    auto answer = text_response(beast_http::status::unauthorized, "bearer token required\n", model::to_string(outcome));
+    auto answer =
+        text_response(beast_http::status::unauthorized, "bearer token required\n", model::rejection_for(outcome));
     answer.message.set(beast_http::field::www_authenticate, "Bearer realm=\"live-origin\"");
     return answer;
   }
-  return text_response(beast_http::status::forbidden, "forbidden\n", model::to_string(outcome));
+  return text_response(beast_http::status::forbidden, "forbidden\n", model::rejection_for(outcome));
 }
 
 // An actor did not answer in time or is gone: the client may retry, nothing was decided.
@@ -62,7 +64,7 @@ inline response actor_unavailable(const caf::error& error) {
   bool timed_out = error == caf::sec::request_timeout;
   return text_response(beast_http::status::service_unavailable,
                        timed_out ? "stream busy, retry\n" : "stream unavailable, retry\n",
-                       timed_out ? "actor_timeout" : "actor_unavailable");
+                       timed_out ? model::rejection::actor_timeout : model::rejection::actor_unavailable);
 }
 
 // Sends `message...` to `target` through a bridge actor, bounded by `timeout`. `on_reply(Reply&&)` runs

@@ -109,8 +109,8 @@ class session : public std::enable_shared_from_this<session> {
     net::dispatch(socket_.get_executor(), [self = shared_from_this(), over_capacity] {
       if (over_capacity) {
         self->keep_alive_ = false;
-        self->respond(
-            text_response(beast_http::status::service_unavailable, "too many connections\n", "connection_limit"));
+        self->respond(text_response(beast_http::status::service_unavailable, "too many connections\n",
+                                    model::rejection::connection_limit));
       } else {
         self->wait_for_request();
       }
@@ -162,12 +162,14 @@ class session : public std::enable_shared_from_this<session> {
     tenant_.clear();
     keep_alive_ = false;
     if (ec == beast_http::error::header_limit)
-      return respond(
-          text_response(beast_http::status::request_header_fields_too_large, "header too large\n", "header_too_large"));
+      return respond(text_response(beast_http::status::request_header_fields_too_large, "header too large\n",
+                                   model::rejection::header_too_large));
     if (timed_out(ec))
-      return respond(text_response(beast_http::status::request_timeout, "header timeout\n", "header_timeout"));
+      return respond(
+          text_response(beast_http::status::request_timeout, "header timeout\n", model::rejection::header_timeout));
     if (is_malformed(ec))
-      return respond(text_response(beast_http::status::bad_request, "malformed request\n", "malformed_request"));
+      return respond(
+          text_response(beast_http::status::bad_request, "malformed request\n", model::rejection::malformed_request));
     if (ec) return close();
 
     const auto& header = parser_->get().base();
@@ -189,7 +191,8 @@ class session : public std::enable_shared_from_this<session> {
     auto content_length = parser_->content_length();
     if (content_length && *content_length > settings().body_limit) {
       abort_request();
-      return respond(text_response(beast_http::status::payload_too_large, "body too large\n", "body_too_large"));
+      return respond(
+          text_response(beast_http::status::payload_too_large, "body too large\n", model::rejection::body_too_large));
     }
     parser_->body_limit(settings().body_limit);
     if (expects_continue(header) && !parser_->is_done()) {
@@ -203,7 +206,7 @@ class session : public std::enable_shared_from_this<session> {
   void on_continue_sent(beast::error_code ec, std::size_t) {
     if (ec) {
       abort_request();
-      record(client_closed_request, "incomplete_body", 0);
+      record(client_closed_request, model::rejection::incomplete_body, 0);
       return close();
     }
     read_body();
@@ -259,11 +262,12 @@ class session : public std::enable_shared_from_this<session> {
   void end_discard(beast::error_code ec) {
     std::optional<response> instead;
     if (timed_out(ec))
-      instead = text_response(beast_http::status::request_timeout, "body timeout\n", "body_timeout");
+      instead = text_response(beast_http::status::request_timeout, "body timeout\n", model::rejection::body_timeout);
     else if (ec == beast_http::error::body_limit)
-      instead = text_response(beast_http::status::payload_too_large, "body too large\n", "body_too_large");
+      instead =
+          text_response(beast_http::status::payload_too_large, "body too large\n", model::rejection::body_too_large);
     else if (is_malformed(ec))
-      instead = text_response(beast_http::status::bad_request, "malformed body\n", "malformed_body");
+      instead = text_response(beast_http::status::bad_request, "malformed body\n", model::rejection::malformed_body);
     if (instead) {
       deferred_answer_.reset();
       keep_alive_ = false;
@@ -290,15 +294,18 @@ class session : public std::enable_shared_from_this<session> {
   void on_body(beast::error_code ec, std::size_t) {
     if (ec) abort_request();
     if (ec == beast_http::error::body_limit)
-      return respond(text_response(beast_http::status::payload_too_large, "body too large\n", "body_too_large"));
+      return respond(
+          text_response(beast_http::status::payload_too_large, "body too large\n", model::rejection::body_too_large));
     if (timed_out(ec))
-      return respond(text_response(beast_http::status::request_timeout, "body timeout\n", "body_timeout"));
+      return respond(
+          text_response(beast_http::status::request_timeout, "body timeout\n", model::rejection::body_timeout));
     if (is_malformed(ec))
-      return respond(text_response(beast_http::status::bad_request, "malformed body\n", "malformed_body"));
+      return respond(
+          text_response(beast_http::status::bad_request, "malformed body\n", model::rejection::malformed_body));
     if (ec) {
       // The peer went away mid-body (a packager killed mid-segment): nothing is stored. Nobody reads an
       // answer, but operators must see it, as nginx logs 499.
-      record(client_closed_request, "incomplete_body", 0);
+      record(client_closed_request, model::rejection::incomplete_body, 0);
       return close();
     }
     read_body();
@@ -395,13 +402,13 @@ class session : public std::enable_shared_from_this<session> {
 
   // Every request ends here exactly once, answered or not: metrics, the refusal log, the access log.
   // A client gone before its answer still gets the status the origin decided (ffmpeg never reads it).
-  void record(unsigned status, std::string_view rejection, std::size_t body_bytes) {
+  void record(unsigned status, std::optional<model::rejection> rejection, std::size_t body_bytes) {
     auto micros = std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - started_).count();
     core_->metrics->count_response(method_, status, tenant_, body_bytes, static_cast<double>(micros) / 1e6);
-    if (!rejection.empty()) {
-      core_->metrics->count_rejection(rejection);
+    if (rejection) {
+      core_->metrics->count_rejection(*rejection);
       spdlog::log(settings().refusal_log_level, "{}: refused {} {} with {} ({})", settings().name, method_, target_,
-                  status, rejection);
+                  status, model::to_string(*rejection));
     }
     if (settings().access_log)
       core_->access_log->info("{} {} {} {} {} {}", settings().name, method_, target_, status, body_bytes, micros);

@@ -42,6 +42,10 @@ std::string_view to_string(read_outcome outcome) {
       return "not_found";
     case read_outcome::unavailable:
       return "unavailable";
+    case read_outcome::hold_limit:
+      return "hold_limit";
+    case read_outcome::store_unavailable:
+      return "store_unavailable";
   }
   return "unknown";
 }
@@ -61,7 +65,7 @@ read_decision decide_read(const object_class& object, const std::optional<timeli
   if (facts.present) {
     auto edge = live_edge(*line, now_ms);
     // More than live_window_segments behind the edge; written without n + window, which can wrap.
-    bool is_dvr = edge && n<*edge&& * edge - n> policy.live_window_segments;
+    bool is_dvr = edge && n < *edge && (*edge - n) > policy.live_window_segments;
     return {shed_dvr && is_dvr ? read_outcome::shed : read_outcome::serve};
   }
   if (!facts.known_track) return {read_outcome::not_found};
@@ -98,6 +102,8 @@ answer_headers answer_for(const read_decision& decision, object_kind kind, const
     case read_outcome::shed:
       return {503, public_max_age(cache.shed_max_age_s)};
     case read_outcome::unavailable:
+    case read_outcome::hold_limit:
+    case read_outcome::store_unavailable:
       return {503, public_max_age(cache.miss_max_age_s)};
     case read_outcome::not_found:
     case read_outcome::hold:

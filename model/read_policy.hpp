@@ -20,13 +20,15 @@ struct object_facts {
 };
 
 enum class read_outcome : std::uint8_t {
-  serve,        // 200 with the stored bytes
-  hold,         // park the request until the object lands or `hold_until_ms`
-  not_yet,      // 404 cacheable until just before the segment is due
-  gone,         // 410: missed its deadline, never produced, or older than the DVR window
-  shed,         // 503: a DVR read while the origin is overloaded
-  not_found,    // 404 with a short lifetime: no timeline to say more
-  unavailable,  // 503 with a short lifetime: the node owning the stream did not answer (cluster failover)
+  serve,              // 200 with the stored bytes
+  hold,               // park the request until the object lands or `hold_until_ms`
+  not_yet,            // 404 cacheable until just before the segment is due
+  gone,               // 410: missed its deadline, never produced, or older than the DVR window
+  shed,               // 503: a DVR read while the origin is overloaded
+  not_found,          // 404 with a short lifetime: no timeline to say more
+  unavailable,        // 503 with a short lifetime: the node owning the stream did not answer (cluster failover)
+  hold_limit,         // 503 with a short lifetime: it should be held, but the stream or process holds its maximum
+  store_unavailable,  // 503 with a short lifetime: the bytes to serve are in storage, which cannot give them now
 };
 
 std::string_view to_string(read_outcome outcome);

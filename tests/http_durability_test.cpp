@@ -384,6 +384,16 @@ TEST(Durability, ADamagedBodyNobodyGotGivesWayToTheOtherPipeline) {
     EXPECT_EQ(reply.header("x-origin-pipeline"), "b") << "run " << run;
     auto served_before = fetch(origin.delivery(), bhttp::verb::get, "/demo/live1/seg-5.m4s");
     EXPECT_EQ(served_before.status, 503) << "run " << run << ": CDNs may hold a's bytes; b's would differ";
+    // Counted as what it is: storage could not give the bytes; no hold limit was reached.
+    auto metrics = scrape_metrics_until(origin.admin(), [](const prometheus_text& m) {
+      return m.value_or("live_origin_http_rejections_total",
+                        {{"listener", "delivery"}, {"reason", "storage_unavailable"}}, 0) >= 1;
+    });
+    EXPECT_EQ(metrics.value_or("live_origin_http_rejections_total",
+                               {{"listener", "delivery"}, {"reason", "storage_unavailable"}}, 0),
+              1)
+        << "run " << run;
+    EXPECT_EQ(metrics.value_or("live_origin_shed_requests_total", {{"reason", "hold_limit"}}, -1), 0) << "run " << run;
   }
 }
 
