@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -25,6 +26,9 @@ struct stream_defaults {
   std::size_t max_held_per_stream = 10'000;
   std::size_t max_held_total = 100'000;
   std::size_t shed_mailbox_messages = 1'000;
+  // How long a write waits for storage before the packager gets a 503, and a read at most (it stays below
+  // the HTTP side's request timeout, so the answer is the stream's rather than the bridge's: config checks).
+  std::chrono::milliseconds storage_timeout{4000};
   // Held requests across all streams of the process (the bound above applies to it).
   std::shared_ptr<std::atomic<std::size_t>> held_total = std::make_shared<std::atomic<std::size_t>>(0);
   // The hot window: segment bytes kept in memory, per stream and across the process; older durable
