@@ -16,24 +16,29 @@ namespace live_origin::model {
 // Every reason the origin refuses a request, declared once. Each is counted per listener in /metrics
 // (live_origin_http_rejections_total{reason}) and logged: packagers such as ffmpeg never read an error
 // status, so the counters and the log are where an operator sees them. The names are the metric labels.
-#define LIVE_ORIGIN_REJECTIONS(X)                                                                                    \
-  /* the request itself, on any listener */                                                                          \
-  X(malformed_request)                                                                                               \
-  X(malformed_body) X(header_too_large) X(header_timeout) X(body_timeout) X(body_too_large) X(incomplete_body)       \
-      X(connection_limit) X(method_not_allowed) X(dropped) /* the path (model::path_error) */                        \
-      X(not_absolute) X(too_long) X(bad_percent_encoding) X(encoded_separator) X(control_byte) X(empty_segment)      \
-          X(dot_segment) X(bad_tenant_name) X(bad_stream_name) X(bad_object_name)                                    \
-              X(missing_object) /* who may ask (model::auth_outcome, delivery networks) */                           \
-      X(missing_token) X(bad_token) X(not_loopback) X(token_pipeline_mismatch)                                       \
-          X(client_not_allowed) /* tenant quotas (model::quota_refusal) */                                           \
-      X(quota_streams) X(quota_object_size) X(quota_request_rate)                                                    \
-          X(quota_stored_bytes) /* ingest: names and headers, then what the stream decided (model::write_outcome) */ \
-      X(unknown_tenant) X(bad_segment_duration) X(unknown_pipeline) X(bad_defects) X(bad_event) X(segment_gone)      \
-          X(segment_already_served)                                                                                  \
-              X(store_failed) /* delivery: what the stream could not answer now (model::read_outcome) */             \
-      X(shed_dvr) X(hold_limit) X(owner_unavailable) X(storage_unavailable) /* a stream actor that did not answer */ \
-      X(actor_timeout) X(actor_unavailable)                                 /* the admin API */                      \
-      X(bad_stream_path) X(bad_stream_settings) X(bad_mask) X(bad_config) X(no_cluster)
+// clang-format off
+#define LIVE_ORIGIN_REJECTIONS(X)                                                                \
+  /* the request itself, on any listener */                                                      \
+  X(malformed_request) X(malformed_body) X(header_too_large) X(header_timeout) X(body_timeout)   \
+  X(body_too_large) X(incomplete_body) X(connection_limit) X(method_not_allowed) X(dropped)      \
+  /* the path (model::path_error) */                                                             \
+  X(not_absolute) X(too_long) X(bad_percent_encoding) X(encoded_separator) X(control_byte)       \
+  X(empty_segment) X(dot_segment) X(bad_tenant_name) X(bad_stream_name) X(bad_object_name)       \
+  X(missing_object)                                                                              \
+  /* who may ask (model::auth_outcome, delivery networks) */                                     \
+  X(missing_token) X(bad_token) X(not_loopback) X(token_pipeline_mismatch) X(client_not_allowed) \
+  /* tenant quotas (model::quota_refusal) */                                                     \
+  X(quota_streams) X(quota_object_size) X(quota_request_rate) X(quota_stored_bytes)              \
+  /* ingest: names and headers, then what the stream decided (model::write_outcome) */           \
+  X(unknown_tenant) X(bad_segment_duration) X(unknown_pipeline) X(bad_defects) X(bad_event)      \
+  X(segment_gone) X(segment_already_served) X(store_failed)                                      \
+  /* delivery: what the stream could not answer now (model::read_outcome) */                     \
+  X(shed_dvr) X(hold_limit) X(owner_unavailable) X(storage_unavailable)                          \
+  /* a stream actor that did not answer */                                                       \
+  X(actor_timeout) X(actor_unavailable)                                                          \
+  /* the admin API */                                                                            \
+  X(bad_stream_path) X(bad_stream_settings) X(bad_mask) X(bad_config) X(no_cluster)
+// clang-format on
 
 enum class rejection : std::uint8_t {
 #define LIVE_ORIGIN_REJECTION_ENUM(name) name,
