@@ -18,8 +18,8 @@
 
 #include "actors/bridge.hpp"
 #include "actors/interfaces.hpp"
+#include "actors/origin_supervisor.hpp"
 #include "actors/stream_directory.hpp"
-#include "actors/supervisors.hpp"
 #include "app/metrics.hpp"
 #include "cluster/cluster_actor.hpp"
 #include "cluster/cluster_owners.hpp"

@@ -16,9 +16,9 @@
 #include <thread>
 
 #include "actors/interfaces.hpp"
+#include "actors/origin_supervisor.hpp"
 #include "actors/stream_actor.hpp"
 #include "actors/stream_directory.hpp"
-#include "actors/supervisors.hpp"
 #include "model/clock.hpp"
 #include "model/content_digest.hpp"
 #include "model/stored_record.hpp"
