@@ -13,7 +13,6 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
-#include <thread>
 
 #include "actors/interfaces.hpp"
 #include "actors/origin_supervisor.hpp"
@@ -23,6 +22,7 @@
 #include "model/content_digest.hpp"
 #include "model/stored_record.hpp"
 #include "storage/storage_actor.hpp"
+#include "support/scripted_storage.hpp"
 
 namespace live_origin::actors {
 namespace {
@@ -149,47 +149,8 @@ TEST_F(ActorTest, OpeningTwiceGivesTheSameActorAndTheDirectoryKnowsIt) {
   EXPECT_FALSE(directory_->stream("other", "live1"));
 }
 
-TEST_F(ActorTest, FailedStreamIsRestartedAndTheDirectoryFollows) {
-  auto first = open("live1");
-  caf::anon_send_exit(first, caf::exit_reason::kill);
-  auto deadline = std::chrono::steady_clock::now() + 5s;
-  std::optional<stream_actor> current;
-  while (std::chrono::steady_clock::now() < deadline) {
-    current = directory_->stream("demo", "live1");
-    if (current && *current != first) break;
-    std::this_thread::sleep_for(5ms);
-  }
-  ASSERT_TRUE(current);
-  EXPECT_NE(*current, first);
-  EXPECT_EQ(ask<write_reply>(*current, put_atom_v, write_of("x.ts", object_body::adopt("x"))).status, 201);
-  auto tree = ask<origin_info>(origin_, info_atom_v);
-  ASSERT_EQ(tree.tenants.size(), 2u);
-  auto& demo = tree.tenants[0].name == "demo" ? tree.tenants[0] : tree.tenants[1];
-  EXPECT_EQ(demo.restarts, 1u);
-}
-
-// A storage double for a stream actor's write-through: keeps nothing; answers candidate writes, served
-// markers and other records (the state) as scripted. `writes` never answered: the write stays in flight.
-enum class script { yes, no, never };
-storage_actor::behavior_type scripted_storage(storage_actor::pointer self, script writes, script markers,
-                                              script records) {
-  return {
-      [=](store_atom, const stored_candidate&) -> caf::result<bool> {
-        if (writes == script::never) return self->template make_response_promise<bool>();  // dropped: no answer
-        return writes == script::yes;
-      },
-      [=](store_atom, const std::string&, const std::string&) { return records == script::yes; },
-      [=](served_atom, const std::string&, const std::string&) { return markers == script::yes; },
-      [](get_atom, const std::string&, std::uint64_t) { return object_body{}; },
-      [](erase_atom, const std::vector<std::string>&) {},
-      [](load_atom, const std::string& tenant, const std::string& stream) {
-        return recovered_stream{.tenant = tenant, .stream = stream};
-      },
-      [](apply_atom, const record_batch&) { return false; },
-      [](sync_atom, const std::string&, const std::string&, const std::string&) { return false; },
-      [](list_atom) { return std::vector<storage::stored_stream>{}; },
-  };
-}
+using test::script;
+using test::scripted_storage;
 
 TEST_F(ActorTest, ASegmentIsFirstServedOnlyOnceStorageHasTheChoice) {
   for (auto markers : {script::yes, script::no}) {
@@ -321,21 +282,6 @@ TEST_F(ActorTest, AWriteStorageRefusesIsNeitherAcknowledgedNorServed) {
   EXPECT_EQ(ask<write_reply>(stream, put_atom_v, write_of("live.m3u8", object_body::adopt("one"))).status, 503);
   EXPECT_EQ(ask<read_reply>(stream, get_atom_v, object_read{"live.m3u8", 1, false}).status, 404);
   caf::anon_send_exit(stream, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
-}
-
-TEST_F(ActorTest, AWriteInFlightWhenItsActorDiesIsToldTheReceiverWentDown) {
-  auto storage = system_->spawn(scripted_storage, script::never, script::yes, script::yes);
-  auto stream = spawn_stream_actor(*system_, "demo", "drill", defaults_, storage, std::nullopt);
-  caf::scoped_actor self{*system_};
-  auto started = std::chrono::steady_clock::now();
-  auto pending = self->request(stream, 10s, put_atom_v, write_of("seg-1.m4s", object_body::adopt("one")));
-  self->send(stream, crash_atom_v);
-  caf::error failure;
-  pending.receive([](write_reply&) { ADD_FAILURE() << "acknowledged without storage"; },
-                  [&](caf::error& error) { failure = error; });
-  EXPECT_EQ(failure, caf::sec::request_receiver_down) << system_->render(failure);
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s) << "at once, not after the storage timeout";
   caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);
 }
 
