@@ -37,6 +37,11 @@ namespace {
 constexpr std::size_t admin_body_limit = 64 << 10;
 // Delivery requests (GET/HEAD) carry no body; a few bytes are tolerated, not stored.
 constexpr std::size_t delivery_body_limit = 4 << 10;
+// At shutdown, after the connections drained (http.shutdown_grace_ms): how long the actors get to finish
+// their last messages (a write they started goes on to storage) before storage closes, and how often the
+// drain is looked at.
+constexpr std::chrono::seconds actors_stop_wait{5};
+constexpr std::chrono::milliseconds shutdown_poll_interval{5};
 
 caf::actor_system_config make_actor_config(const config::origin_config& config) {
   caf::actor_system_config actor_config;
@@ -66,6 +71,7 @@ std::shared_ptr<const actors::stream_defaults> stream_defaults_for(
   defaults->max_held_per_stream = config.live.max_held_per_stream;
   defaults->max_held_total = config.live.max_held_total;
   defaults->shed_mailbox_messages = config.live.shed_mailbox_messages;
+  defaults->storage_timeout = config.storage_timeout;
   defaults->hot_bytes_per_stream = config.hot_bytes_per_stream;
   defaults->hot_bytes_total = config.hot_bytes_total;
   defaults->hot_total = hot_total;
@@ -380,8 +386,7 @@ bool origin_server::shutdown() {
     for (auto* server : servers) total += server->open_connections();
     return total;
   };
-  while (open() > 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (open() > 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(shutdown_poll_interval);
   bool drained = open() == 0;
   if (!drained) spdlog::warn("shutdown: {} connection(s) still open after the grace period; closing them", open());
 
@@ -391,9 +396,9 @@ bool origin_server::shutdown() {
     if (p.cluster) caf::anon_send_exit(p.cluster, caf::exit_reason::user_shutdown);
     p.bridges->stop();
     // Storage stops last: stream actors finishing their last message may still write through it.
-    auto actors_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    auto actors_deadline = std::chrono::steady_clock::now() + actors_stop_wait;
     while (p.system->registry().running() > p.storage.size() && std::chrono::steady_clock::now() < actors_deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      std::this_thread::sleep_for(shutdown_poll_interval);
     for (auto& storage : p.storage) caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);  // closes the store
     p.system->await_all_actors_done();
   }

@@ -14,6 +14,7 @@
 
 #include "actors/counted.hpp"
 #include "actors/stream_request.hpp"
+#include "actors/tenant_supervisor.hpp"
 #include "cluster/cluster_view.hpp"
 #include "model/content_digest.hpp"
 
@@ -44,6 +45,9 @@ using storage::storage_pool;
 using storage::sync_atom_v;
 
 constexpr auto active = node_state::active;
+
+// GET /cluster lists the streams storage holds too; a slow store leaves them out rather than hold the page.
+constexpr std::chrono::seconds info_list_timeout{5};
 
 struct peer {
   node_record record;
@@ -124,7 +128,7 @@ void tell_synced_if_done(cluster_pointer self, const std::string& node) {
 void rebalance(cluster_pointer self, std::vector<cluster_view::member> before) {
   auto& st = self->state;
   if (st.storage.empty()) return;
-  self->request(st.storage.front(), std::chrono::seconds(30), list_atom_v)
+  self->request(st.storage.front(), actors::storage_scan_timeout, list_atom_v)
       .then(
           [self, before](std::vector<storage::stored_stream>& streams) {
             auto& state = self->state;
@@ -480,7 +484,7 @@ cluster_actor::behavior_type cluster_behavior(cluster_pointer self, cluster_opti
                   return info;
                 }
                 auto promise = self->make_response_promise<cluster_info>();
-                self->request(state.storage.front(), std::chrono::seconds(5), list_atom_v)
+                self->request(state.storage.front(), info_list_timeout, list_atom_v)
                     .then(
                         [promise, info, known, place](std::vector<storage::stored_stream>& stored) mutable {
                           for (const auto& s : stored) known.emplace_back(s.tenant, s.stream);

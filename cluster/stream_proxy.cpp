@@ -6,12 +6,14 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <unordered_map>
 
 #include "actors/counted.hpp"
+#include "actors/tenant_supervisor.hpp"
 #include "model/content_digest.hpp"
 
 namespace live_origin::cluster {
@@ -434,13 +436,20 @@ stream_actor::behavior_type proxy_behavior(proxy_pointer self, std::string tenan
                 // The owner's actor, with the node it runs on: /actors shows the remote actor behind this proxy.
                 auto promise = self->make_response_promise<stream_info>();
                 auto& state = self->state;
-                auto own = stream_info{state.stream,           self->id(),   0,           0,
-                                       self->mailbox().size(), state.writes, state.reads, state.in_flight.size(),
-                                       state.messages_handled, false,        state.owner};
+                auto own = stream_info{.name = state.stream,
+                                       .actor_id = self->id(),
+                                       .mailbox = self->mailbox().size(),
+                                       .writes = state.writes,
+                                       .reads = state.reads,
+                                       .held_requests = state.in_flight.size(),
+                                       .messages_handled = state.messages_handled,
+                                       .responsive = false,
+                                       .node = state.owner};
                 with_remote(
                     self,
                     [self, promise, own](const stream_actor& remote) mutable {
-                      self->request(remote, std::chrono::milliseconds(500), info_atom_v)
+                      // Within the tenant's own wait for its streams (info_timeout).
+                      self->request(remote, actors::info_timeout / 2, info_atom_v)
                           .then(
                               [self, promise](stream_info& info) mutable {
                                 info.node = self->state.owner;

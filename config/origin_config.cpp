@@ -275,6 +275,7 @@ origin_config parse_document(const toml::value& document) {
     reader.read("hot_bytes_per_stream", config.hot_bytes_per_stream, 0, std::int64_t{1} << 50);
     reader.read("hot_bytes_total", config.hot_bytes_total, 0, std::int64_t{1} << 50);
     reader.read("write_buffer_bytes", config.write_buffer_bytes, std::int64_t{1} << 20, std::int64_t{1} << 34);
+    reader.read("timeout_ms", config.storage_timeout, 1000, 600'000);
     reader.reject_unknown_keys();
   }
   if (auto* section = root.find("log")) {
@@ -414,6 +415,11 @@ void validate(const origin_config& config) {
                     "(got \"{}\")",
                     config.log.level));
   if (config.data_dir.empty()) throw config_error("key 'storage.data_dir': must not be empty");
+  if (config.storage_timeout >= config.http.request_timeout)
+    throw config_error(
+        fmt::format("key 'storage.timeout_ms': must be below http.request_timeout_ms ({} ms), so a client hears the "
+                    "stream's answer and not the request timeout (got {} ms)",
+                    config.http.request_timeout.count(), config.storage_timeout.count()));
   for (const auto& tenant : config.tenants)
     for (const auto& token : tenant.tokens)
       if (token.pipeline && std::find(config.pipelines.order.begin(), config.pipelines.order.end(), *token.pipeline) ==

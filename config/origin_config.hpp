@@ -122,6 +122,9 @@ struct origin_config {
   std::uint64_t hot_bytes_per_stream = 256ull << 20;  // [storage] segment bytes kept in memory per stream
   std::uint64_t hot_bytes_total = 2ull << 30;         // ... and across the process
   std::uint64_t write_buffer_bytes = 64ull << 20;     // [storage] the store's memtable (and so its log)
+  // [storage] timeout_ms: how long a write (or a read of a cold segment) waits for storage before the client
+  // gets a 503; below http.request_timeout_ms, so that answer is the stream's and not the bridge's.
+  std::chrono::milliseconds storage_timeout{4000};
   std::vector<tenant_config> tenants;
   cluster_settings cluster;
 

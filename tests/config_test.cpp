@@ -202,11 +202,12 @@ TEST(Config, ReadsEveryKey) {
     max_connections = 5
     [http]
     max_body_bytes = 1024
-    request_timeout_ms = 250
+    request_timeout_ms = 2500
     [actors]
     scheduler_threads = 4
     [storage]
     data_dir = "/var/lib/live-origin"
+    timeout_ms = 2000
     [log]
     level = "debug"
     access_log = false
@@ -220,13 +221,23 @@ TEST(Config, ReadsEveryKey) {
   EXPECT_EQ(config.delivery.threads, 3);
   EXPECT_EQ(config.delivery.max_connections, 5);
   EXPECT_EQ(config.http.max_body_bytes, 1024u);
-  EXPECT_EQ(config.http.request_timeout.count(), 250);
+  EXPECT_EQ(config.http.request_timeout.count(), 2500);
+  EXPECT_EQ(config.storage_timeout.count(), 2000);
   EXPECT_EQ(config.actors.scheduler_threads, 4);
   EXPECT_EQ(config.data_dir, "/var/lib/live-origin");
   EXPECT_EQ(config.log.level, "debug");
   EXPECT_FALSE(config.log.access_log);
   ASSERT_EQ(config.tenants.size(), 2u);
   EXPECT_EQ(config.tenants[0].name, "a");
+}
+
+TEST(Config, TheStorageTimeoutStaysBelowTheRequestTimeout) {
+  EXPECT_EQ(parse_config("", "t.toml").storage_timeout, std::chrono::milliseconds(4000));
+  auto config = parse_config("[storage]\ntimeout_ms = 2500\n[http]\nrequest_timeout_ms = 3000\n", "t.toml");
+  EXPECT_EQ(config.storage_timeout, std::chrono::milliseconds(2500));
+  expect_refused("[storage]\ntimeout_ms = 5000\n", {"storage.timeout_ms", "http.request_timeout_ms", "5000 ms"});
+  expect_refused("[http]\nrequest_timeout_ms = 3000\n", {"storage.timeout_ms", "(3000 ms)", "4000 ms"});
+  expect_refused("[storage]\ntimeout_ms = 10\n", {"storage.timeout_ms"});
 }
 
 TEST(Config, UnknownKeysAreNamed) {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cassert>
 #include <vector>
 
 #include "actors/stream/memory.hpp"
@@ -283,6 +284,7 @@ void fail_waiting(stream_state& st) {
   auto gone = [] { return caf::make_error(caf::sec::request_receiver_down); };
   for (auto& [name, waiting] : st.holds)
     for (auto& hold : waiting) hold.promise.deliver(gone());
+  assert(st.defaults->held_total->load() >= st.held && "the process counts this stream's holds");
   st.defaults->held_total->fetch_sub(st.held);
   st.held = 0;
   st.holds.clear();

@@ -1,6 +1,7 @@
 #include "actors/stream/holds.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <vector>
 
@@ -19,6 +20,7 @@ std::optional<held_request> take_hold(stream_state& st, const std::string& name,
   held_request taken = std::move(*hold);
   waiting.erase(hold);
   if (waiting.empty()) st.holds.erase(it);
+  assert(st.held > 0 && "a taken hold was counted");
   --st.held;
   st.defaults->held_total->fetch_sub(1);
   return taken;
@@ -51,6 +53,7 @@ void resolve_holds(stream_pointer self, const std::string& name) {
   auto reply = reply_for(st, object, name, plan, model::answer_for(plan.decision, object.kind, st.defaults->cache));
   auto waiting = std::move(it->second);
   st.holds.erase(it);
+  assert(st.held >= waiting.size() && "every hold was counted");
   st.held -= waiting.size();
   st.defaults->held_total->fetch_sub(waiting.size());
   st.defaults->hold_ends->released.fetch_add(waiting.size());

@@ -1,5 +1,7 @@
 #include "actors/stream/memory.hpp"
 
+#include <cassert>
+
 #include "model/stored_record.hpp"
 
 namespace live_origin::actors::stream {
@@ -19,6 +21,7 @@ void count_hot(stream_state& st, const stored_object& candidate, bool in) {
 void forget(stream_state& st, stored_object& candidate) {
   auto bytes = stored_size(candidate);
   count_hot(st, candidate, false);
+  assert(st.bytes >= bytes && "a candidate's bytes were counted when it was stored");
   st.bytes -= bytes;
   st.defaults->tenant->stored.shrink(bytes);
   candidate = {};

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cassert>
 
 #include "actors/stream/durability.hpp"
 #include "actors/stream/holds.hpp"
@@ -90,6 +91,7 @@ void store_candidate(stream_state& st, const model::object_class& object, stream
   auto& candidate = entry.candidates[pipeline];
   auto old_size = stored_size(candidate);
   if (write.body.size() < old_size) st.defaults->tenant->stored.shrink(old_size - write.body.size());
+  assert(st.bytes >= old_size && "the replaced bytes were counted");
   st.bytes -= old_size;
   st.bytes += write.body.size();
   bool first = !present(candidate);
