@@ -147,7 +147,7 @@ void publish(const options& o, const std::string& pipeline, const std::vector<fa
         body.resize(body.size() / 2);
         headers.emplace_back("X-Origin-Defects", "short");
       }
-      if (ingest.send(http::verb::put, base + segment_name(r, n), std::move(body), headers).result_int() >= 400)
+      if (ingest.send(http::verb::put, base + segment_name(r, n), body, headers).result_int() >= 400)
         ++refused;
     }
     std::string manifest = "<MPD segment=\"" + std::to_string(n) + "\"/>";
