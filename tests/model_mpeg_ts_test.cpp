@@ -1,6 +1,5 @@
 #include <gtest/gtest.h>
 
-#include <map>
 #include <random>
 
 #include "model/mpeg_ts.hpp"
@@ -12,26 +11,10 @@ namespace {
 using test::bytes;
 using test::cat;
 
-constexpr std::uint16_t pmt_pid = 4096, video_pid = 256, audio_pid = 257;
-
-// Packets in order, each PID's continuity counter counting as a muxer's does.
-struct ts_writer {
-  std::map<std::uint16_t, std::uint8_t> counters;
-  bytes out;
-
-  void packet(std::uint16_t pid, bool unit_start, bytes payload, bool discontinuity = false) {
-    out = cat({out, test::ts_packet({pid, unit_start, counters[pid]++, std::move(payload), discontinuity})});
-  }
-  void tables() {
-    packet(0, true, test::pat_section(pmt_pid));
-    packet(pmt_pid, true, test::pmt_section(video_pid, {{0x1b, video_pid}, {0x0f, audio_pid}}));
-  }
-  // A PES packet over `packets` TS packets.
-  void pes(std::uint16_t pid, std::uint64_t pts, std::optional<std::uint64_t> dts = {}, int packets = 2) {
-    packet(pid, true, test::pes_start(pid == video_pid ? 0xe0 : 0xc0, pts, dts));
-    for (int i = 1; i < packets; ++i) packet(pid, false, bytes(184, 0x11));
-  }
-};
+using test::audio_pid;
+using test::pmt_pid;
+using test::ts_writer;
+using test::video_pid;
 
 // Two seconds as ffmpeg's HLS muxer writes them: 50 video frames (3600 ticks), 6 audio PES of 16 AAC
 // frames (30720 ticks), starting at 1.4 s.

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -218,5 +219,27 @@ inline bytes pes_start(std::uint8_t stream_id, std::uint64_t pts, std::optional<
   if (dts) header = cat({header, timestamp(1, *dts)});
   return cat({header, bytes(data, 0x00)});
 }
+
+inline constexpr std::uint16_t pmt_pid = 4096, video_pid = 256, audio_pid = 257;
+
+// Packets in order, each PID's continuity counter counting as a muxer's does.
+struct ts_writer {
+  std::map<std::uint16_t, std::uint8_t> counters;
+  bytes out;
+
+  void packet(std::uint16_t pid, bool unit_start, bytes payload, bool discontinuity = false) {
+    out = cat({out, ts_packet({pid, unit_start, counters[pid]++, std::move(payload), discontinuity})});
+  }
+  // PAT and PMT: H.264 video on PID 256, AAC on 257.
+  void tables() {
+    packet(0, true, pat_section(pmt_pid));
+    packet(pmt_pid, true, pmt_section(video_pid, {{0x1b, video_pid}, {0x0f, audio_pid}}));
+  }
+  // A PES packet over `packets` TS packets.
+  void pes(std::uint16_t pid, std::uint64_t pts, std::optional<std::uint64_t> dts = {}, int packets = 2) {
+    packet(pid, true, pes_start(pid == video_pid ? 0xe0 : 0xc0, pts, dts));
+    for (int i = 1; i < packets; ++i) packet(pid, false, bytes(184, 0x11));
+  }
+};
 
 }  // namespace live_origin::test
