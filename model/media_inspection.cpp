@@ -25,6 +25,9 @@ struct track_timing {
   std::uint64_t typical = 0;  // the median one
   std::uint64_t gap = 0;      // the largest gap between chunks
   std::uint64_t step_back = 0;
+  // How much earlier than `end` the track may really have ended. TS: the last PES's duration is not in the
+  // stream, `end` assumes a typical one, and ffmpeg flushes a shorter audio PES where it cuts a segment.
+  std::uint64_t end_uncertainty = 0;
 };
 
 // The segment as a whole.
@@ -104,8 +107,9 @@ std::vector<std::string> discontinuities(const track_timing& track, const segmen
   auto previous = std::find_if(expected.previous_ends.begin(), expected.previous_ends.end(), [&](const auto& end) {
     return end.track_id == track.id && end.timescale == track.timescale;
   });
-  if (previous != expected.previous_ends.end() &&
-      std::abs(ms_between(*track.first, previous->decode_time, track)) > tolerance)
+  auto after_previous =
+      previous == expected.previous_ends.end() ? 0 : ms_between(*track.first, previous->decode_time, track);
+  if (after_previous > tolerance || after_previous < -tolerance - to_ms(track.end_uncertainty, track.timescale))
     found.push_back(fmt::format("{}: starts at {:.3f} s, previous ended at {:.3f} s", track.name, starts_at,
                                 to_seconds(previous->decode_time, track.timescale)));
   if (expected.start_ms) {
@@ -237,7 +241,8 @@ inspection judge_segment(const ts_summary& segment, const segment_expectations& 
                        .first = stream.first_decode_time,
                        .typical = stream.typical_step()};
     if (stream.last_decode_time) {
-      track.end = (*stream.last_decode_time + track.typical) % ts_time_modulus;  // its last frame lasts one step
+      track.end = (*stream.last_decode_time + track.typical) % ts_time_modulus;  // its last PES lasts one step
+      track.end_uncertainty = track.typical;
       track.duration = stream.decode_span + track.typical;
     }
     track.longest = stream.largest_step;

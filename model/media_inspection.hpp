@@ -82,7 +82,9 @@ struct inspection {
 //                  whole expected duration (frames dropped, timestamps kept: the sum stays); a gap between
 //                  CMAF chunks beyond the tolerance;
 //   discontinuity  per audio or video track: its first decode time off the previous end or off `start_ms`
-//                  beyond the tolerance; decode time stepping back inside the segment beyond it.
+//                  beyond the tolerance (TS: a PES's duration is not in the stream, so a track's end is
+//                  taken as its last PES plus one typical step, and the next segment may start up to one
+//                  step earlier); decode time stepping back inside the segment beyond the tolerance.
 // Tracks of other kinds (subtitles, metadata) are summarised and returned in track_ends, not judged.
 inspection judge_segment(const fragment_summary& segment, const init_segment* init,
                          const segment_expectations& expected);

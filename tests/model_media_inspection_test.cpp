@@ -192,6 +192,19 @@ TEST(MediaInspection, ACleanTsSegmentHasNoDefects) {
   EXPECT_EQ(inspect_media(clean_ts(126000 + 50 * 3600), nullptr, next).defects, defects::none);
 }
 
+TEST(MediaInspection, TsTracksMayEndUpToOneStepEarlierThanTheirLastPesSuggests) {
+  // ffmpeg flushes a shorter audio PES where it cuts a segment: the next one starts before last + one step.
+  segment_expectations next = two_seconds();
+  next.previous_ends = {{256, 90000, 126000}, {257, 90000, 126000 + 30720 - 100}};
+  EXPECT_EQ(inspect_media(clean_ts(126000), nullptr, next).defects, defects::none);
+  next.previous_ends = {{256, 90000, 126000}, {257, 90000, 126000 + 30720 + 9100}};
+  EXPECT_EQ(descriptions(inspect_media(clean_ts(126000), nullptr, next)),
+            std::vector<std::string>{"audio: starts at 1.400 s, previous ended at 1.842 s"});
+  next.previous_ends = {{256, 90000, 126000 + 13500}};
+  EXPECT_EQ(inspect_media(clean_ts(126000), nullptr, next).defects, defects::discontinuity)
+      << "a video PES is one frame: 150 ms early is more than the tolerance and one 40 ms step";
+}
+
 TEST(MediaInspection, TsLostPacketsAreCorrupt) {
   auto segment = clean_ts();
   auto lost =
