@@ -12,8 +12,10 @@ using namespace live_origin::model;
 
 namespace {
 
-// Video and audio as ffmpeg declares them, with trex defaults so every fallback is taken.
+// Video and audio as ffmpeg declares them, with trex defaults so every fallback is taken; and a track of
+// one tick per second, so that forged times reach the limits of the millisecond arithmetic.
 const init_segment init{{{1, 12800, make_fourcc("vide"), 512, 100}, {2, 48000, make_fourcc("soun"), 1024, 10}}};
+const init_segment slow_init{{{1, 1, make_fourcc("vide"), 0xffffffff, 0}}};
 
 // Feeds pieces of varying sizes, the pattern chosen by the input's length.
 fragment_summary in_pieces(std::span<const std::uint8_t> bytes, const init_segment* with) {
@@ -31,13 +33,13 @@ fragment_summary in_pieces(std::span<const std::uint8_t> bytes, const init_segme
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::span bytes(data, size);
-  for (const init_segment* with : {&init, static_cast<const init_segment*>(nullptr)}) {
+  for (const init_segment* with : {&init, &slow_init, static_cast<const init_segment*>(nullptr)}) {
     auto whole = inspect_segment(bytes, with);
     if (!(in_pieces(bytes, with) == whole)) std::abort();
     if ((whole.status == parse_status::unknown_format) == begins_like_isobmff(bytes)) std::abort();
     if (whole.status == parse_status::corrupt && whole.problem.empty()) std::abort();
-    auto verdict =
-        judge_segment(whole, with, {.duration_ms = 2000, .start_ms = 1000, .previous_ends = {{1, 12800, 0}}});
+    auto verdict = judge_segment(whole, with,
+                                 {.duration_ms = 2000, .start_ms = 1000, .previous_ends = {{1, 12800, 0}, {1, 1, 0}}});
     bool is_corrupt = verdict.defects & defects::corrupt;
     if (is_corrupt != (whole.status == parse_status::corrupt)) std::abort();
   }

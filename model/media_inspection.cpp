@@ -38,11 +38,13 @@ struct segment_facts {
   bool last_segment = false;
 };
 
-constexpr std::int64_t max_ms = std::numeric_limits<std::int64_t>::max();
+// Times beyond this are held here: far beyond any real one, and far enough from the int64 limit that
+// adding a tolerance or a duration to it cannot overflow.
+constexpr std::int64_t max_ms = std::numeric_limits<std::int64_t>::max() / 4;
 
 std::int64_t to_ms(std::uint64_t ticks, std::uint32_t timescale) {
   std::uint64_t whole = ticks / timescale, rest = ticks % timescale;
-  if (whole > static_cast<std::uint64_t>(max_ms / 1000 - 1)) return max_ms;
+  if (whole >= static_cast<std::uint64_t>(max_ms / 1000)) return max_ms;
   return static_cast<std::int64_t>(whole * 1000 + rest * 1000 / timescale);
 }
 

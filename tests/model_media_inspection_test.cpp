@@ -166,6 +166,15 @@ TEST(MediaInspection, WithoutAnInitSegmentOnlyStructureAndBrandsAreJudged) {
   EXPECT_TRUE(verdict.track_ends.empty());
 }
 
+TEST(MediaInspection, ExtremeTimesAreHeldNotWrapped) {
+  const init_segment one_tick_a_second{{{1, 1, make_fourcc("vide"), 0, 0}}};
+  auto far = fragment(1, {{.track_id = 1, .decode_time = ~std::uint64_t{0} - 10, .durations = {0xffffffff, 1}}});
+  auto verdict =
+      inspect_media(far, &one_tick_a_second, {.duration_ms = 2000, .start_ms = 1000, .previous_ends = {{1, 1, 0}}});
+  EXPECT_EQ(verdict.defects, defects::short_segment | defects::discontinuity);
+  EXPECT_EQ(verdict.track_ends, (std::vector<track_end>{{1, 1, ~std::uint64_t{0}}})) << "the end is held too";
+}
+
 TEST(MediaInspection, WhatIsNotMediaGetsNoVerdict) {
   for (const auto& text : {"#EXTM3U\n#EXT-X-TARGETDURATION:2\n", "<?xml version=\"1.0\"?><MPD/>", "", "G"}) {
     auto verdict = inspect_media(test::text(text), &av_init, two_seconds());
