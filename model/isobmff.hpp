@@ -3,7 +3,9 @@
 // Fragmented MP4 (ISO BMFF, CMAF) read from its structure alone: an init segment's tracks, and a media
 // segment's fragments summed up per track. No decoding; an mdat's payload is never read. No length field
 // is trusted: a box that does not fit inside its parent (or the bytes) is a parse error, never a read past
-// the end, and the work is linear in the number of bytes however the sizes and counts are forged.
+// the end, and the work is linear in the number of bytes however the sizes and counts are forged. Nesting
+// is bounded by the code, not by the input: only moov/trak/mdia and moof/traf are entered, each to read
+// named children, so boxes nested any deeper are passed over unread (no recursion to exhaust).
 
 #include <cstdint>
 #include <optional>
