@@ -136,7 +136,7 @@ void start_for_owner(tenant_pointer self, const std::string& stream);
 // cannot say, the waiting opens fail (503) and the next one tries again: starting empty would let the
 // stream overwrite what it stored before. `done` runs once this read is over (or one under way is).
 void load_stream(
-    tenant_pointer self, const std::string& stream, std::function<void()> done = [] {}) {
+    tenant_pointer self, const std::string& stream, const std::function<void()>& done = [] {}) {
   auto& st = self->state;
   auto& record = st.streams[stream];
   if (record.reading_store) return done();  // on its way already
@@ -231,7 +231,7 @@ void retire(tenant_pointer self, const std::string& stream) {
 // stream's owner); opens wait meanwhile. `gone` is an incarnation the caller found dead: if this supervisor
 // has not yet heard of its end, the open waits for the successor its end starts.
 caf::result<stream_actor> open_stream(tenant_pointer self, const std::string& stream,
-                                      std::optional<stream_actor> gone = std::nullopt) {
+                                      const std::optional<stream_actor>& gone = std::nullopt) {
   auto& st = self->state;
   auto* record = find(st, stream);
   bool has_actor = record && record->actor;

@@ -74,9 +74,9 @@ std::shared_ptr<const actors::stream_defaults> stream_defaults_for(
   defaults->storage_timeout = config.storage_timeout;
   defaults->hot_bytes_per_stream = config.hot_bytes_per_stream;
   defaults->hot_bytes_total = config.hot_bytes_total;
-  defaults->hot_total = hot_total;
+  defaults->hot_total = std::move(hot_total);
   defaults->held_total = std::move(held_total);
-  defaults->hold_ends = hold_ends;
+  defaults->hold_ends = std::move(hold_ends);
   defaults->pipelines = config.pipelines.order;
   defaults->tenant = counters ? std::move(counters)
                               : std::make_shared<actors::stream_defaults::tenant_counters>(defaults->pipelines.size());

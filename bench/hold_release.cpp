@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -58,13 +59,13 @@ struct held_get {
 
 double percentile(std::vector<double> values, double p) {
   std::sort(values.begin(), values.end());
-  auto index = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1) + 0.5);
+  auto index = static_cast<std::size_t>(std::lround(p * static_cast<double>(values.size() - 1)));
   return values[std::min(index, values.size() - 1)];
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   if (argc != 7) {
     std::cerr << "usage: hold_release_bench DELIVERY_PORT INGEST_PORT ADMIN_PORT HOLDS BODY_BYTES ROUNDS\n";
     return 2;
@@ -81,7 +82,7 @@ int main(int argc, char** argv) {
   for (int round = 0; round < rounds; ++round) {
     // A fresh stream per round whose next segment (11) is due in ~10 s: every GET for it is held.
     auto stream = "/demo/hold" + std::to_string(round);
-    auto availability = unix_now_ms() - 11 * 10'000 - 500;  // segment 10 was due 0.5 s ago
+    auto availability = unix_now_ms() - std::int64_t{11} * 10'000 - 500;  // segment 10 was due 0.5 s ago
     request_once(admin, http::verb::put, "/streams" + stream,
                  "{\"segment_duration_ms\": 10000, \"start_number\": 0, \"availability_start_ms\": " +
                      std::to_string(availability) + "}");
@@ -133,4 +134,13 @@ int main(int argc, char** argv) {
               body.size(), rounds, all_latencies_us.size(), percentile(all_latencies_us, 0.5),
               percentile(all_latencies_us, 0.9), percentile(all_latencies_us, 0.99), percentile(all_latencies_us, 1.0));
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "hold_release_bench: " << e.what() << "\n";
+    return 1;
+  }
 }

@@ -93,7 +93,7 @@ using cluster_pointer = cluster_actor::stateful_pointer<cluster_state>;
 
 bool joining(const cluster_state& st) { return st.options.self.state != active; }
 
-void rebalance(cluster_pointer self, std::vector<cluster_view::member> before);
+void rebalance(cluster_pointer self, const std::vector<cluster_view::member>& before);
 
 // Publishes the members as they are now, retires what moved and sends copies where they are now due.
 void publish(cluster_pointer self) {
@@ -107,7 +107,7 @@ void publish(cluster_pointer self) {
   for (const auto& m : st.members) live.push_back(m.record.id + (m.record.state == active ? "" : " (joining)"));
   spdlog::info("cluster: {} member(s): {}", live.size(), fmt::join(live, ", "));
   for (const auto& tenant : st.directory->tenant_supervisors()) self->send(tenant, placement_atom_v);
-  rebalance(self, std::move(before));
+  rebalance(self, before);
 }
 
 void tell_synced_if_done(cluster_pointer self, const std::string& node) {
@@ -125,7 +125,7 @@ void tell_synced_if_done(cluster_pointer self, const std::string& node) {
 }
 
 // Every stream this node owns, sent to each node that is to keep a copy of it and was not doing so before.
-void rebalance(cluster_pointer self, std::vector<cluster_view::member> before) {
+void rebalance(cluster_pointer self, const std::vector<cluster_view::member>& before) {
   auto& st = self->state;
   if (st.storage.empty()) return;
   self->request(st.storage.front(), actors::storage_scan_timeout, list_atom_v)

@@ -211,8 +211,8 @@ struct body_fetch {
   std::string bytes;
 };
 
-void fetch_next(proxy_pointer self, std::shared_ptr<body_fetch> fetch, caf::typed_response_promise<read_reply> promise,
-                std::uint64_t id) {
+void fetch_next(proxy_pointer self, const std::shared_ptr<body_fetch>& fetch,
+                caf::typed_response_promise<read_reply> promise, std::uint64_t id) {
   auto& st = self->state;
   if (fetch->bytes.size() >= fetch->size) {
     if (model::content_digest(fetch->bytes) != fetch->reply.object.digest) {
@@ -377,7 +377,7 @@ stream_actor::behavior_type proxy_behavior(proxy_pointer self, std::string tenan
   st.stream = std::move(stream);
   st.owner = std::move(owner);
   st.owner_actor = std::move(owner_actor);
-  st.settings = settings;
+  st.settings = std::move(settings);
   self->monitor(st.owner_actor);
   self->set_down_handler([self](caf::down_msg& down) {
     auto& state = self->state;

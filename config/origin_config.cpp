@@ -180,7 +180,7 @@ void read_live(table_reader& root, live_settings& live) {
   auto* section = root.find("live");
   if (!section) return;
   table_reader reader(*section, "live");
-  read_timeline(reader, live.segment_duration_ms, live.policy, 10 * 60'000);
+  read_timeline(reader, live.segment_duration_ms, live.policy, std::int64_t{10} * 60'000);
   reader.read("max_held_per_stream", live.max_held_per_stream, 0, 10'000'000);
   reader.read("max_held_total", live.max_held_total, 0, 10'000'000);
   reader.read("shed_inflight_requests", live.shed_inflight_requests, 1, 10'000'000);

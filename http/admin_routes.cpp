@@ -171,11 +171,13 @@ std::variant<actors::stream_settings, std::string> parse_stream_settings(const s
       {"start_number", &actors::stream_settings::start_number, 0, INT64_MAX, 1},
       {"availability_start_ms", &actors::stream_settings::availability_start_ms, 0, INT64_MAX, 1},
       {"retry_budget_ms", &actors::stream_settings::retry_budget_ms, 0, 3'600'000, 1},
-      {"dvr_window_s", &actors::stream_settings::dvr_window_ms, 1, 30 * 86'400, 1000},
+      {"dvr_window_s", &actors::stream_settings::dvr_window_ms, 1, std::int64_t{30} * 86'400, 1000},
       {"max_hold_ms", &actors::stream_settings::max_hold_ms, 0, max_hold_ceiling.count(), 1},
       {"live_window_segments", &actors::stream_settings::live_window_segments, 0, 1'000'000, 1},
   };
-  for (const auto& [key, value] : document.items()) {
+  for (const auto& item : document.items()) {
+    const auto& key = item.key();  // named, not a structured binding: lambdas below capture it
+    const auto& value = item.value();
     if (key == "pipeline_order") {
       std::vector<std::string> order;
       if (value.is_array())
@@ -286,7 +288,7 @@ class admin_handler final : public handler {
     if (verb == beast_http::verb::get || verb == beast_http::verb::head) {
       auto stream = context_.directory->stream(tenant_name, stream_name);
       if (!stream) return text_response(beast_http::status::not_found, "unknown stream\n");
-      return [this, stream = *stream, tenant_name, stream_name](request&&, responder respond) {
+      return [this, stream = *stream, tenant_name, stream_name](request&&, const responder& respond) {
         ask_actor<actors::stream_status>(
             *context_.bridges, stream, context_.request_timeout,
             [respond, tenant_name, stream_name](actors::stream_status&& status) {
@@ -296,7 +298,7 @@ class admin_handler final : public handler {
       };
     }
     if (verb != beast_http::verb::put) return method_not_allowed("GET, HEAD, PUT");
-    return [this, tenant = *tenant, tenant_name, stream_name](request&& req, responder respond) {
+    return [this, tenant = *tenant, tenant_name, stream_name](request&& req, const responder& respond) {
       auto update = parse_stream_settings(req.body(), context_.max_hold, context_.pipelines);
       if (auto* problem = std::get_if<std::string>(&update))
         return respond(
@@ -333,7 +335,7 @@ class admin_handler final : public handler {
   route_result mask_route(beast_http::verb verb, const std::string& tenant_name, const std::string& stream_name) {
     auto stream = context_.directory->stream(tenant_name, stream_name);
     if (!stream) return text_response(beast_http::status::not_found, "unknown stream\n");
-    auto reply_with_masks = [](responder respond, beast_http::status status) {
+    auto reply_with_masks = [](const responder& respond, beast_http::status status) {
       return [respond, status](actors::stream_status&& current) {
         auto answer = json_response(masks_json(current.masks));
         answer.message.result(status);
@@ -341,14 +343,14 @@ class admin_handler final : public handler {
       };
     };
     if (verb == beast_http::verb::get || verb == beast_http::verb::head)
-      return [this, stream = *stream, reply_with_masks](request&&, responder respond) {
+      return [this, stream = *stream, reply_with_masks](request&&, const responder& respond) {
         ask_actor<actors::stream_status>(*context_.bridges, stream, context_.request_timeout,
                                          reply_with_masks(respond, beast_http::status::ok), answer_unavailable(respond),
                                          actors::settings_atom_v);
       };
     if (verb != beast_http::verb::post && verb != beast_http::verb::delete_)
       return method_not_allowed("GET, HEAD, POST, DELETE");
-    return [this, stream = *stream, verb, reply_with_masks](request&& req, responder respond) {
+    return [this, stream = *stream, verb, reply_with_masks](request&& req, const responder& respond) {
       auto mask = parse_mask(req.body(), context_.pipelines);
       if (auto* problem = std::get_if<std::string>(&mask))
         return respond(text_response(beast_http::status::bad_request, *problem + "\n", model::rejection::bad_mask));
@@ -367,7 +369,7 @@ class admin_handler final : public handler {
   // Ready when the listeners accept and the actor system schedules work (a ping round trip).
   // Like SIGHUP: tenants, tokens and quotas from the configuration file; a bad file changes nothing.
   continuation reload_config() {
-    return [this](request&&, responder respond) {
+    return [this](request&&, const responder& respond) {
       context_.reload([respond](reload_result result) {
         nlohmann::ordered_json body{{"reloaded", result.applied},
                                     {result.applied ? "message" : "error", result.message}};
@@ -382,7 +384,7 @@ class admin_handler final : public handler {
   }
 
   continuation readiness() {
-    return [this](request&&, responder respond) {
+    return [this](request&&, const responder& respond) {
       if (!context_.accepting()) return respond(text_response(beast_http::status::service_unavailable, "not ready\n"));
       ask_actor<caf::pong_atom>(
           *context_.bridges, context_.origin, readiness_timeout,
@@ -396,7 +398,7 @@ class admin_handler final : public handler {
 
   // Every stream, per tenant, with its size and held requests (the same fan-out as /actors).
   continuation stream_list() {
-    return [this](request&&, responder respond) {
+    return [this](request&&, const responder& respond) {
       ask_actor<actors::origin_info>(
           *context_.bridges, context_.origin, introspection_timeout,
           [respond](actors::origin_info&& info) {
@@ -419,7 +421,7 @@ class admin_handler final : public handler {
   // The live tree, gathered by asking every supervisor and stream actor; in a cluster, with the cluster
   // actors of this node and its peers.
   continuation actor_tree() {
-    return [this](request&&, responder respond) {
+    return [this](request&&, const responder& respond) {
       auto cluster = context_.cluster;
       context_.bridges->post([origin = context_.origin, cluster, respond](caf::event_based_actor* self) {
         self->request(origin, introspection_timeout, actors::info_atom_v)
@@ -445,7 +447,7 @@ class admin_handler final : public handler {
     if (!context_.cluster)
       return text_response(beast_http::status::not_found, "this origin is not part of a cluster\n",
                            model::rejection::no_cluster);
-    return continuation([this](request&&, responder respond) {
+    return continuation([this](request&&, const responder& respond) {
       ask_actor<cluster::cluster_info>(
           *context_.bridges, *context_.cluster, introspection_timeout,
           [respond](cluster::cluster_info&& info) { respond(json_response(to_json(info))); },

@@ -89,7 +89,7 @@ class delivery_handler final : public handler {
   continuation read_object(actors::tenant_supervisor_actor tenant, std::string stream_name, std::string object,
                            std::optional<actors::stream_actor> stream) {
     return [this, tenant = std::move(tenant), stream_name = std::move(stream_name), object = std::move(object),
-            stream = std::move(stream)](request&& req, responder respond) {
+            stream = std::move(stream)](request&& req, const responder& respond) {
       auto header = std::make_shared<const request_header>(std::move(req.base()));
       auto ticket = std::make_shared<inflight_ticket>(inflight_);
       actors::object_read read{object, next_token_.fetch_add(1), overloaded()};

@@ -154,7 +154,7 @@ class ingest_handler final : public handler {
       if (known) caf::anon_send(*known, actors::abort_atom_v, object);
     };
     auto complete = [this, path = std::move(path), tenant = std::move(tenant), known,
-                     write_header = std::move(write_header)](request&& req, responder respond) {
+                     write_header = std::move(write_header)](request&& req, const responder& respond) {
       auto quota = policy_of(path.tenant).quota;  // a chunked body's size is known only now
       if (quota.max_object_bytes > 0 && req.body().size() > quota.max_object_bytes) {
         if (known) caf::anon_send(*known, actors::abort_atom_v, path.object);  // the upload it was told of ends
@@ -178,7 +178,7 @@ class ingest_handler final : public handler {
 
   // DELETE means "expire later"; for a stream that does not exist there is nothing to schedule.
   continuation delete_object(model::object_path path) {
-    return [this, path = std::move(path)](request&&, responder respond) {
+    return [this, path = std::move(path)](request&&, const responder& respond) {
       auto stream = context_.directory->stream(path.tenant, path.stream);
       auto tenant = context_.directory->tenant(path.tenant);
       if (!tenant || (!stream && !context_.clustered)) return respond(empty_response(beast_http::status::no_content));

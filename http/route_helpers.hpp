@@ -99,7 +99,7 @@ auto make_stream_job(const actors::tenant_supervisor_actor& tenant, const std::s
 }
 
 // The usual error answer for ask_actor.
-inline auto answer_unavailable(responder respond) {
+inline auto answer_unavailable(const responder& respond) {
   return [respond](const caf::error& error) { respond(actor_unavailable(error)); };
 }
 

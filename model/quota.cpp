@@ -22,7 +22,8 @@ token_bucket::token_bucket(double rate_per_s)
     : rate_per_ms_(rate_per_s / 1000.0), burst_(std::max(rate_per_s, 1.0)), tokens_(burst_) {}
 
 bool token_bucket::try_take(std::int64_t now_ms) {
-  if (started_ && now_ms > last_ms_) tokens_ = std::min(burst_, tokens_ + (now_ms - last_ms_) * rate_per_ms_);
+  if (started_ && now_ms > last_ms_)
+    tokens_ = std::min(burst_, tokens_ + static_cast<double>(now_ms - last_ms_) * rate_per_ms_);
   if (!started_ || now_ms > last_ms_) last_ms_ = now_ms;
   started_ = true;
   if (tokens_ < 1.0) return false;

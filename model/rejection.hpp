@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string_view>
 
@@ -46,9 +47,10 @@ enum class rejection : std::uint8_t {
 #undef LIVE_ORIGIN_REJECTION_ENUM
 };
 
-#define LIVE_ORIGIN_REJECTION_COUNT(name) +1
-inline constexpr std::size_t rejection_count = 0 LIVE_ORIGIN_REJECTIONS(LIVE_ORIGIN_REJECTION_COUNT);
-#undef LIVE_ORIGIN_REJECTION_COUNT
+#define LIVE_ORIGIN_REJECTION_ONE(name) 1,
+inline constexpr int rejection_ones[] = {LIVE_ORIGIN_REJECTIONS(LIVE_ORIGIN_REJECTION_ONE)};
+#undef LIVE_ORIGIN_REJECTION_ONE
+inline constexpr std::size_t rejection_count = std::size(rejection_ones);
 
 // The metric label: the enumerator's name.
 std::string_view to_string(rejection reason);

@@ -334,6 +334,7 @@ std::vector<recovered_stream> recover_streams(object_store& store) {
         "the store's records could not be read to the end (the log names the error); starting "
         "with a part of them could serve other bytes than before");
   std::vector<recovered_stream> out;
+  out.reserve(streams.size());
   for (auto& [key, stream] : streams) out.push_back(std::move(stream));
   return out;
 }

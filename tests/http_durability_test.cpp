@@ -162,7 +162,7 @@ TEST(Durability, TheProcessHotWindowBoundsAllStreamsTogether) {
 TEST(Durability, CrashDrillServesEveryAcknowledgedSegmentWithTheSameBytes) {
   running_origin origin([](config::origin_config& c) {
     c.fault_injection = true;
-    c.hot_bytes_per_stream = 4 * 16'384;
+    c.hot_bytes_per_stream = std::uint64_t{4} * 16'384;
   });
   auto path = [](int n) { return "/demo/drill/seg-" + std::to_string(n) + ".m4s"; };
   auto body = [](int n, char pipeline) {

@@ -31,7 +31,7 @@ class Pipelines : public ::testing::Test {
       }
     });
     // Live edge 10; segment 11 is due in ~180 ms and may arrive up to 3 s later.
-    auto availability = unix_now_ms() - 20 - 11 * 200;
+    auto availability = unix_now_ms() - 20 - std::int64_t{11} * 200;
     auto reply = fetch(origin_->admin(), bhttp::verb::put, "/streams/demo/live",
                        "{\"start_number\": 0, \"availability_start_ms\": " + std::to_string(availability) + "}");
     ASSERT_EQ(reply.status, 200) << reply.body;

@@ -28,7 +28,7 @@ TEST(Supervision, CrashDrillAnswersHeldRequestsAndTheStreamServesAgain) {
     c.fault_injection = true;
     for (auto& tenant : c.tenants) tenant.profile.policy.max_hold_ms = 5000;
   });
-  auto availability = unix_now_ms() - 11 * 2000 - 100;  // 2 s segments: 10 is the edge, 11 due in ~1.9 s
+  auto availability = unix_now_ms() - std::int64_t{11} * 2000 - 100;  // 2 s segments: 10 is the edge, 11 due in ~1.9 s
   fetch(origin.admin(), bhttp::verb::put, "/streams/demo/live",
         "{\"segment_duration_ms\": 2000, \"start_number\": 0, \"availability_start_ms\": " +
             std::to_string(availability) + "}");

@@ -122,7 +122,7 @@ TEST_F(Timeline, SegmentFurtherAheadIs404CacheableUntilJustBeforeItIsDue) {
   auto reply = get(segment(15));
   auto after = unix_now_ms();
   EXPECT_EQ(reply.status, 404);
-  auto due = stream_status()["timeline"]["availability_start_ms"].get<std::int64_t>() + 16 * 2000;
+  auto due = stream_status()["timeline"]["availability_start_ms"].get<std::int64_t>() + std::int64_t{16} * 2000;
   auto ttl = std::stoll(reply.header("x-origin-ttl-ms"));
   EXPECT_LE(ttl, due - before);
   EXPECT_GE(ttl, due - after);
@@ -206,7 +206,7 @@ TEST(TimelineHoldLimit, HoldsOverTheStreamBoundGet503) {
     c.live.max_held_per_stream = 2;
     for (auto& tenant : c.tenants) tenant.profile.policy.max_hold_ms = 3000;
   });
-  auto availability = unix_now_ms() - 11 * 1000;  // 1 s segments, live edge 10, segment 11 due in ~1 s
+  auto availability = unix_now_ms() - std::int64_t{11} * 1000;  // 1 s segments, live edge 10, segment 11 due in ~1 s
   fetch(origin.admin(), bhttp::verb::put, "/streams/demo/live",
         "{\"segment_duration_ms\": 1000, \"start_number\": 0, \"availability_start_ms\": " +
             std::to_string(availability) + "}");
@@ -289,7 +289,7 @@ TEST_F(Timeline, SegmentsPastTheDvrWindowAreFreed) {
   auto availability = stream_status()["timeline"]["availability_start_ms"].get<std::int64_t>();
   std::uint64_t most_objects = 0;
   for (int n = 1; n <= 60; ++n) {
-    auto due = availability + (n + 1) * 50;
+    auto due = availability + std::int64_t{n + 1} * 50;
     std::this_thread::sleep_for(std::chrono::milliseconds(std::max<std::int64_t>(due - unix_now_ms(), 0)));  // pacing
     ASSERT_EQ(put(segment(n), payload).status, 201);
     most_objects = std::max<std::uint64_t>(most_objects, stream_status()["objects"].get<std::uint64_t>());
@@ -354,11 +354,11 @@ TEST(TimelineShedding, OverloadShedsDvrReadsAndNeverTheLiveEdge) {
     c.live.shed_mailbox_messages = 4;
     for (auto& tenant : c.tenants) {
       tenant.profile.segment_duration_ms = 60'000;  // the live edge stays put for the whole test
-      tenant.profile.policy.dvr_window_ms = 24 * 3'600'000;
+      tenant.profile.policy.dvr_window_ms = std::int64_t{24} * 3'600'000;
       tenant.profile.policy.live_window_segments = 3;
     }
   });
-  auto availability = unix_now_ms() - 101 * 60'000 + 1000;  // live edge 100 for the next ~59 s
+  auto availability = unix_now_ms() - std::int64_t{101} * 60'000 + 1000;  // live edge 100 for the next ~59 s
   fetch(origin.admin(), bhttp::verb::put, "/streams/demo/live",
         "{\"start_number\": 0, \"availability_start_ms\": " + std::to_string(availability) + "}");
   fetch(origin.ingest(), bhttp::verb::put, segment(10), std::string(1000, 'd'));

@@ -6,7 +6,7 @@ namespace live_origin::model {
 namespace {
 
 TEST(StoredRecord, ObjectRoundTripsWithItsBytes) {
-  std::string body = "\x00\x01segment bytes\xff";
+  std::string body("\x00\x01segment bytes\xff", 16);  // a NUL first: the literal alone would stop there
   body.push_back('\0');
   object_record record{"video/1080p/chunk-00042.m4s", "b", 0x0123456789abcdefULL, 1795673909178, 5, body};
   auto encoded = encode_object_record(record);

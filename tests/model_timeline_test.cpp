@@ -159,7 +159,8 @@ TEST(Timeline, AnchoredTimelineAtTheStartOfTheClockSaturates) {
 // --- position_of -------------------------------------------------------------------------------------
 
 TEST(Timeline, NumbersBeforeTheStartAreBeforeStartAtAnyTime) {
-  for (std::int64_t now : {i64_min, std::int64_t{0}, avail, due_of(start), due_of(start) + 10 * 3'600'000, i64_max}) {
+  for (std::int64_t now :
+       {i64_min, std::int64_t{0}, avail, due_of(start), due_of(start) + std::int64_t{10} * 3'600'000, i64_max}) {
     EXPECT_EQ(at(start - 1, now), segment_position::before_start) << now;
     EXPECT_EQ(at(0, now), segment_position::before_start) << now;
   }

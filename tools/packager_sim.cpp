@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -58,7 +59,7 @@ class client {
  public:
   client(const std::string& host, unsigned short port) : endpoint_(net::ip::make_address(host), port) {}
 
-  http::response<http::string_body> send(http::verb verb, const std::string& target, std::string body = {},
+  http::response<http::string_body> send(http::verb verb, const std::string& target, const std::string& body = {},
                                          const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     for (int attempt = 0; attempt < 2; ++attempt) {
       try {
@@ -192,7 +193,7 @@ double percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
   return values[std::min(values.size() - 1,
-                         static_cast<std::size_t>(p * static_cast<double>(values.size() - 1) + 0.5))];
+                         static_cast<std::size_t>(std::lround(p * static_cast<double>(values.size() - 1))))];
 }
 
 bool parse(int argc, char** argv, options& o) {
@@ -247,7 +248,7 @@ bool parse(int argc, char** argv, options& o) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   options o;
   if (!parse(argc, argv, o)) {
     std::cerr << "usage: live-origin-sim [--host 127.0.0.1] [--ingest 8081] [--delivery 8080] [--admin 8082]\n"
@@ -292,4 +293,13 @@ int main(int argc, char** argv) {
       both_defective, report.not_found, report.gone, report.server_errors, report.other, refused.load(),
       percentile(report.waits_ms, 0.5), percentile(report.waits_ms, 0.99));
   return report.server_errors == 0 && refused.load() == 0 ? 0 : 1;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "live-origin-sim: " << e.what() << "\n";
+    return 1;
+  }
 }

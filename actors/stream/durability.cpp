@@ -187,7 +187,7 @@ void answer(stream_pointer self, const std::string& name, read_reply reply,
   auto body_key = model::body_record_key(st.tenant, st.stream, name, reply.pipeline);
   auto digest = reply.object.digest;
   // `unreadable`: storage answered but has no intact copy (as opposed to not answering in time).
-  auto done = [self, key, digest](object_body body, bool unreadable) {
+  auto done = [self, key, digest](const object_body& body, bool unreadable) {
     auto& state = self->state;
     auto readers = std::move(state.cold_reads[key]);
     state.cold_reads.erase(key);
@@ -218,7 +218,7 @@ void answer(stream_pointer self, const std::string& name, read_reply reply,
     }
   };
   self->request(*st.storage, st.defaults->storage_timeout, get_atom_v, body_key, digest)
-      .then([done](object_body& body) { done(std::move(body), true); }, [done](caf::error&) { done({}, false); });
+      .then([done](object_body& body) { done(body, true); }, [done](caf::error&) { done({}, false); });
 }
 
 void flush_served(stream_pointer self) {

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <regex>
 #include <set>
@@ -123,9 +124,9 @@ class prometheus_text {
       double value = 0;
       std::string text_value = m[4];
       if (text_value == "+Inf")
-        value = INFINITY;
+        value = std::numeric_limits<double>::infinity();
       else if (text_value == "-Inf")
-        value = -INFINITY;
+        value = -std::numeric_limits<double>::infinity();
       else if (text_value == "NaN")
         value = NAN;
       else {
