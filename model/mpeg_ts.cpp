@@ -40,8 +40,13 @@ std::uint64_t read_timestamp(std::span<const std::uint8_t> field) {
 }  // namespace
 
 bool begins_like_mpeg_ts(std::span<const std::uint8_t> bytes) {
-  return bytes.size() >= ts_packet_bytes && bytes[0] == sync_byte &&
-         (bytes.size() == ts_packet_bytes || bytes[ts_packet_bytes] == sync_byte);
+  if (bytes.size() < ts_packet_bytes || bytes[0] != sync_byte) return false;
+  if (bytes.size() > ts_packet_bytes && bytes[ts_packet_bytes] != sync_byte) return false;
+  bool transport_error = bytes[1] & 0x80;
+  auto pid = (bytes[1] & 0x1f) << 8 | bytes[2];
+  auto scrambling = bytes[3] >> 6;
+  bool payload = bytes[3] & 0x10;
+  return !transport_error && pid < 0x20 && scrambling == 0 && payload;
 }
 
 const ts_stream* ts_summary::find(std::uint16_t pid) const {

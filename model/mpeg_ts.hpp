@@ -19,8 +19,11 @@ inline constexpr std::size_t ts_packet_bytes = 188;
 inline constexpr std::uint64_t ts_clock_hz = 90'000;                      // PTS and DTS units
 inline constexpr std::uint64_t ts_time_modulus = std::uint64_t{1} << 33;  // PTS and DTS wrap here
 
-// Whether bytes begin like MPEG-TS: the sync byte 0x47 at the first packet and, when there is one, at the
-// second. One 0x47 alone is one in 256 for arbitrary bytes; two in their places, one in 65536.
+// Whether bytes begin like an MPEG-TS segment: the sync byte 0x47 at the first packet and, when there is
+// one, at the second, and a first packet that carries a table (PID below 0x20: PAT, SDT, ... unscrambled,
+// no transport error, a payload): HLS requires a PAT and PMT at the start of every TS segment (RFC 8216
+// section 3.3; ffmpeg writes its SDT just before them), and bytes that merely repeat 0x47 (a body of
+// 'G's) must not be taken for broken TS.
 bool begins_like_mpeg_ts(std::span<const std::uint8_t> bytes);
 
 // One elementary stream the PMT declares, and what its PES headers showed.

@@ -189,9 +189,13 @@ TEST(MpegTs, BrokenPesHeadersAreCorrupt) {
 }
 
 TEST(MpegTs, PatAndPmtMustBePresent) {
-  ts_writer no_pat;
+  ts_writer no_pat;  // begins with a table (ffmpeg's SDT comes first), but never the PAT
+  no_pat.packet(0x11, true, bytes(20, 0xff));
   no_pat.pes(video_pid, 0);
   EXPECT_EQ(inspect_ts_segment(no_pat.out).problem, "TS: no PAT");
+  ts_writer media_first;  // not how a TS segment begins: not judged at all
+  media_first.pes(video_pid, 0);
+  EXPECT_EQ(inspect_ts_segment(media_first.out).status, parse_status::unknown_format);
   ts_writer no_pmt;
   no_pmt.packet(0, true, test::pat_section(pmt_pid));
   no_pmt.pes(video_pid, 0);
@@ -235,6 +239,14 @@ TEST(MpegTs, RandomBytesAreNotTs) {
     if (noise[0] == 0x47 && noise.size() >= 188 && (noise.size() == 188 || noise[188] == 0x47)) continue;
     EXPECT_EQ(inspect_ts_segment(noise).status, parse_status::unknown_format) << round;
   }
+}
+
+TEST(MpegTs, BytesThatOnlyRepeatTheSyncByteAreNotTs) {
+  // A test body of 'G's (0x47) has a sync byte every 188 bytes but no PAT: not a TS segment.
+  EXPECT_EQ(inspect_ts_segment(bytes(50'000, 'G')).status, parse_status::unknown_format);
+  auto segment = two_seconds();
+  segment[2] = 0x44;  // the first packet carries no table
+  EXPECT_EQ(inspect_ts_segment(segment).status, parse_status::unknown_format);
 }
 
 TEST(MpegTs, FeedingInAnyPiecesGivesTheOneShotResult) {
