@@ -67,8 +67,8 @@ inspection media_inspector::segment_stored(std::size_t pipeline, const std::stri
                                            std::optional<std::int64_t> duration_ms,
                                            const inspection_settings& settings) {
   auto& memory = pipelines_.at(pipeline);
-  segment_expectations expected{.duration_ms = duration_ms, .tolerance_ms = settings.tolerance_ms,
-                                .checks = settings.checks};
+  segment_expectations expected{
+      .duration_ms = duration_ms, .tolerance_ms = settings.tolerance_ms, .checks = settings.checks};
   auto known = memory.positions.find(object_class.track);
   if (known != memory.positions.end() && known->second.segment_number + 1 == object_class.segment_number)
     expected.previous_ends = known->second.ends;

@@ -19,6 +19,18 @@ constexpr std::array<std::pair<std::string_view, defect_set>, 5> defect_names{{
 
 }  // namespace
 
+std::string_view defect_kind_name(std::size_t kind) {
+  static_assert(defect_names.size() == defect_kind_count);
+  static_assert(
+      [] {
+        for (std::size_t i = 0; i < defect_names.size(); ++i)
+          if (defect_names[i].second != (1u << i)) return false;
+        return true;
+      }(),
+      "defect_names lists the kinds in bit order");
+  return kind < defect_names.size() ? defect_names[kind].first : std::string_view{};
+}
+
 std::optional<defect_set> parse_defects(std::string_view header) {
   defect_set set = defects::none;
   if (trim_whitespace(header).empty()) return set;

@@ -19,6 +19,10 @@ constexpr defect_set slate = 8;          // filler the packager sent instead of 
 constexpr defect_set corrupt = 16;       // the bytes break their own format (truncated box, lost TS packets)
 }  // namespace defects
 
+// The kinds one at a time, for counting: kind i is the bit 1 << i, named as in the header.
+inline constexpr std::size_t defect_kind_count = 5;
+std::string_view defect_kind_name(std::size_t kind);
+
 // Parses "short, missing, discontinuity, slate, corrupt" (comma-separated, case-insensitive, spaces allowed, empty =
 // none). An unknown token is an error: nullopt.
 std::optional<defect_set> parse_defects(std::string_view header);

@@ -15,8 +15,8 @@ const naming_rules ffmpeg_names;
 const inspection_settings all_checks;
 
 bytes av_init_bytes() {
-  return test::init_segment_bytes({{.track_id = 1, .timescale = 12800, .handler = "vide"},
-                                   {.track_id = 2, .timescale = 48000, .handler = "soun"}});
+  return test::init_segment_bytes(
+      {{.track_id = 1, .timescale = 12800, .handler = "vide"}, {.track_id = 2, .timescale = 48000, .handler = "soun"}});
 }
 
 // Segment n of a clean 25 fps video + 48 kHz audio representation, starting at `offset` ticks of video.
@@ -38,8 +38,8 @@ TEST(MediaInspector, JudgesSegmentsAgainstTheirPipelinesInitSegment) {
   EXPECT_EQ(inspector.inits_kept(), 1u);
   // An audio track the init declares, absent from pipeline a's segment: short. Pipeline b has no init
   // yet, so it cannot know the track is missing.
-  auto video_only = cat({test::styp_box({"msdh"}),
-                         fragment(1, {{.track_id = 1, .decode_time = 0, .durations = repeat(50, 512)}})});
+  auto video_only =
+      cat({test::styp_box({"msdh"}), fragment(1, {{.track_id = 1, .decode_time = 0, .durations = repeat(50, 512)}})});
   EXPECT_EQ(store_segment(inspector, 0, 0, video_only).defects, defects::short_segment);
   EXPECT_EQ(store_segment(inspector, 1, 0, video_only).defects, defects::none);
 }
@@ -92,14 +92,16 @@ TEST(MediaInspector, BytesItDoesNotRecogniseAreNeitherJudgedNorRemembered) {
 TEST(MediaInspector, AnInitSegmentOfAnotherNameIsUsedWhenItIsTheOnlyOneInTheFolder) {
   media_inspector inspector(1);
   inspector.init_stored(0, "video/init_0.mp4", av_init_bytes(), all_checks);
-  auto video_only = cat({test::styp_box({"msdh"}),
-                         fragment(1, {{.track_id = 1, .decode_time = 0, .durations = repeat(50, 512)}})});
+  auto video_only =
+      cat({test::styp_box({"msdh"}), fragment(1, {{.track_id = 1, .decode_time = 0, .durations = repeat(50, 512)}})});
   auto name = std::string("video/part_1.m4s");
-  EXPECT_EQ(inspector.segment_stored(0, name, classify_object(name, ffmpeg_names), video_only, 2000, all_checks).defects,
-            defects::short_segment);
+  EXPECT_EQ(
+      inspector.segment_stored(0, name, classify_object(name, ffmpeg_names), video_only, 2000, all_checks).defects,
+      defects::short_segment);
   inspector.init_stored(0, "video/init_1.mp4", av_init_bytes(), all_checks);  // two: which one is unknown
-  EXPECT_EQ(inspector.segment_stored(0, name, classify_object(name, ffmpeg_names), video_only, 2000, all_checks).defects,
-            defects::none);
+  EXPECT_EQ(
+      inspector.segment_stored(0, name, classify_object(name, ffmpeg_names), video_only, 2000, all_checks).defects,
+      defects::none);
 }
 
 TEST(MediaInspector, ChecksAreNamedInConfigAsInTheDefectHeader) {

@@ -134,5 +134,13 @@ TEST(Selection, MaskingTheServedCandidateChangesTheChoice) {
   EXPECT_EQ(pick({short_one, {true, defects::none, true}}, 1u), 0u);
 }
 
+TEST(Defects, KindsAreNamedInBitOrder) {
+  EXPECT_EQ(defect_kind_name(0), "discontinuity");
+  EXPECT_EQ(defect_kind_name(4), "corrupt");
+  EXPECT_EQ(defect_kind_name(defect_kind_count), "");
+  for (std::size_t kind = 0; kind < defect_kind_count; ++kind)
+    EXPECT_EQ(parse_defects(defect_kind_name(kind)), static_cast<defect_set>(1u << kind));
+}
+
 }  // namespace
 }  // namespace live_origin::model
