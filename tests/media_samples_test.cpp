@@ -13,7 +13,7 @@
 #include <sstream>
 
 #include "model/media_inspection.hpp"
-#include "support/child_process.hpp"
+#include "support/ffmpeg_media.hpp"
 #include "support/media_builders.hpp"
 
 namespace live_origin::model {
@@ -21,16 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::bytes;
-
-std::optional<std::string> find_program(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::stringstream folders(path ? path : "/usr/bin:/bin");
-  for (std::string folder; std::getline(folders, folder, ':');) {
-    auto candidate = fs::path(folder) / name;
-    if (!folder.empty() && access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return std::nullopt;
-}
 
 bytes read_bytes(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -42,88 +32,19 @@ void write_bytes(const fs::path& file, const bytes& content) {
   out.write(reinterpret_cast<const char*>(content.data()), static_cast<std::streamsize>(content.size()));
 }
 
-struct segment_file {
-  fs::path path;
-  std::optional<std::int64_t> duration_ms;  // from the playlist, when it says
-};
+using test::segment_file;
 
 class MediaSamples : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto found = find_program("ffmpeg");
-    ASSERT_TRUE(found) << "ffmpeg is not installed (scripts/test installs it; apt-get install ffmpeg)";
-    ffmpeg_ = *found;
-  }
-
-  // Encodes `seconds` of a test picture (25 fps, a keyframe every 2 s) and a tone (48 kHz AAC) into
-  // folder `name`, with `options` between the inputs and the encoders (filters) and `muxer` after them.
-  fs::path encode(const std::string& name, const std::vector<std::string>& options,
-                  const std::vector<std::string>& muxer, const std::string& output, int seconds = 6) {
-    auto folder = dir_.path() / name;
-    fs::create_directories(folder);
-    std::vector<std::string> args{"-nostdin",
-                                  "-loglevel",
-                                  "error",
-                                  "-t",
-                                  std::to_string(seconds),
-                                  "-f",
-                                  "lavfi",
-                                  "-i",
-                                  "testsrc=size=160x90:rate=25",
-                                  "-t",
-                                  std::to_string(seconds),
-                                  "-f",
-                                  "lavfi",
-                                  "-i",
-                                  "sine=frequency=440:sample_rate=48000"};
-    args.insert(args.end(), options.begin(), options.end());
-    for (const auto& arg : video_encoder()) args.push_back(arg);
-    for (const auto& arg : {"-g", "50", "-keyint_min", "50", "-sc_threshold", "0", "-force_key_frames",
-                            "expr:gte(t,n_forced*2)", "-c:a", "aac", "-b:a", "64k", "-threads", "1"})
-      args.emplace_back(arg);
-    args.insert(args.end(), muxer.begin(), muxer.end());
-    args.push_back((folder / output).string());
-    test::child_process run(ffmpeg_, args, dir_);
-    auto exit_code = run.wait_exit(std::chrono::seconds(60));
-    EXPECT_EQ(exit_code, 0) << run.stderr_text();
-    return folder;
-  }
-
-  std::vector<std::string> video_encoder() {
-    if (!x264_) {
-      test::child_process probe(ffmpeg_, {"-hide_banner", "-encoders"}, dir_);
-      probe.wait_exit();
-      x264_ = probe.stdout_text().find(" libx264 ") != std::string::npos;
-    }
-    if (*x264_) return {"-c:v", "libx264", "-preset", "ultrafast"};
-    return {"-c:v", "mpeg4", "-q:v", "5"};
-  }
-
   fs::path hls_fmp4(const std::string& name, const std::vector<std::string>& options = {},
                     const std::vector<std::string>& extra_muxer = {}, int seconds = 6) {
-    std::vector<std::string> muxer{"-f", "hls", "-hls_time", "2", "-hls_list_size", "0", "-hls_segment_type", "fmp4"};
-    muxer.insert(muxer.end(), extra_muxer.begin(), extra_muxer.end());
-    return encode(name, options, muxer, "index.m3u8", seconds);
+    return media_.hls_fmp4(name, options, extra_muxer, seconds);
   }
-
   fs::path hls_ts(const std::string& name, const std::vector<std::string>& options = {},
                   const std::vector<std::string>& extra_muxer = {}, int seconds = 6) {
-    std::vector<std::string> muxer{"-f", "hls", "-hls_time", "2", "-hls_list_size", "0"};
-    muxer.insert(muxer.end(), extra_muxer.begin(), extra_muxer.end());
-    return encode(name, options, muxer, "index.m3u8", seconds);
+    return media_.hls_ts(name, options, extra_muxer, seconds);
   }
-
-  // The playlist's segments in order, with their EXTINF durations.
-  static std::vector<segment_file> playlist(const fs::path& folder) {
-    std::vector<segment_file> segments;
-    std::ifstream in(folder / "index.m3u8");
-    std::optional<std::int64_t> duration_ms;
-    for (std::string line; std::getline(in, line);) {
-      if (line.rfind("#EXTINF:", 0) == 0) duration_ms = std::llround(std::stod(line.substr(8)) * 1000);
-      if (!line.empty() && line[0] != '#') segments.push_back({folder / line, std::exchange(duration_ms, {})});
-    }
-    return segments;
-  }
+  static std::vector<segment_file> playlist(const fs::path& folder) { return test::ffmpeg_media::playlist(folder); }
 
   // A DASH representation's segments in order; the last one may be short, so it has no expected duration.
   static std::vector<segment_file> representation(const fs::path& folder, int id) {
@@ -176,8 +97,7 @@ class MediaSamples : public ::testing::Test {
   }
 
   test::temp_dir dir_;
-  std::string ffmpeg_;
-  std::optional<bool> x264_;
+  test::ffmpeg_media media_{dir_};
 };
 
 TEST_F(MediaSamples, CleanHlsFmp4SegmentsHaveNoDefects) {
@@ -194,10 +114,10 @@ TEST_F(MediaSamples, CleanHlsFmp4SegmentsHaveNoDefects) {
 
 TEST_F(MediaSamples, CleanLowLatencyDashSegmentsHaveNoDefects) {
   auto folder =
-      encode("dash", {},
-             {"-f", "dash", "-seg_duration", "2", "-frag_type", "duration", "-frag_duration", "0.5", "-streaming", "1",
-              "-ldash", "1", "-write_prft", "0", "-use_template", "1", "-use_timeline", "0"},
-             "manifest.mpd");
+      media_.encode("dash", {},
+                    {"-f", "dash", "-seg_duration", "2", "-frag_type", "duration", "-frag_duration", "0.5",
+                     "-streaming", "1", "-ldash", "1", "-write_prft", "0", "-use_template", "1", "-use_timeline", "0"},
+                    "manifest.mpd");
   for (int id : {0, 1}) {
     auto segments = representation(folder, id);
     expect_clean(segments, media_format::isobmff);
@@ -213,7 +133,7 @@ TEST_F(MediaSamples, CleanHlsTsSegmentsHaveNoDefects) {
 }
 
 TEST_F(MediaSamples, SampleCountsAgreeWithFfprobe) {
-  auto ffprobe = find_program("ffprobe");
+  auto ffprobe = test::find_program("ffprobe");
   ASSERT_TRUE(ffprobe) << "ffprobe comes with ffmpeg";
   auto count_packets = [&](const fs::path& file) {
     test::child_process probe(*ffprobe,
