@@ -29,6 +29,7 @@ void initialize(stream::stream_state& st, std::string tenant, std::string name,
   st.stream = std::move(name);
   st.defaults = std::move(defaults);
   st.hot = model::hot_window(st.defaults->hot_bytes_per_stream);
+  st.inspector = model::media_inspector(st.defaults->pipelines.size());
   st.segment_duration_ms = st.defaults->profile.segment_duration_ms;
   for (std::size_t i = 0; i < st.defaults->pipelines.size(); ++i) {
     st.order.push_back(i);

@@ -11,6 +11,7 @@
 #include "model/clock.hpp"
 #include "model/quota.hpp"
 #include "model/read_policy.hpp"
+#include "model/selection.hpp"
 #include "model/stream_profile.hpp"
 
 namespace live_origin::actors {
@@ -45,12 +46,15 @@ struct stream_defaults {
   std::shared_ptr<hold_outcomes> hold_ends = std::make_shared<hold_outcomes>();
   // Per tenant, shared by its supervisor and streams, read by /metrics, kept across config reloads.
   struct tenant_counters {
-    explicit tenant_counters(std::size_t pipelines) : received(pipelines), served(pipelines) {}
+    explicit tenant_counters(std::size_t pipelines)
+        : received(pipelines), served(pipelines), derived_defects(pipelines * model::defect_kind_count) {}
     model::tenant_usage stored;  // bytes and objects stored now; the stored-bytes quota
     // Segments per pipeline, indexed like `pipelines` (a failover shows as the served count moving on).
     std::vector<std::atomic<std::uint64_t>> received;  // first upload of a segment by this pipeline
     std::vector<std::atomic<std::uint64_t>> served;    // segments whose first 200 came from this pipeline
     std::atomic<std::uint64_t> restarts{0};            // stream actors restarted after a failure
+    // Defects the origin's own inspection found, per pipeline and kind: [pipeline * defect_kind_count + kind].
+    std::vector<std::atomic<std::uint64_t>> derived_defects;
   };
   std::shared_ptr<tenant_counters> tenant = std::make_shared<tenant_counters>(pipelines.size());
 };

@@ -91,15 +91,28 @@ struct pipeline_mask {
   friend bool operator==(const pipeline_mask&, const pipeline_mask&) = default;
 };
 
+// A defective segment or init segment a pipeline uploaded, for operators.
+struct defect_report {
+  std::string object;
+  std::string defects;  // header form: "short, corrupt"
+  std::string found;    // what the origin's inspection found ("video: 35 of 50 samples, ..."); empty when
+                        // only the packager reported the defects
+  std::int64_t at_ms = 0;
+  friend bool operator==(const defect_report&, const defect_report&) = default;
+};
+
 // What one pipeline has delivered to a stream.
 struct pipeline_stats {
   std::string pipeline;
   std::uint64_t segments_received = 0;
-  std::uint64_t defects_short = 0;
+  std::uint64_t defects_short = 0;  // segments received with each kind (reported or found)
   std::uint64_t defects_missing = 0;
   std::uint64_t defects_discontinuity = 0;
-  std::int64_t last_segment = -1;  // -1: none yet
-  std::int64_t lag_segments = -1;  // live edge - last segment; -1 when either is unknown
+  std::uint64_t defects_slate = 0;
+  std::uint64_t defects_corrupt = 0;
+  std::vector<defect_report> recent_defects;  // the last few, oldest first
+  std::int64_t last_segment = -1;             // -1: none yet
+  std::int64_t lag_segments = -1;             // live edge - last segment; -1 when either is unknown
   std::uint64_t segments_served = 0;
 };
 
@@ -183,9 +196,14 @@ typename Inspector::result_type inspect(Inspector& f, pipeline_mask& x) {
   return f(caf::meta::type_name("pipeline_mask"), x.pipeline, x.from, x.to);
 }
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, defect_report& x) {
+  return f(caf::meta::type_name("defect_report"), x.object, x.defects, x.found, x.at_ms);
+}
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pipeline_stats& x) {
   return f(caf::meta::type_name("pipeline_stats"), x.pipeline, x.segments_received, x.defects_short, x.defects_missing,
-           x.defects_discontinuity, x.last_segment, x.lag_segments, x.segments_served);
+           x.defects_discontinuity, x.defects_slate, x.defects_corrupt, x.recent_defects, x.last_segment,
+           x.lag_segments, x.segments_served);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, stream_settings& x) {

@@ -44,6 +44,14 @@ std::string render_metrics(const metric_sources& sources) {
   per_tenant(metric::stream_restarts_total, [](const counters& c) { return c.restarts.load(); });
   per_pipeline(metric::segments_received_total, &counters::received);
   per_pipeline(metric::segments_served_total, &counters::served);
+  metrics.family(metric::derived_defects_total);
+  for (const auto& tenant : sources.tenants) {
+    const auto& pipelines = tenant.defaults->pipelines;
+    for (std::size_t i = 0; i < pipelines.size(); ++i)
+      for (std::size_t kind = 0; kind < model::defect_kind_count; ++kind)
+        metrics.sample({tenant.name, pipelines[i], model::defect_kind_name(kind)},
+                       tenant.defaults->tenant->derived_defects[i * model::defect_kind_count + kind].load());
+  }
 
   metrics.family(metric::shed_requests_total);
   for (auto reason : {model::rejection::shed_dvr, model::rejection::hold_limit})

@@ -1,6 +1,7 @@
 #include "config/origin_config.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <toml.hpp>
 
 #include <array>
@@ -176,6 +177,22 @@ void read_timeline(table_reader& reader, std::int64_t& duration_ms, model::live_
   reader.read("live_window_segments", policy.live_window_segments, 0, 1'000'000);
 }
 
+// inspect = ["short", "discontinuity", "corrupt", "slate"] and inspect_tolerance_ms, in [live] and
+// [tenants.NAME].
+void read_inspection(table_reader& reader, model::inspection_settings& inspection) {
+  if (reader.find("inspect")) {
+    std::vector<std::string> names;
+    reader.read("inspect", names);
+    auto checks = model::parse_inspection_checks(names);
+    if (!checks)
+      reader.fail("inspect", fmt::format("must list checks among \"short\", \"discontinuity\", \"corrupt\", "
+                                         "\"slate\" (got [{}])",
+                                         fmt::join(names, ", ")));
+    inspection.checks = *checks;
+  }
+  reader.read("inspect_tolerance_ms", inspection.tolerance_ms, 0, 60'000);
+}
+
 void read_live(table_reader& root, live_settings& live) {
   auto* section = root.find("live");
   if (!section) return;
@@ -185,6 +202,7 @@ void read_live(table_reader& root, live_settings& live) {
   reader.read("max_held_total", live.max_held_total, 0, 10'000'000);
   reader.read("shed_inflight_requests", live.shed_inflight_requests, 1, 10'000'000);
   reader.read("shed_mailbox_messages", live.shed_mailbox_messages, 1, 10'000'000);
+  read_inspection(reader, live.inspection);
   reader.reject_unknown_keys();
 }
 
@@ -213,6 +231,8 @@ void read_tenants(table_reader& root, const live_settings& live, std::vector<ten
     tenant.profile.segment_duration_ms = live.segment_duration_ms;
     tenant.profile.policy = live.policy;
     read_timeline(reader, tenant.profile.segment_duration_ms, tenant.profile.policy, live.policy.max_hold_ms);
+    tenant.profile.inspection = live.inspection;
+    read_inspection(reader, tenant.profile.inspection);
     reader.read("start_number", tenant.profile.start_number, 0, std::numeric_limits<std::int64_t>::max());
     reader.read("availability_start_ms", tenant.profile.availability_start_ms, 0,
                 std::numeric_limits<std::int64_t>::max());

@@ -69,6 +69,7 @@ struct live_settings {
   std::size_t shed_inflight_requests = 2'000;  // delivery requests in progress (not counting holds) above
                                                // which DVR reads are shed
   std::size_t shed_mailbox_messages = 1'000;   // a stream actor's mailbox above which its DVR reads are shed
+  model::inspection_settings inspection;       // checks run on every uploaded segment (tenants may override)
 };
 
 struct tenant_config {

@@ -107,19 +107,30 @@ nlohmann::ordered_json masks_json(const std::vector<actors::pipeline_mask>& mask
   return out;
 }
 
+nlohmann::ordered_json recent_defects_json(const std::vector<actors::defect_report>& reports) {
+  auto out = nlohmann::ordered_json::array();
+  for (const auto& r : reports)
+    out.push_back({{"object", r.object}, {"defects", r.defects}, {"found", r.found}, {"at_ms", r.at_ms}});
+  return out;
+}
+
 nlohmann::ordered_json pipelines_json(const actors::stream_status& status) {
   auto out = nlohmann::ordered_json::object();
   for (const auto& p : status.pipelines) {
     auto optional = [](std::int64_t value) {
       return value >= 0 ? nlohmann::ordered_json(value) : nlohmann::ordered_json();
     };
-    out[p.pipeline] = {
-        {"segments_received", p.segments_received},
-        {"defects",
-         {{"short", p.defects_short}, {"missing", p.defects_missing}, {"discontinuity", p.defects_discontinuity}}},
-        {"last_segment", optional(p.last_segment)},
-        {"lag_segments", optional(p.lag_segments)},
-        {"segments_served", p.segments_served}};
+    out[p.pipeline] = {{"segments_received", p.segments_received},
+                       {"defects",
+                        {{"short", p.defects_short},
+                         {"missing", p.defects_missing},
+                         {"discontinuity", p.defects_discontinuity},
+                         {"slate", p.defects_slate},
+                         {"corrupt", p.defects_corrupt}}},
+                       {"recent_defects", recent_defects_json(p.recent_defects)},
+                       {"last_segment", optional(p.last_segment)},
+                       {"lag_segments", optional(p.lag_segments)},
+                       {"segments_served", p.segments_served}};
   }
   return out;
 }

@@ -36,6 +36,7 @@ enum class metric : std::uint8_t {
   stream_restarts_total,
   segments_received_total,
   segments_served_total,
+  derived_defects_total,
   shed_requests_total,
 };
 
@@ -52,7 +53,7 @@ struct metric_family {
   }
 };
 
-inline constexpr std::array<metric_family, 17> metric_families{{
+inline constexpr std::array<metric_family, 18> metric_families{{
     {metric::http_requests_total,
      "live_origin_http_requests_total",
      metric_type::counter,
@@ -129,6 +130,11 @@ inline constexpr std::array<metric_family, 17> metric_families{{
      metric_type::counter,
      "Media segments by tenant and the pipeline whose candidate was served first.",
      {"tenant", "pipeline"}},
+    {metric::derived_defects_total,
+     "live_origin_derived_defects_total",
+     metric_type::counter,
+     "Defects the origin's own inspection found in uploaded segments, by tenant, pipeline and kind.",
+     {"tenant", "pipeline", "kind"}},
     {metric::shed_requests_total,
      "live_origin_shed_requests_total",
      metric_type::counter,

@@ -9,13 +9,27 @@
 namespace live_origin::model {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, defect_set>, 3> defect_names{{
+constexpr std::array<std::pair<std::string_view, defect_set>, 5> defect_names{{
     {"discontinuity", defects::discontinuity},
     {"short", defects::short_segment},
     {"missing", defects::missing},
+    {"slate", defects::slate},
+    {"corrupt", defects::corrupt},
 }};
 
 }  // namespace
+
+std::string_view defect_kind_name(std::size_t kind) {
+  static_assert(defect_names.size() == defect_kind_count);
+  static_assert(
+      [] {
+        for (std::size_t i = 0; i < defect_names.size(); ++i)
+          if (defect_names[i].second != (1u << i)) return false;
+        return true;
+      }(),
+      "defect_names lists the kinds in bit order");
+  return kind < defect_names.size() ? defect_names[kind].first : std::string_view{};
+}
 
 std::optional<defect_set> parse_defects(std::string_view header) {
   defect_set set = defects::none;
@@ -45,7 +59,8 @@ std::string format_defects(defect_set set) {
 int badness(defect_set set) {
   int kinds = (set & defects::discontinuity ? 1 : 0) + (set & defects::short_segment ? 1 : 0) +
               (set & defects::missing ? 1 : 0);
-  return kinds * 8 + set;  // the bit values already rank missing > short > discontinuity
+  int content = kinds * 8 + (set & 7);  // 0..31; the bit values already rank missing > short > discontinuity
+  return (set & defects::corrupt ? 64 : 0) + (set & defects::slate ? 32 : 0) + content;
 }
 
 bool manifest_is_current(const manifest_source& source, const manifest_lead& lead, std::int64_t now_ms,

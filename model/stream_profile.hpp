@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "model/media_inspector.hpp"
 #include "model/object_kind.hpp"
 #include "model/timeline.hpp"
 #include "model/write_policy.hpp"
@@ -17,6 +18,7 @@ struct stream_profile {
   std::optional<std::int64_t> availability_start_ms;  // unset: learned from the first segment
   delete_policy on_delete = delete_policy::expire;
   naming_rules naming;
+  inspection_settings inspection;  // which checks the origin runs on uploaded segments
 };
 
 }  // namespace live_origin::model

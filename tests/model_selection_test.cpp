@@ -27,6 +27,7 @@ TEST(Defects, ParsesTheHeaderCaseInsensitively) {
   EXPECT_EQ(parse_defects("discontinuity,short,missing"),
             defects::discontinuity | defects::short_segment | defects::missing);
   EXPECT_EQ(parse_defects("short, short"), defects::short_segment);
+  EXPECT_EQ(parse_defects("Slate, CORRUPT"), defects::slate | defects::corrupt);
 }
 
 TEST(Defects, UnknownTokensAreRefused) {
@@ -39,7 +40,8 @@ TEST(Defects, UnknownTokensAreRefused) {
 TEST(Defects, FormatIsStableAndRoundTrips) {
   EXPECT_EQ(format_defects(defects::none), "");
   EXPECT_EQ(format_defects(defects::missing | defects::discontinuity), "discontinuity, missing");
-  for (defect_set set = 0; set < 8; ++set) EXPECT_EQ(parse_defects(format_defects(set)), set);
+  EXPECT_EQ(format_defects(defects::corrupt | defects::short_segment | defects::slate), "short, slate, corrupt");
+  for (defect_set set = 0; set < 32; ++set) EXPECT_EQ(parse_defects(format_defects(set)), set);
 }
 
 TEST(Defects, BadnessRanksMoreDefectsThenMissingShortDiscontinuity) {
@@ -48,6 +50,22 @@ TEST(Defects, BadnessRanksMoreDefectsThenMissingShortDiscontinuity) {
   EXPECT_LT(badness(defects::missing), badness(defects::discontinuity | defects::short_segment));
   EXPECT_LT(badness(defects::discontinuity | defects::short_segment),
             badness(defects::short_segment | defects::missing));
+}
+
+TEST(Defects, SlateIsWorseThanAnyRealContentAndCorruptIsWorst) {
+  const defect_set every_content_defect = defects::discontinuity | defects::short_segment | defects::missing;
+  EXPECT_LT(badness(defects::discontinuity), badness(defects::slate));
+  EXPECT_LT(badness(defects::short_segment), badness(defects::slate));
+  EXPECT_LT(badness(every_content_defect), badness(defects::slate));
+  EXPECT_LT(badness(defects::slate | every_content_defect), badness(defects::corrupt));
+  EXPECT_LT(badness(defects::corrupt), badness(defects::corrupt | defects::short_segment));
+}
+
+TEST(Selection, ASlateLosesToARealSegmentWithDefects) {
+  const candidate_view slate_one{true, defects::slate, false};
+  const candidate_view corrupt_one{true, defects::corrupt, false};
+  EXPECT_EQ(pick({slate_one, short_one}), 1u);
+  EXPECT_EQ(pick({corrupt_one, slate_one}), 1u);
 }
 
 TEST(Selection, FirstCleanCandidateInOrderWins) {
@@ -114,6 +132,14 @@ TEST(ManifestSource, CurrentWhenFreshAndNotBehindForLong) {
 TEST(Selection, MaskingTheServedCandidateChangesTheChoice) {
   EXPECT_EQ(pick({clean, {true, defects::none, true}}, 1u), 0u);
   EXPECT_EQ(pick({short_one, {true, defects::none, true}}, 1u), 0u);
+}
+
+TEST(Defects, KindsAreNamedInBitOrder) {
+  EXPECT_EQ(defect_kind_name(0), "discontinuity");
+  EXPECT_EQ(defect_kind_name(4), "corrupt");
+  EXPECT_EQ(defect_kind_name(defect_kind_count), "");
+  for (std::size_t kind = 0; kind < defect_kind_count; ++kind)
+    EXPECT_EQ(parse_defects(defect_kind_name(kind)), static_cast<defect_set>(1u << kind));
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include "actors/interfaces.hpp"
 #include "actors/stream_defaults.hpp"
 #include "model/hot_window.hpp"
+#include "model/media_inspector.hpp"
 #include "model/object_kind.hpp"
 #include "model/timeline.hpp"
 #include "storage/storage_actor.hpp"
@@ -94,7 +95,8 @@ struct stream_state {
     std::uint64_t to;
   };
   std::vector<mask> masks;
-  std::vector<pipeline_stats> stats;  // by pipeline index
+  std::vector<pipeline_stats> stats;    // by pipeline index
+  model::media_inspector inspector{0};  // inspection.hpp: sized to the pipelines at start
 
   // -- holds (holds.hpp)
   std::unordered_map<std::string, std::vector<held_request>> holds;

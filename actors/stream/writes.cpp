@@ -7,6 +7,7 @@
 
 #include "actors/stream/durability.hpp"
 #include "actors/stream/holds.hpp"
+#include "actors/stream/inspection.hpp"
 #include "actors/stream/memory.hpp"
 #include "model/events.hpp"
 #include "model/write_policy.hpp"
@@ -87,7 +88,7 @@ bool reserve_growth(stream_state& st, const stored_object& candidate, std::uint6
 // The pipeline's candidate takes the written bytes (not yet durable when there is storage), with what
 // counts it: stored and hot bytes, the pipeline's first copy of a segment, notifications.
 void store_candidate(stream_state& st, const model::object_class& object, stream_state::object_entry& entry,
-                     std::size_t pipeline, const object_write& write, std::int64_t now) {
+                     std::size_t pipeline, const object_write& write, model::defect_set defects, std::int64_t now) {
   auto& candidate = entry.candidates[pipeline];
   auto old_size = stored_size(candidate);
   if (write.body.size() < old_size) st.defaults->tenant->stored.shrink(old_size - write.body.size());
@@ -96,17 +97,14 @@ void store_candidate(stream_state& st, const model::object_class& object, stream
   st.bytes += write.body.size();
   bool first = !present(candidate);
   count_hot(st, candidate, false);
-  candidate = stored_object{.body = write.body,
-                            .digest = write.digest,
-                            .stored_at_ms = now,
-                            .defects = write.defects,
-                            .durable = !st.storage};
+  candidate = stored_object{
+      .body = write.body, .digest = write.digest, .stored_at_ms = now, .defects = defects, .durable = !st.storage};
   count_hot(st, candidate, true);
   if (entry.delete_requested_at_ms != 0) st.state_changed = true;
   entry.delete_requested_at_ms = 0;  // written again after a DELETE: it stays
   bool is_segment = object.kind == model::object_kind::media_segment;
   if (is_segment && first) {
-    count_segment(st.stats[pipeline], object.segment_number, write.defects);
+    count_segment(st.stats[pipeline], object.segment_number, defects);
     count_for_pipeline(st.defaults->tenant->received, pipeline);
   }
   // Notifications on a manifest or other object count from the current live edge.
@@ -142,7 +140,13 @@ caf::result<write_reply> write_object(stream_pointer self, const object_write& w
   bool stores = outcome == model::write_outcome::created || outcome == model::write_outcome::replaced;
   if (stores && !reserve_growth(st, entry.candidates[pipeline], write.body.size()))
     stores = false, outcome = model::write_outcome::refused_quota;
-  if (stores) store_candidate(st, object, entry, pipeline, write, now);
+  if (stores) {
+    auto verdict = inspect_upload(st, object, write, pipeline);
+    auto defects = static_cast<model::defect_set>(write.defects | verdict.defects);
+    store_candidate(st, object, entry, pipeline, write, defects, now);
+    if (defects != model::defects::none)
+      note_defective(st, pipeline, write.object, defects, std::move(verdict.found), now);
+  }
   if (model::status_for(outcome) < 300) note_written(st, entry, pipeline, now);
   // The same bytes again while the first write is still on its way to storage (a packager's retry) must
   // not be acknowledged before storage has them either: it is written through too.
@@ -215,6 +219,8 @@ void count_segment(pipeline_stats& stats, std::uint64_t segment_number, model::d
   if (defects & model::defects::short_segment) ++stats.defects_short;
   if (defects & model::defects::missing) ++stats.defects_missing;
   if (defects & model::defects::discontinuity) ++stats.defects_discontinuity;
+  if (defects & model::defects::slate) ++stats.defects_slate;
+  if (defects & model::defects::corrupt) ++stats.defects_corrupt;
   stats.last_segment = std::max(stats.last_segment, static_cast<std::int64_t>(segment_number));
 }
 
