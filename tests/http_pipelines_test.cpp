@@ -267,6 +267,35 @@ TEST_F(Pipelines, AServedPlaylistNeverListsLessThanOneServedBefore) {
   EXPECT_TRUE(pipelines_served.count("b"));
 }
 
+// With 6 s segments, a playlist listing the live edge may be cached until just before the next segment is due;
+// one that lags behind the edge keeps the short configured lifetime.
+TEST_F(Pipelines, APlaylistsLifetimeEndsWhenTheNextSegmentIsDue) {
+  // Segment 10 has been due for 1.5 s; segment 11 is due 4.5 s from now.
+  auto next_due = unix_now_ms() + 4500;
+  auto availability = next_due - 12 * 6000;
+  auto timeline = fetch(origin_->admin(), bhttp::verb::put, "/streams/demo/live",
+                        R"({"segment_duration_ms": 6000, "start_number": 0, "availability_start_ms": )" +
+                            std::to_string(availability) + "}");
+  ASSERT_EQ(timeline.status, 200) << timeline.body;
+  put(segment(10), "a10", "a");
+  put("/demo/live/stream.m3u8", playlist(8, 10), "a");
+  auto before = unix_now_ms();
+  auto reply = get("/demo/live/stream.m3u8");
+  auto after = unix_now_ms();
+  ASSERT_EQ(reply.status, 200);
+  ASSERT_TRUE(reply.has_header("x-origin-ttl-ms"));
+  auto ttl = std::stoll(reply.header("x-origin-ttl-ms"));
+  EXPECT_LE(before + ttl, next_due) << "the lifetime ends when segment 11 is due";
+  EXPECT_GE(after + ttl, next_due);
+  EXPECT_EQ(reply.header("cache-control"),
+            "public, max-age=" + std::to_string(std::max<std::int64_t>((ttl - 1) / 1000, 1)));
+  // A playlist one segment behind the edge: its successor is overdue, the configured 1 s.
+  put("/demo/live/behind.m3u8", playlist(7, 9), "a");
+  auto behind = get("/demo/live/behind.m3u8");
+  EXPECT_EQ(behind.header("cache-control"), "public, max-age=1");
+  EXPECT_FALSE(behind.has_header("x-origin-ttl-ms"));
+}
+
 TEST_F(Pipelines, BadPipelineHeadersAre400AndStoreNothing) {
   EXPECT_EQ(put(segment(10), "x", "c").status, 400);
   EXPECT_EQ(put(segment(10), "x", "a", {{"X-Origin-Defects", "broken"}}).status, 400);

@@ -267,6 +267,33 @@ TEST_F(StreamTime, AStoppedPipelinesPlaylistIsNeverServedAgainAfterALongerOneWas
   }
 }
 
+// 6 s segments, segment 10 due at t0: a playlist listing the live edge is cacheable until just before the next
+// segment is due (at least 1 s); one behind the edge keeps the configured lifetime.
+TEST_F(StreamTime, AManifestListingTheLiveEdgeIsCacheableUntilTheNextSegmentIsDue) {
+  defaults_->profile.segment_duration_ms = 6000;
+  defaults_->profile.availability_start_ms = t0 - 60'000;
+  put("seg-10.m4s", "ten");
+  put("live.m3u8", playlist(8, 10));
+  auto expect_lifetime = [&](std::int64_t ttl_ms, const std::string& cache_control) {
+    auto reply = get("live.m3u8");
+    ASSERT_TRUE(reply->reply);
+    EXPECT_EQ(reply->reply->status, 200);
+    EXPECT_EQ(reply->reply->ttl_ms, ttl_ms);
+    EXPECT_EQ(reply->reply->cache_control, cache_control);
+  };
+  expect_lifetime(6000, "public, max-age=5");
+  advance(2500ms);
+  expect_lifetime(3500, "public, max-age=3");
+  advance(3400ms);
+  expect_lifetime(100, "public, max-age=1");  // the floor: max-age=0 would not be cached at all
+  advance(100ms);                             // segment 11 is due and not here: the playlist is behind
+  expect_lifetime(-1, "public, max-age=1");
+  put("seg-11.m4s", "eleven");
+  put("live.m3u8", playlist(9, 11));
+  advance(10ms);
+  expect_lifetime(5990, "public, max-age=5");
+}
+
 TEST_F(StreamTime, SegmentsLeaveWithTheDvrWindowAtTheNextSweep) {
   put("seg-10.m4s", "ten");
   put("seg-11.m4s", "eleven");

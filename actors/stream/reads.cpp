@@ -55,8 +55,11 @@ model::object_facts facts_of(const stream_state& st, const model::object_class& 
                              const model::selection& choice) {
   auto upload = st.uploads_in_flight.find(name);
   bool known_track = object.kind != model::object_kind::media_segment || st.known_tracks.count(object.track) > 0;
-  return {choice.chosen.has_value(), st.declared_gone.count(name) > 0,
-          upload != st.uploads_in_flight.end() && upload->second > 0, known_track};
+  model::object_facts facts{choice.chosen.has_value(), st.declared_gone.count(name) > 0,
+                            upload != st.uploads_in_flight.end() && upload->second > 0, known_track};
+  if (object.kind == model::object_kind::manifest && choice.chosen)
+    facts.listed_segment = st.objects.at(name).manifest->version(*choice.chosen).listed_segment;
+  return facts;
 }
 
 // Every notification up to and including segment `n`, in arrival order.
