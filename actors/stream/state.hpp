@@ -65,11 +65,10 @@ struct stream_state {
 
   // -- objects: every name has one candidate per pipeline (index = position in defaults->pipelines).
   struct object_entry {
-    std::vector<stored_object> candidates;    // absent: no body
-    std::vector<std::int64_t> written_at_ms;  // last accepted write per pipeline, even of the same bytes
-                                              // (a live packager re-PUTs an unchanged manifest)
-    // Manifests: what each pipeline's version lists and what served versions listed, so a playlist never
-    // goes backwards (model::choose_manifest). In memory only: a restarted actor starts a new history.
+    std::vector<stored_object> candidates;  // absent: no body
+    // Manifests: when each pipeline last wrote its version (even the same bytes: a live packager re-PUTs an
+    // unchanged manifest), what it lists, and what served versions listed, so a playlist never goes backwards
+    // (model::choose_manifest). In memory only: a restarted actor starts a new history.
     std::optional<model::manifest_history> manifest;
     std::optional<std::size_t> served;  // the candidate CDNs got; later GETs get the same bytes
     std::int64_t delete_requested_at_ms = 0;

@@ -117,11 +117,10 @@ void store_candidate(stream_state& st, const model::object_class& object, stream
   record_events(st, at, write.events);
 }
 
-// An accepted write (even of the same bytes: a live packager re-PUTs an unchanged manifest) says when the
-// pipeline last wrote the object, and for a manifest what its version lists (model::listed_segment).
+// An accepted write of a manifest (even of the same bytes: a live packager re-PUTs an unchanged one) says when
+// the pipeline last wrote it and what its version lists (model::listed_segment).
 void note_written(stream_state& st, const model::object_class& object, stream_state::object_entry& entry,
                   std::size_t pipeline, const object_write& write, std::int64_t now) {
-  entry.written_at_ms[pipeline] = now;
   if (object.kind != model::object_kind::manifest) return;
   if (!entry.manifest) entry.manifest.emplace(st.defaults->pipelines.size());
   auto listed = model::listed_segment(write.body.view(), st.defaults->profile.naming, st.stats[pipeline].last_segment);
@@ -202,7 +201,6 @@ stream_state::object_entry& entry_for(stream_state& st, const std::string& name)
   auto& entry = st.objects[name];
   auto pipelines = st.defaults->pipelines.size();
   entry.candidates.resize(pipelines);
-  entry.written_at_ms.resize(pipelines);
   entry.writes.resize(pipelines);
   return entry;
 }
