@@ -213,6 +213,7 @@ void read_cache(table_reader& root, model::cache_policy& cache) {
   constexpr std::int64_t year_s = 365 * day_s;
   reader.read("segment_max_age_s", cache.segment_max_age_s, 0, year_s);
   reader.read("manifest_max_age_s", cache.manifest_max_age_s, 0, year_s);
+  reader.read("manifest_min_max_age_s", cache.manifest_min_max_age_s, 0, year_s);
   reader.read("gone_max_age_s", cache.gone_max_age_s, 0, year_s);
   reader.read("miss_max_age_s", cache.miss_max_age_s, 0, year_s);
   reader.read("shed_max_age_s", cache.shed_max_age_s, 0, year_s);

@@ -23,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include "http/date_header.hpp"
+
 namespace live_origin::http {
 
 namespace net = boost::asio;
@@ -366,6 +368,7 @@ class session : public std::enable_shared_from_this<session> {
     auto& message = answer_->message;
     message.version(11);
     message.set(beast_http::field::server, "live-origin");
+    message.set(beast_http::field::date, http_date_now());  // every answer, refusals and held ones included
     message.keep_alive(keep_alive_ && !peer_gone_ && !draining_ && !core_->draining.load());
     body_bytes_ = head_ ? 0 : message.body().size();
     if (head_) message.body() = {};  // Content-Length stays: HEAD describes the GET answer

@@ -24,6 +24,9 @@ std::int64_t saturating_sub(std::int64_t a, std::int64_t b) {
   return b < 0 ? std::numeric_limits<std::int64_t>::max() : std::numeric_limits<std::int64_t>::min();
 }
 
+// Whole seconds a CDN may keep an answer that must be gone by `ttl_ms` from now: strictly before that moment.
+std::int64_t whole_seconds_before(std::int64_t ttl_ms) { return (ttl_ms - 1) / 1000; }
+
 }  // namespace
 
 std::string_view to_string(read_outcome outcome) {
@@ -50,10 +53,20 @@ std::string_view to_string(read_outcome outcome) {
   return "unknown";
 }
 
+std::int64_t manifest_fresh_for_ms(const timeline& line, std::int64_t listed_segment, std::int64_t now_ms) {
+  auto edge = live_edge(line, now_ms);
+  if (listed_segment < 0 || !edge || static_cast<std::uint64_t>(listed_segment) < *edge ||
+      *edge == std::numeric_limits<std::uint64_t>::max())
+    return -1;
+  return saturating_sub(due_ms(line, *edge + 1), now_ms);
+}
+
 read_decision decide_read(const object_class& object, const std::optional<timeline>& line, const live_policy& policy,
                           const object_facts& facts, std::int64_t now_ms, bool shed_dvr) {
   const auto hold_bound = saturating_add(now_ms, policy.max_hold_ms);
   if (object.kind != object_kind::media_segment || !line) {
+    if (facts.present && object.kind == object_kind::manifest && line)
+      return {read_outcome::serve, 0, 0, manifest_fresh_for_ms(*line, facts.listed_segment, now_ms)};
     if (facts.present) return {read_outcome::serve};
     // ffmpeg uploads a playlist before the segment it names is complete: wait for the upload.
     if (facts.upload_in_flight) return {read_outcome::hold, hold_bound};
@@ -92,11 +105,16 @@ answer_headers answer_for(const read_decision& decision, object_kind kind, const
   switch (decision.outcome) {
     case read_outcome::serve: {
       bool immutable = kind == object_kind::media_segment || kind == object_kind::init_segment;
+      if (kind == object_kind::manifest && decision.fresh_for_ms >= 0)
+        // Cacheable until just before the next segment is due (at least the floor); the exact figure in ms.
+        return {200,
+                public_max_age(std::max(whole_seconds_before(decision.fresh_for_ms), cache.manifest_min_max_age_s)),
+                decision.fresh_for_ms};
       return {200, public_max_age(immutable ? cache.segment_max_age_s : cache.manifest_max_age_s)};
     }
     case read_outcome::not_yet:
       // Cacheable until just before the segment is due, in whole seconds; the exact figure in ms.
-      return {404, public_max_age((decision.ttl_ms - 1) / 1000), decision.ttl_ms};
+      return {404, public_max_age(whole_seconds_before(decision.ttl_ms)), decision.ttl_ms};
     case read_outcome::gone:
       return {410, public_max_age(cache.gone_max_age_s)};
     case read_outcome::shed:

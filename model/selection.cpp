@@ -63,13 +63,6 @@ int badness(defect_set set) {
   return (set & defects::corrupt ? 64 : 0) + (set & defects::slate ? 32 : 0) + content;
 }
 
-bool manifest_is_current(const manifest_source& source, const manifest_lead& lead, std::int64_t now_ms,
-                         std::int64_t fresh_for_ms, std::int64_t grace_ms) {
-  bool fresh = source.written_at_ms >= now_ms - fresh_for_ms;
-  bool caught_up = source.listed_segment >= lead.segment || now_ms - lead.since_ms < grace_ms;
-  return fresh && caught_up;
-}
-
 selection select_candidate(const std::vector<candidate_view>& candidates, std::optional<std::size_t> served,
                            bool clean_may_still_arrive) {
   auto usable = [&](std::size_t i) { return candidates[i].present && !candidates[i].masked; };

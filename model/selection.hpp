@@ -57,25 +57,4 @@ struct selection {
 selection select_candidate(const std::vector<candidate_view>& candidates, std::optional<std::size_t> served,
                            bool clean_may_still_arrive);
 
-// One pipeline's manifest: when its latest version arrived, and the pipeline's newest media segment at
-// that moment (the most that version can list; -1 for none).
-struct manifest_source {
-  std::int64_t written_at_ms = 0;
-  std::int64_t listed_segment = -1;
-};
-
-// The newest segment any pipeline's manifest lists, and since when one has listed it.
-struct manifest_lead {
-  std::int64_t segment = -1;
-  std::int64_t since_ms = 0;
-};
-
-// Whether a pipeline's manifest may still be preferred over the next pipeline's: written within
-// `fresh_for_ms`, and not behind the lead for longer than `grace_ms`. Healthy pipelines deliver each
-// segment within milliseconds of each other, so the grace keeps the served manifest from flapping
-// between them; a pipeline that dies loses preference `grace_ms` after another lists a segment it has
-// not, instead of leaving players on a frozen playlist for the whole freshness window.
-bool manifest_is_current(const manifest_source& source, const manifest_lead& lead, std::int64_t now_ms,
-                         std::int64_t fresh_for_ms, std::int64_t grace_ms);
-
 }  // namespace live_origin::model

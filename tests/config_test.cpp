@@ -62,6 +62,7 @@ TEST(Config, ShippedConfigIsValidAndHasTheDemoTenant) {
   EXPECT_EQ(config.live.shed_mailbox_messages, defaults.live.shed_mailbox_messages);
   EXPECT_EQ(config.cache.segment_max_age_s, defaults.cache.segment_max_age_s);
   EXPECT_EQ(config.cache.manifest_max_age_s, defaults.cache.manifest_max_age_s);
+  EXPECT_EQ(config.cache.manifest_min_max_age_s, defaults.cache.manifest_min_max_age_s);
   EXPECT_EQ(config.cache.gone_max_age_s, defaults.cache.gone_max_age_s);
   EXPECT_EQ(config.cache.miss_max_age_s, defaults.cache.miss_max_age_s);
   EXPECT_EQ(config.cache.shed_max_age_s, defaults.cache.shed_max_age_s);

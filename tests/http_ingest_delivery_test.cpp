@@ -1,12 +1,15 @@
 // PUT/POST/DELETE on the ingest listener and GET/HEAD on the delivery listener, over loopback.
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include <ctime>
 #include <future>
 #include <random>
 #include <thread>
 
 #include "actors/stream_directory.hpp"
+#include "http/representation.hpp"
 #include "support/http_client.hpp"
 #include "support/running_origin.hpp"
 
@@ -243,6 +246,61 @@ TEST_F(IngestDelivery, HundredClientsWriteAndReadFiftyStreamsByteExact) {
   for (auto& result : results) failures += result.get();
   EXPECT_EQ(failures, 0);
   EXPECT_EQ(origin_.server().directory().stream_count(), static_cast<std::size_t>(streams));
+}
+
+// RFC 9110 section 6.6.1: an origin with a clock sends Date on every answer, so caches can compute Age. Every
+// listener, every status, answers decided by a stream actor, by the HTTP layer alone, and held ones.
+TEST_F(IngestDelivery, EveryAnswerCarriesADate) {
+  auto expect_date = [](const http_reply& reply, const std::string& what) {
+    ASSERT_TRUE(reply.has_header("date")) << what << " (" << reply.status << ")";
+    auto date = http::parse_http_date(reply.header("date"));
+    ASSERT_TRUE(date) << what << ": '" << reply.header("date") << "' is not an IMF-fixdate";
+    EXPECT_NEAR(static_cast<double>(*date), static_cast<double>(std::time(nullptr)), 5.0) << what;
+  };
+  auto ingest = [&](bhttp::verb verb, const std::string& target, const std::string& body = "x") {
+    return fetch(origin_.ingest(), verb, target, body);
+  };
+  auto delivery = [&](const std::string& target, const header_list& headers = {}) {
+    return fetch(origin_.delivery(), bhttp::verb::get, target, {}, headers);
+  };
+  auto created = ingest(bhttp::verb::put, "/demo/live1/chunk-00001.m4s");
+  EXPECT_EQ(created.status, 201);
+  expect_date(created, "ingest 201");
+  expect_date(ingest(bhttp::verb::put, "/nobody/live1/chunk-00001.m4s"), "ingest 404, unknown tenant");
+  expect_date(ingest(bhttp::verb::put, "/demo/live1/%zz.m4s"), "ingest 400, bad percent-encoding");
+  expect_date(ingest(bhttp::verb::get, "/demo/live1/chunk-00001.m4s"), "ingest 405");
+  auto served = delivery("/demo/live1/chunk-00001.m4s");
+  EXPECT_EQ(served.status, 200);
+  expect_date(served, "delivery 200");
+  auto unchanged = delivery("/demo/live1/chunk-00001.m4s", {{"If-None-Match", served.header("etag")}});
+  EXPECT_EQ(unchanged.status, 304);
+  expect_date(unchanged, "delivery 304");
+  expect_date(delivery("/demo/nostream/chunk-00001.m4s"), "delivery 404, unknown stream");
+  expect_date(delivery("/demo/live1/x%00.m4s"), "delivery 400, NUL in the path");
+  expect_date(fetch(origin_.delivery(), bhttp::verb::put, "/demo/live1/chunk-00001.m4s", "x"), "delivery 405");
+  // A GET for the next segment is held until it lands; its answer is dated when it is sent.
+  auto held = std::async(std::launch::async, [&] { return delivery("/demo/live1/chunk-00002.m4s"); });
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  auto held_now = [&] {
+    auto status = fetch(origin_.admin(), bhttp::verb::get, "/streams/demo/live1");
+    return nlohmann::json::parse(status.body, nullptr, false).value("held_requests", 0) == 1;
+  };
+  while (!held_now() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ingest(bhttp::verb::put, "/demo/live1/chunk-00002.m4s");
+  auto released = held.get();
+  EXPECT_EQ(released.status, 200);
+  expect_date(released, "delivery 200 after a hold");
+  expect_date(fetch(origin_.admin(), bhttp::verb::get, "/healthz"), "admin 200");
+  expect_date(fetch(origin_.admin(), bhttp::verb::get, "/no/such/route"), "admin 404");
+  // Refused by the HTTP layer before any handler: a header block over the limit.
+  auto raw =
+      raw_exchange(origin_.delivery(),
+                   "GET /demo/live1/x.ts HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(20000, 'p') + "\r\n\r\n");
+  EXPECT_EQ(raw_status(raw), 431u);
+  auto date_at = raw.find("\r\nDate: ");
+  ASSERT_NE(date_at, std::string::npos) << raw;
+  EXPECT_TRUE(http::parse_http_date(raw.substr(date_at + 8, 29))) << raw;
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <deque>
 #include <future>
+#include <set>
 #include <thread>
 
 #include "support/http_client.hpp"
@@ -209,6 +211,89 @@ TEST_F(Pipelines, ManifestOfAPipelineThatFellBehindIsReplacedAtOnce) {
   put(segment(11), "a11", "a");
   put("/demo/live/manifest.mpd", "<MPD a 11/>", "a");
   EXPECT_EQ(get("/demo/live/manifest.mpd").body, "<MPD a 11/>");
+}
+
+// An HLS media playlist listing segments `first` to `last` of the test stream.
+std::string playlist(std::int64_t first, std::int64_t last) {
+  std::string text = "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:" + std::to_string(first) + "\n";
+  for (auto n = first; n <= last; ++n) text += "#EXTINF:0.2,\nchunk-stream0-" + std::to_string(n) + ".m4s\n";
+  return text;
+}
+
+// The number of the last segment a playlist from playlist() lists.
+std::int64_t last_listed(const std::string& body) {
+  auto at = body.rfind("chunk-stream0-");
+  if (at == std::string::npos) return -1;
+  return std::stoll(body.substr(at + std::string_view("chunk-stream0-").size()));
+}
+
+// Issue 22: a stops after segment 10 while b goes on publishing a segment and its playlist every 200 ms.
+// Whatever a player reloading the playlist gets, it never lists less than what it got before: a's frozen
+// playlist is not served again once b's longer one was, not even right after b's next segment.
+TEST_F(Pipelines, AServedPlaylistNeverListsLessThanOneServedBefore) {
+  const std::string manifest = "/demo/live/stream.m3u8";
+  for (const char* pipeline : {"a", "b"}) {
+    put(segment(10), std::string(pipeline) + "10", pipeline);
+    put(manifest, playlist(8, 10), pipeline);
+  }
+  std::int64_t served = -1;
+  std::set<std::string> pipelines_served;
+  std::deque<std::string> recent;  // what the last GETs got (pipeline:last segment), for the failure message
+  auto reload = [&] {
+    auto reply = get(manifest);
+    ASSERT_EQ(reply.status, 200);
+    auto listed = last_listed(reply.body);
+    recent.push_back(reply.header("x-origin-pipeline") + ":" + std::to_string(listed));
+    if (recent.size() > 8) recent.pop_front();
+    EXPECT_GE(listed, served) << "the playlist went backwards; the last answers: " << testing::PrintToString(recent);
+    served = std::max(served, listed);
+    pipelines_served.insert(reply.header("x-origin-pipeline"));
+  };
+  reload();
+  EXPECT_EQ(pipelines_served, std::set<std::string>{"a"});
+  // a has stopped. b publishes segments 11 to 16 at the stream's cadence (200 ms), past a's freshness
+  // window (600 ms); players reload all the time, the first time right after b's playlist update.
+  for (std::int64_t n = 11; n <= 16; ++n) {
+    auto next = steady::now() + 200ms;
+    put(segment(n), "b" + std::to_string(n), "b");
+    put(manifest, playlist(n - 2, n), "b");
+    while (steady::now() < next) {
+      reload();
+      if (HasFailure()) return;
+      std::this_thread::sleep_for(5ms);  // a player's reload cadence, not a readiness wait
+    }
+  }
+  EXPECT_EQ(served, 16) << "b's playlist was served in the end";
+  EXPECT_TRUE(pipelines_served.count("b"));
+}
+
+// With 6 s segments, a playlist listing the live edge may be cached until just before the next segment is due;
+// one that lags behind the edge keeps the short configured lifetime.
+TEST_F(Pipelines, APlaylistsLifetimeEndsWhenTheNextSegmentIsDue) {
+  // Segment 10 has been due for 1.5 s; segment 11 is due 4.5 s from now.
+  auto next_due = unix_now_ms() + 4500;
+  auto availability = next_due - 12 * 6000;
+  auto timeline = fetch(origin_->admin(), bhttp::verb::put, "/streams/demo/live",
+                        R"({"segment_duration_ms": 6000, "start_number": 0, "availability_start_ms": )" +
+                            std::to_string(availability) + "}");
+  ASSERT_EQ(timeline.status, 200) << timeline.body;
+  put(segment(10), "a10", "a");
+  put("/demo/live/stream.m3u8", playlist(8, 10), "a");
+  auto before = unix_now_ms();
+  auto reply = get("/demo/live/stream.m3u8");
+  auto after = unix_now_ms();
+  ASSERT_EQ(reply.status, 200);
+  ASSERT_TRUE(reply.has_header("x-origin-ttl-ms"));
+  auto ttl = std::stoll(reply.header("x-origin-ttl-ms"));
+  EXPECT_LE(before + ttl, next_due) << "the lifetime ends when segment 11 is due";
+  EXPECT_GE(after + ttl, next_due);
+  EXPECT_EQ(reply.header("cache-control"),
+            "public, max-age=" + std::to_string(std::max<std::int64_t>((ttl - 1) / 1000, 1)));
+  // A playlist one segment behind the edge: its successor is overdue, the configured 1 s.
+  put("/demo/live/behind.m3u8", playlist(7, 9), "a");
+  auto behind = get("/demo/live/behind.m3u8");
+  EXPECT_EQ(behind.header("cache-control"), "public, max-age=1");
+  EXPECT_FALSE(behind.has_header("x-origin-ttl-ms"));
 }
 
 TEST_F(Pipelines, BadPipelineHeadersAre400AndStoreNothing) {

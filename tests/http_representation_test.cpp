@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <ctime>
+#include <future>
+#include <vector>
+
+#include "http/date_header.hpp"
 #include "http/representation.hpp"
 
 namespace live_origin::http {
@@ -128,6 +133,33 @@ TEST(Serve, HeadIgnoresRange) {
   auto answer = serve_representation(get({{beast_http::field::range, "bytes=2-5"}}, beast_http::verb::head), sample());
   EXPECT_EQ(answer.message.result_int(), 200);
   EXPECT_EQ(answer.message[beast_http::field::content_length], "10");
+}
+
+TEST(DateHeader, IsTheCurrentSecondAsAnImfFixdate) {
+  auto before = static_cast<std::int64_t>(std::time(nullptr));
+  auto date = parse_http_date(http_date_now());
+  auto after = static_cast<std::int64_t>(std::time(nullptr));
+  ASSERT_TRUE(date) << http_date_now();
+  EXPECT_GE(*date, before);
+  EXPECT_LE(*date, after);
+}
+
+TEST(DateHeader, TheCacheGivesEveryThreadTheRightSecond) {
+  EXPECT_EQ(http_date_at(784111777000), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(http_date_at(784111777999), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(http_date_at(784111778000), "Sun, 06 Nov 1994 08:49:38 GMT");
+  // Threads moving through the seconds at their own pace, as I/O threads do around a second's boundary.
+  std::vector<std::future<int>> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.push_back(std::async(std::launch::async, [t] {
+      int wrong = 0;
+      for (std::int64_t i = 0; i < 4000; ++i) {
+        auto unix_ms = 1'700'000'000'000 + (i / (t + 1)) * 250;
+        if (http_date_at(unix_ms) != format_http_date(unix_ms)) ++wrong;
+      }
+      return wrong;
+    }));
+  for (auto& thread : threads) EXPECT_EQ(thread.get(), 0);
 }
 
 }  // namespace

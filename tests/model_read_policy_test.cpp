@@ -431,5 +431,65 @@ TEST(ReadPolicy, OutcomesHaveStableNames) {
   EXPECT_EQ(to_string(read_outcome::not_found), "not_found");
 }
 
+// --- manifests: fresh until the next segment is due ----------------------------------------------------
+
+object_facts manifest_listing(std::int64_t listed) {
+  object_facts facts = stored;
+  facts.listed_segment = listed;
+  return facts;
+}
+
+TEST(ReadPolicy, AManifestListingTheLiveEdgeIsFreshUntilTheNextSegmentIsDue) {
+  auto now = due_of(start + 5) + 500;  // the edge is start + 5; start + 6 is due in 1500 ms
+  EXPECT_EQ(manifest_fresh_for_ms(*line, start + 5, now), 1500);
+  EXPECT_EQ(manifest_fresh_for_ms(*line, start + 6, now), 1500) << "a packager slightly ahead of the timeline";
+  EXPECT_EQ(manifest_fresh_for_ms(*line, start + 5, due_of(start + 5)), duration) << "at most one segment";
+  EXPECT_EQ(manifest_fresh_for_ms(*line, start + 4, now), -1) << "behind the edge: its successor is overdue";
+  EXPECT_EQ(manifest_fresh_for_ms(*line, -1, now), -1) << "lists no segment";
+  EXPECT_EQ(manifest_fresh_for_ms(*line, start, due_of(start) - 1), -1) << "nothing due yet";
+  EXPECT_EQ(manifest_fresh_for_ms(*line, i64_max, now), 1500);
+}
+
+TEST(ReadPolicy, AManifestIsCacheableUntilJustBeforeTheNextSegmentIsDueButAtLeastTheFloor) {
+  auto now = due_of(start + 5) + 1200;
+  auto decision = decide_read(manifest, line, policy, manifest_listing(start + 5), now, false);
+  EXPECT_EQ(decision.outcome, read_outcome::serve);
+  EXPECT_EQ(decision.fresh_for_ms, 800);
+  auto headers = answer_for(decision, object_kind::manifest, cache);
+  EXPECT_EQ(headers.status, 200);
+  EXPECT_EQ(headers.cache_control, "public, max-age=1") << "under a second: the 1 s floor";
+  EXPECT_EQ(headers.ttl_ms, 800);
+  // Longer segments: whole seconds strictly before the next one is due.
+  const timeline six_seconds{6000, start, avail};
+  auto at = due_ms(six_seconds, start + 5) + 500;
+  auto longer = decide_read(manifest, six_seconds, policy, manifest_listing(start + 5), at, false);
+  EXPECT_EQ(longer.fresh_for_ms, 5500);
+  EXPECT_EQ(answer_for(longer, object_kind::manifest, cache).cache_control, "public, max-age=5");
+  longer.fresh_for_ms = 5000;
+  EXPECT_EQ(answer_for(longer, object_kind::manifest, cache).cache_control, "public, max-age=4");
+  // With no floor, the lifetime ends strictly before the next segment is due.
+  cache_policy exact = cache;
+  exact.manifest_min_max_age_s = 0;
+  EXPECT_EQ(answer_for(decision, object_kind::manifest, exact).cache_control, "public, max-age=0");
+  decision.fresh_for_ms = 1001;
+  EXPECT_EQ(answer_for(decision, object_kind::manifest, exact).cache_control, "public, max-age=1");
+}
+
+TEST(ReadPolicy, AManifestTheTimelineCannotDateKeepsTheConfiguredLifetime) {
+  cache_policy custom = cache;
+  custom.manifest_max_age_s = 2;
+  auto now = due_of(start + 5) + 500;
+  for (auto decision : {decide_read(manifest, line, policy, manifest_listing(start + 4), now, false),
+                        decide_read(manifest, line, policy, manifest_listing(-1), now, false),
+                        decide_read(manifest, std::nullopt, policy, manifest_listing(start + 5), now, false)}) {
+    EXPECT_EQ(decision.fresh_for_ms, -1);
+    auto headers = answer_for(decision, object_kind::manifest, custom);
+    EXPECT_EQ(headers.cache_control, "public, max-age=2");
+    EXPECT_EQ(headers.ttl_ms, -1);
+  }
+  auto plain_object = decide_read(plain, line, policy, manifest_listing(start + 5), now, false);
+  EXPECT_EQ(plain_object.fresh_for_ms, -1) << "only manifests are dated";
+}
+
 }  // namespace
 }  // namespace live_origin::model

@@ -115,20 +115,6 @@ TEST(Selection, ServedCandidateKeepsBeingServed) {
   EXPECT_EQ(pick({absent, short_one}, 1u), 1u);
 }
 
-TEST(ManifestSource, CurrentWhenFreshAndNotBehindForLong) {
-  const std::int64_t now = 100'000;
-  const manifest_lead lead{41, now - 5000};
-  EXPECT_TRUE(manifest_is_current({now - 100, 41}, lead, now, 6000, 1000));
-  EXPECT_TRUE(manifest_is_current({now - 6000, 41}, lead, now, 6000, 1000)) << "the window's edge is still fresh";
-  EXPECT_FALSE(manifest_is_current({now - 6001, 41}, lead, now, 6000, 1000)) << "not written for the whole window";
-  EXPECT_FALSE(manifest_is_current({now - 100, 40}, lead, now, 6000, 1000)) << "behind the lead for 5 s";
-  EXPECT_TRUE(manifest_is_current({now - 100, 40}, {41, now - 999}, now, 6000, 1000))
-      << "behind for less than the grace: the other pipeline is milliseconds ahead, no flapping";
-  EXPECT_FALSE(manifest_is_current({now - 100, 40}, {41, now - 1000}, now, 6000, 1000)) << "the grace is over";
-  EXPECT_TRUE(manifest_is_current({now - 100, 42}, lead, now, 6000, 1000)) << "ahead of the others";
-  EXPECT_TRUE(manifest_is_current({now - 100, -1}, {-1, now}, now, 6000, 1000)) << "no segments (a master playlist)";
-}
-
 TEST(Selection, MaskingTheServedCandidateChangesTheChoice) {
   EXPECT_EQ(pick({clean, {true, defects::none, true}}, 1u), 0u);
   EXPECT_EQ(pick({short_one, {true, defects::none, true}}, 1u), 0u);

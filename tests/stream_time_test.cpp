@@ -229,6 +229,71 @@ TEST_F(StreamTime, ACleanCandidateReleasesAHoldThatAStreamWithADefectiveOneWasWa
   EXPECT_EQ(held->reply->object.body.view(), "clean eleven");
 }
 
+// An HLS media playlist listing segments `first` to `last`.
+std::string playlist(int first, int last) {
+  std::string text = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:" + std::to_string(first) + "\n";
+  for (int n = first; n <= last; ++n) text += "#EXTINF:2.0,\nseg-" + std::to_string(n) + ".m4s\n";
+  return text;
+}
+
+// Issue 22: two pipelines publish every 2 s and a stops after segment 10. Once b's playlist listing 11 has been
+// served, a's frozen one (listing 10) is never served again, however soon after b's next segment it is asked for.
+TEST_F(StreamTime, AStoppedPipelinesPlaylistIsNeverServedAgainAfterALongerOneWas) {
+  for (const char* pipeline : {"a", "b"}) {
+    put("seg-10.m4s", "ten", pipeline);
+    put("live.m3u8", playlist(8, 10), pipeline);
+  }
+  EXPECT_EQ(get("live.m3u8")->reply->pipeline, "a");
+  advance(2000ms);  // a has stopped; b publishes segment 11
+  put("seg-11.m4s", "eleven", "b");
+  put("live.m3u8", playlist(9, 11), "b");
+  advance(300ms);
+  EXPECT_EQ(get("live.m3u8")->reply->pipeline, "a") << "within the grace: a may be milliseconds late";
+  advance(700ms);  // the grace (half a segment) since a fell behind is over
+  auto switched = get("live.m3u8");
+  EXPECT_EQ(switched->reply->pipeline, "b");
+  EXPECT_EQ(switched->reply->object.body.view(), playlist(9, 11));
+  for (int n = 12; n <= 14; ++n) {
+    advance(1000ms);  // segment n is due
+    put("seg-" + std::to_string(n) + ".m4s", "next", "b");
+    put("live.m3u8", playlist(n - 2, n), "b");
+    for (auto step : {1ms, 299ms, 700ms}) {
+      advance(step);
+      auto reply = get("live.m3u8");
+      ASSERT_TRUE(reply->reply);
+      EXPECT_EQ(reply->reply->pipeline, "b") << "segment " << n << ": a's playlist would shrink to segment 10";
+      EXPECT_EQ(reply->reply->object.body.view(), playlist(n - 2, n));
+    }
+  }
+}
+
+// 6 s segments, segment 10 due at t0: a playlist listing the live edge is cacheable until just before the next
+// segment is due (at least 1 s); one behind the edge keeps the configured lifetime.
+TEST_F(StreamTime, AManifestListingTheLiveEdgeIsCacheableUntilTheNextSegmentIsDue) {
+  defaults_->profile.segment_duration_ms = 6000;
+  defaults_->profile.availability_start_ms = t0 - 60'000;
+  put("seg-10.m4s", "ten");
+  put("live.m3u8", playlist(8, 10));
+  auto expect_lifetime = [&](std::int64_t ttl_ms, const std::string& cache_control) {
+    auto reply = get("live.m3u8");
+    ASSERT_TRUE(reply->reply);
+    EXPECT_EQ(reply->reply->status, 200);
+    EXPECT_EQ(reply->reply->ttl_ms, ttl_ms);
+    EXPECT_EQ(reply->reply->cache_control, cache_control);
+  };
+  expect_lifetime(6000, "public, max-age=5");
+  advance(2500ms);
+  expect_lifetime(3500, "public, max-age=3");
+  advance(3400ms);
+  expect_lifetime(100, "public, max-age=1");  // the floor: max-age=0 would not be cached at all
+  advance(100ms);                             // segment 11 is due and not here: the playlist is behind
+  expect_lifetime(-1, "public, max-age=1");
+  put("seg-11.m4s", "eleven");
+  put("live.m3u8", playlist(9, 11));
+  advance(10ms);
+  expect_lifetime(5990, "public, max-age=5");
+}
+
 TEST_F(StreamTime, SegmentsLeaveWithTheDvrWindowAtTheNextSweep) {
   put("seg-10.m4s", "ten");
   put("seg-11.m4s", "eleven");

@@ -10,6 +10,12 @@
 namespace live_origin::actors::stream {
 namespace {
 
+// A manifest is stale after manifest_fresh_segments segment durations without a write; a pipeline that fell
+// behind keeps its preference for half a segment.
+model::manifest_timing manifest_timing(const stream_state& st) {
+  return {st.defaults->manifest_fresh_segments * st.segment_duration_ms, st.segment_duration_ms / 2};
+}
+
 // Which candidate a GET would get now, if any (model::select_candidate over this stream's pipelines).
 // `may_wait`: false when a hold is ending, so a defective candidate is served rather than nothing.
 model::selection select(const stream_state& st, const model::object_class& object, const std::string& name,
@@ -35,28 +41,10 @@ model::selection select(const stream_state& st, const model::object_class& objec
     return choice;
   };
   if (object.kind == model::object_kind::manifest) {
-    // A stalled pipeline's manifest stops being served: prefer current ones (model::manifest_is_current).
-    model::manifest_lead lead{-1, now};
-    for (std::size_t i = 0; i < entry.candidates.size(); ++i) {
-      if (!present(entry.candidates[i])) continue;
-      if (entry.listed_segment[i] > lead.segment)
-        lead = {entry.listed_segment[i], entry.listed_since_ms[i]};
-      else if (entry.listed_segment[i] == lead.segment)
-        lead.since_ms = std::min(lead.since_ms, entry.listed_since_ms[i]);
-    }
-    auto fresh = views;
-    for (std::size_t position = 0; position < fresh.size(); ++position) {
-      auto index = st.order[position];
-      fresh[position].masked = !model::manifest_is_current(
-          {entry.written_at_ms[index], entry.listed_segment[index]}, lead, now,
-          st.defaults->manifest_fresh_segments * st.segment_duration_ms, st.segment_duration_ms / 2);
-    }
-    if (auto choice = model::select_candidate(fresh, std::nullopt, false); choice.chosen) return to_index(choice);
-    std::optional<std::size_t> latest;  // every manifest is stale: the most recently written one
-    for (std::size_t i = 0; i < entry.candidates.size(); ++i)
-      if (present(entry.candidates[i]) && (!latest || entry.written_at_ms[i] > entry.written_at_ms[*latest]))
-        latest = i;
-    return {latest, false};
+    if (!entry.manifest) return {};
+    std::vector<bool> stored;
+    for (const auto& candidate : entry.candidates) stored.push_back(present(candidate));
+    return {model::choose_manifest(*entry.manifest, st.order, stored, now, manifest_timing(st)), false};
   }
   bool clean_may_still_arrive = may_wait && is_segment && st.timeline &&
                                 now < model::due_ms(*st.timeline, object.segment_number) + st.policy.retry_budget_ms;
@@ -67,8 +55,11 @@ model::object_facts facts_of(const stream_state& st, const model::object_class& 
                              const model::selection& choice) {
   auto upload = st.uploads_in_flight.find(name);
   bool known_track = object.kind != model::object_kind::media_segment || st.known_tracks.count(object.track) > 0;
-  return {choice.chosen.has_value(), st.declared_gone.count(name) > 0,
-          upload != st.uploads_in_flight.end() && upload->second > 0, known_track};
+  model::object_facts facts{choice.chosen.has_value(), st.declared_gone.count(name) > 0,
+                            upload != st.uploads_in_flight.end() && upload->second > 0, known_track};
+  if (object.kind == model::object_kind::manifest && choice.chosen)
+    facts.listed_segment = st.objects.at(name).manifest->version(*choice.chosen).listed_segment;
+  return facts;
 }
 
 // Every notification up to and including segment `n`, in arrival order.
@@ -129,6 +120,7 @@ read_reply reply_for(stream_state& st, const model::object_class& object, const 
     }
     candidate.served = true;
     entry.served = plan.chosen;
+    if (entry.manifest) entry.manifest->note_served(*plan.chosen);
     reply.object = candidate;
     reply.object.delete_requested_at_ms = entry.delete_requested_at_ms;
     reply.pipeline = st.defaults->pipelines.at(*plan.chosen);

@@ -1,6 +1,6 @@
 #pragma once
 
-// What a GET gets: the candidate selection allows now (model::select_candidate, model::manifest_is_current)
+// What a GET gets: the candidate selection allows now (model::select_candidate, model::choose_manifest)
 // and the model's decision (model::decide_read), turned into a reply.
 
 #include <optional>

@@ -85,7 +85,12 @@ void restore(stream_state& st, storage::recovered_stream recovered) {
     st.bytes += size;
     st.defaults->tenant->stored.grow(size);
     count_hot(st, candidate, true);
-    entry.written_at_ms[*pipeline] = candidate.stored_at_ms;
+    if (object.kind == model::object_kind::manifest) {
+      // What a restored version lists is not known (its bytes stay cold) and what was served before is lost:
+      // the history starts here, and the next write of each pipeline says what its version lists.
+      if (!entry.manifest) entry.manifest.emplace(st.defaults->pipelines.size());
+      entry.manifest->note_written(*pipeline, -1, candidate.stored_at_ms);
+    }
     if (object.kind == model::object_kind::media_segment)
       count_segment(st.stats[*pipeline], object.segment_number, candidate.defects);
     entry.candidates[*pipeline] = std::move(candidate);

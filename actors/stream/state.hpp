@@ -27,6 +27,7 @@
 #include "actors/interfaces.hpp"
 #include "actors/stream_defaults.hpp"
 #include "model/hot_window.hpp"
+#include "model/manifest_choice.hpp"
 #include "model/media_inspector.hpp"
 #include "model/object_kind.hpp"
 #include "model/timeline.hpp"
@@ -65,13 +66,11 @@ struct stream_state {
 
   // -- objects: every name has one candidate per pipeline (index = position in defaults->pipelines).
   struct object_entry {
-    std::vector<stored_object> candidates;    // absent: no body
-    std::vector<std::int64_t> written_at_ms;  // last accepted write per pipeline, even of the same bytes
-                                              // (a live packager re-PUTs an unchanged manifest)
-    // Manifests: the pipeline's newest segment when its manifest was last written (what that manifest
-    // can list at most), and since when it has listed that.
-    std::vector<std::int64_t> listed_segment;
-    std::vector<std::int64_t> listed_since_ms;
+    std::vector<stored_object> candidates;  // absent: no body
+    // Manifests: when each pipeline last wrote its version (even the same bytes: a live packager re-PUTs an
+    // unchanged manifest), what it lists, and what served versions listed, so a playlist never goes backwards
+    // (model::choose_manifest). In memory only: a restarted actor starts a new history.
+    std::optional<model::manifest_history> manifest;
     std::optional<std::size_t> served;  // the candidate CDNs got; later GETs get the same bytes
     std::int64_t delete_requested_at_ms = 0;
     // Per pipeline, the write-through requests to storage (ids grow with every request this actor sends):

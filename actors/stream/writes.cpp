@@ -10,6 +10,7 @@
 #include "actors/stream/inspection.hpp"
 #include "actors/stream/memory.hpp"
 #include "model/events.hpp"
+#include "model/manifest_listing.hpp"
 #include "model/write_policy.hpp"
 
 namespace live_origin::actors::stream {
@@ -114,13 +115,14 @@ void store_candidate(stream_state& st, const model::object_class& object, stream
   record_events(st, at, write.events);
 }
 
-// An accepted write (even of the same bytes: a live packager re-PUTs an unchanged manifest) says when the
-// pipeline last wrote the object, and for a manifest what it can list: the pipeline's newest segment.
-void note_written(stream_state& st, stream_state::object_entry& entry, std::size_t pipeline, std::int64_t now) {
-  entry.written_at_ms[pipeline] = now;
-  auto listed = st.stats[pipeline].last_segment;
-  if (entry.listed_segment[pipeline] != listed) entry.listed_since_ms[pipeline] = now;
-  entry.listed_segment[pipeline] = listed;
+// An accepted write of a manifest (even of the same bytes: a live packager re-PUTs an unchanged one) says when
+// the pipeline last wrote it and what its version lists (model::listed_segment).
+void note_written(stream_state& st, const model::object_class& object, stream_state::object_entry& entry,
+                  std::size_t pipeline, const object_write& write, std::int64_t now) {
+  if (object.kind != model::object_kind::manifest) return;
+  if (!entry.manifest) entry.manifest.emplace(st.defaults->pipelines.size());
+  auto listed = model::listed_segment(write.body.view(), st.defaults->profile.naming, st.stats[pipeline].last_segment);
+  entry.manifest->note_written(pipeline, listed, now);
 }
 
 }  // namespace
@@ -147,7 +149,7 @@ caf::result<write_reply> write_object(stream_pointer self, const object_write& w
     if (defects != model::defects::none)
       note_defective(st, pipeline, write.object, defects, std::move(verdict.found), now);
   }
-  if (model::status_for(outcome) < 300) note_written(st, entry, pipeline, now);
+  if (model::status_for(outcome) < 300) note_written(st, object, entry, pipeline, write, now);
   // The same bytes again while the first write is still on its way to storage (a packager's retry) must
   // not be acknowledged before storage has them either: it is written through too.
   const auto& candidate = entry.candidates[pipeline];
@@ -203,9 +205,6 @@ stream_state::object_entry& entry_for(stream_state& st, const std::string& name)
   auto& entry = st.objects[name];
   auto pipelines = st.defaults->pipelines.size();
   entry.candidates.resize(pipelines);
-  entry.written_at_ms.resize(pipelines);
-  entry.listed_segment.resize(pipelines, -1);
-  entry.listed_since_ms.resize(pipelines);
   entry.writes.resize(pipelines);
   return entry;
 }

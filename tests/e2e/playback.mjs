@@ -2,7 +2,8 @@
 // hls.js or dash.js plays the stream in headless Chromium. Passes when playback starts, currentTime
 // advances for the whole watch, no stall is longer than one segment, the player reports no error, and
 // (with --failover) killing pipeline a mid-playback changes nothing for the viewer while the origin's
-// metrics show segments now served from b.
+// metrics show segments now served from b. For HLS, the playlist fetched through the CDN every 200 ms never
+// lists an older last segment than the fetch before it.
 //
 //   node tests/e2e/playback.mjs --origin build/live-origin --format hls-ts --failover
 //
@@ -44,6 +45,44 @@ const served = async (stack) => {
   const values = await stack.metric('live_origin_segments_served_total');
   return { a: values['tenant="demo",pipeline="a"'] ?? 0, b: values['tenant="demo",pipeline="b"'] ?? 0 };
 };
+
+// The number of the last media segment an HLS playlist lists (the last run of digits in the last URI's file
+// name, as the origin numbers segments); -1 when it lists none.
+function lastListedSegment(playlist) {
+  let last = -1;
+  for (const line of playlist.split('\n')) {
+    const uri = line.trim();
+    if (!uri || uri.startsWith('#')) continue;
+    const match = /(\d+)\D*$/.exec(uri.split('?')[0].split('/').pop());
+    if (match) last = Number(match[1]);
+  }
+  return last;
+}
+
+// Fetches the playlist through the CDN as a player reloads it, until stopped, and records every time one
+// lists an older last segment than the one fetched before (issue 22: a playlist never goes backwards). Only
+// HLS playlists list their segments; the DASH muxer's $Number$ template MPD (-use_timeline 0) lists none.
+function watchPlaylist(stack, intervalMs = 200) {
+  const watch = { fetches: 0, newest: -1, backwards: [], running: true };
+  watch.done = (async () => {
+    while (watch.running) {
+      try {
+        const reply = await fetch(stack.cdnUrl + stack.manifestPath(stream));
+        if (reply.ok) {
+          const listed = lastListedSegment(await reply.text());
+          ++watch.fetches;
+          if (listed < watch.newest)
+            watch.backwards.push(`${watch.newest} -> ${listed} (cache ${reply.headers.get('x-cache-status')}, ` +
+                                 `pipeline ${reply.headers.get('x-origin-pipeline')})`);
+          watch.newest = Math.max(watch.newest, listed);
+        }
+      } catch { /* a failed fetch is the player checks' business */ }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  })();
+  watch.stop = async () => { watch.running = false; await watch.done; };
+  return watch;
+}
 
 function tail(file, lines = 25) {
   try {
@@ -94,7 +133,9 @@ try {
   const startedAt = await page.evaluate(() => video.currentTime);
   console.log(`${engine}: playback started at ${startedAt.toFixed(2)} s`);
 
-  // Watch: sample the position each second; kill pipeline a a third of the way in.
+  // Watch: sample the position each second; kill pipeline a a third of the way in. Meanwhile the playlist is
+  // fetched through the CDN every 200 ms, as a player reloading it would.
+  const playlistWatch = options.format.startsWith('hls') ? watchPlaylist(stack) : null;
   const killAt = Math.floor(watchSeconds / 3);
   let servedAtKill;
   let lastPosition = startedAt;
@@ -108,6 +149,14 @@ try {
       await stack.killPipeline(stream, 'a');
       console.log(`  ${second} s: killed pipeline a (segments served so far: a=${servedAtKill.a} b=${servedAtKill.b})`);
     }
+  }
+
+  if (playlistWatch) {
+    await playlistWatch.stop();
+    console.log(`CDN: ${playlistWatch.fetches} playlist fetches, the newest listing segment ${playlistWatch.newest}`);
+    check(playlistWatch.fetches >= watchSeconds, `only ${playlistWatch.fetches} playlist fetches through the CDN`);
+    check(playlistWatch.backwards.length === 0,
+          `the playlist went backwards through the CDN: ${playlistWatch.backwards.join('; ')}`);
   }
 
   const result = await page.evaluate(() => ({
