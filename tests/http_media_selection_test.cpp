@@ -128,8 +128,9 @@ TEST_F(MediaSelection, DroppedFramesInPipelineAServeBsCopy) {
     return m.value_or("live_origin_derived_defects_total", {{"tenant", "demo"}, {"pipeline", "a"}, {"kind", "short"}},
                       0) > 0;
   });
-  EXPECT_EQ(metrics.value("live_origin_derived_defects_total", {{"tenant", "demo"}, {"pipeline", "a"}, {"kind", "short"}}),
-            1);
+  EXPECT_EQ(
+      metrics.value("live_origin_derived_defects_total", {{"tenant", "demo"}, {"pipeline", "a"}, {"kind", "short"}}),
+      1);
   EXPECT_EQ(metrics.sum("live_origin_derived_defects_total", {{"pipeline", "b"}}), 0);
 }
 
@@ -153,7 +154,11 @@ TEST_F(MediaSelection, ASlateFromPipelineAServesBsCopy) {
   auto body = bytes_of(media_->fmp4[1]);
   ASSERT_EQ(body.substr(4, 4), "styp");
   auto styp_size = static_cast<std::size_t>(static_cast<unsigned char>(body[3]));  // ffmpeg's styp is < 256 bytes
-  std::string slate_styp("\0\0\0\x18styp" "msdh\0\0\0\0" "msdhslat", 24);
+  std::string slate_styp(
+      "\0\0\0\x18styp"
+      "msdh\0\0\0\0"
+      "msdhslat",
+      24);
   publish_fmp4(1, slate_styp + body.substr(styp_size));
   expect_served_from(name_of(media_->fmp4[1]), "b", bytes_of(media_->fmp4[1]));
   EXPECT_EQ(status()["pipelines"]["a"]["defects"]["slate"], 1);
@@ -179,7 +184,7 @@ TEST_F(MediaSelection, WithBothImpairedTheLeastBadIsServedWithItsDefectsListed) 
   auto name = name_of(media_->fmp4[1]);
   auto cut = bytes_of(media_->fmp4[1]);
   cut.resize(cut.size() - 1000);
-  ASSERT_EQ(put(name, cut, "a").status, 201);                                    // corrupt
+  ASSERT_EQ(put(name, cut, "a").status, 201);                                   // corrupt
   ASSERT_EQ(put(name, bytes_of(media_->fmp4_dropped.at(1)), "b").status, 201);  // short
   auto reply = get(name);
   EXPECT_EQ(reply.status, 200);

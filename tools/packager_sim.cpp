@@ -147,8 +147,7 @@ void publish(const options& o, const std::string& pipeline, const std::vector<fa
         body.resize(body.size() / 2);
         headers.emplace_back("X-Origin-Defects", "short");
       }
-      if (ingest.send(http::verb::put, base + segment_name(r, n), body, headers).result_int() >= 400)
-        ++refused;
+      if (ingest.send(http::verb::put, base + segment_name(r, n), body, headers).result_int() >= 400) ++refused;
     }
     std::string manifest = "<MPD segment=\"" + std::to_string(n) + "\"/>";
     if (ingest.send(http::verb::put, base + "manifest.mpd", manifest, who).result_int() >= 400) ++refused;

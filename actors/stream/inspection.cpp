@@ -31,8 +31,8 @@ upload_verdict inspect_upload(stream_state& st, const model::object_class& objec
   if (object.kind == model::object_kind::init_segment)
     verdict = st.inspector.init_stored(pipeline, write.object, bytes_of(write), settings);
   else if (object.kind == model::object_kind::media_segment)
-    verdict = st.inspector.segment_stored(pipeline, write.object, object, bytes_of(write), st.segment_duration_ms,
-                                          settings);
+    verdict =
+        st.inspector.segment_stored(pipeline, write.object, object, bytes_of(write), st.segment_duration_ms, settings);
   if (verdict.defects == model::defects::none) return {};
   std::vector<std::string> found;
   found.reserve(verdict.findings.size());
@@ -48,7 +48,8 @@ void note_defective(stream_state& st, std::size_t pipeline, const std::string& o
                     std::string found, std::int64_t now) {
   auto& recent = st.stats[pipeline].recent_defects;
   if (recent.size() >= recent_defects_per_pipeline) recent.erase(recent.begin());
-  recent.push_back({.object = object, .defects = model::format_defects(defects), .found = std::move(found), .at_ms = now});
+  recent.push_back(
+      {.object = object, .defects = model::format_defects(defects), .found = std::move(found), .at_ms = now});
 }
 
 }  // namespace live_origin::actors::stream

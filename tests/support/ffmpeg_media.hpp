@@ -52,8 +52,20 @@ class ffmpeg_media {
                                const std::vector<std::string>& muxer, const std::string& output, int seconds = 6) {
     auto folder = dir_.path() / name;
     std::filesystem::create_directories(folder);
-    std::vector<std::string> args{"-nostdin", "-loglevel", "error", "-t", std::to_string(seconds), "-f", "lavfi", "-i",
-                                  "testsrc=size=160x90:rate=25", "-t", std::to_string(seconds), "-f", "lavfi", "-i",
+    std::vector<std::string> args{"-nostdin",
+                                  "-loglevel",
+                                  "error",
+                                  "-t",
+                                  std::to_string(seconds),
+                                  "-f",
+                                  "lavfi",
+                                  "-i",
+                                  "testsrc=size=160x90:rate=25",
+                                  "-t",
+                                  std::to_string(seconds),
+                                  "-f",
+                                  "lavfi",
+                                  "-i",
                                   "sine=frequency=440:sample_rate=48000"};
     args.insert(args.end(), options.begin(), options.end());
     for (const auto& arg : video_encoder()) args.push_back(arg);
