@@ -1,6 +1,7 @@
 #include "model/isobmff.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <limits>
 
 #include <fmt/format.h>
@@ -260,7 +261,7 @@ void fragment_parser::feed(std::span<const std::uint8_t> bytes) {
       // The unit grows as its header arrives: 8 bytes, then 16 for a 64-bit size, then the whole box.
       while (!bytes.empty() && box_.size() < unit_bytes(box_)) {
         auto taken = std::min<std::uint64_t>(unit_bytes(box_) - box_.size(), bytes.size());
-        box_.insert(box_.end(), bytes.begin(), bytes.begin() + taken);
+        box_.insert(box_.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(taken));
         bytes = bytes.subspan(taken);
       }
       if (box_.size() < unit_bytes(box_)) return;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 
 #include <fmt/format.h>
@@ -88,7 +89,8 @@ std::optional<std::string> shortness(const track_timing& track, const segment_ex
       to_ms(track.duration, track.timescale) + tolerance < *expected.duration_ms) {
     return fmt::format("{}: {}, {:.2f} s of {:.2f} s", track.name,
                        sample_count(track, to_ticks(*expected.duration_ms, track.timescale)),
-                       to_seconds(track.duration, track.timescale), *expected.duration_ms / 1000.0);
+                       to_seconds(track.duration, track.timescale),
+                       static_cast<double>(*expected.duration_ms) / 1000.0);
   }
   bool outlasts_typical = track.typical > 0 && track.longest > 2 * track.typical;  // durations fit 32 bits
   bool outlasts_segment =
@@ -122,7 +124,7 @@ std::vector<std::string> discontinuities(const track_timing& track, const segmen
             : to_ticks(*expected.start_ms, track.timescale);
     if (std::abs(ms_between(*track.first, expected_ticks, track)) > tolerance)
       found.push_back(fmt::format("{}: starts at {:.3f} s, the timeline expects {:.3f} s", track.name, starts_at,
-                                  *expected.start_ms / 1000.0));
+                                  static_cast<double>(*expected.start_ms) / 1000.0));
   }
   if (to_ms(track.step_back, track.timescale) > tolerance)
     found.push_back(fmt::format("{}: decode time steps back {:.3f} s inside the segment", track.name,
@@ -133,6 +135,7 @@ std::vector<std::string> discontinuities(const track_timing& track, const segmen
 // Two tracks of one kind are told apart by id: "video track 2", "audio PID 257".
 void name_apart(std::vector<track_timing>& tracks, std::string_view id_word) {
   std::vector<std::string> kinds;
+  kinds.reserve(tracks.size());
   for (const auto& track : tracks) kinds.push_back(track.name);
   for (std::size_t i = 0; i < tracks.size(); ++i)
     if (std::count(kinds.begin(), kinds.end(), kinds[i]) > 1)
@@ -262,7 +265,7 @@ segment_inspector::segment_inspector(const init_segment* init) {
 void segment_inspector::feed(std::span<const std::uint8_t> bytes) {
   if (!started_) {
     auto taken = std::min(ts_packet_bytes + 1 - head_.size(), bytes.size());
-    head_.insert(head_.end(), bytes.begin(), bytes.begin() + taken);
+    head_.insert(head_.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(taken));
     bytes = bytes.subspan(taken);
     if (head_.size() <= ts_packet_bytes) return;
     start();

@@ -1,6 +1,7 @@
 #include "model/mpeg_ts.hpp"
 
 #include <algorithm>
+#include <cstddef>
 
 #include <fmt/format.h>
 
@@ -71,7 +72,7 @@ bool ts_parser::fail(std::string problem) {
 void ts_parser::feed(std::span<const std::uint8_t> bytes) {
   if (!recognised_) {
     auto taken = std::min(ts_packet_bytes + 1 - head_.size(), bytes.size());
-    head_.insert(head_.end(), bytes.begin(), bytes.begin() + taken);
+    head_.insert(head_.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(taken));
     bytes = bytes.subspan(taken);
     if (head_.size() <= ts_packet_bytes || !recognise()) return;
   }
@@ -98,7 +99,7 @@ void ts_parser::read_packets(std::span<const std::uint8_t> bytes) {
       continue;
     }
     auto taken = std::min(ts_packet_bytes - partial_.size(), bytes.size());
-    partial_.insert(partial_.end(), bytes.begin(), bytes.begin() + taken);
+    partial_.insert(partial_.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(taken));
     bytes = bytes.subspan(taken);
     if (partial_.size() < ts_packet_bytes) return;
     read_packet(partial_);
