@@ -23,14 +23,7 @@ bytes ffmpeg_like_segment() {
 
 // Fed in pieces cut at `cuts` (offsets into the bytes), then finished.
 fragment_summary in_pieces(const bytes& segment, const std::vector<std::size_t>& cuts, const init_segment* init) {
-  fragment_parser parser(init);
-  std::size_t at = 0;
-  for (auto cut : cuts) {
-    parser.feed(std::span(segment).subspan(at, cut - at));
-    at = cut;
-  }
-  parser.feed(std::span(segment).subspan(at));
-  return parser.finish();
+  return test::feed_in_pieces(fragment_parser(init), segment, cuts);
 }
 
 TEST(IsobmffInit, ReadsEachTracksIdTimescaleHandlerAndTrexDefaults) {

@@ -29,14 +29,7 @@ bytes two_seconds(std::uint64_t start = 126000) {
 }
 
 ts_summary in_pieces(const bytes& segment, const std::vector<std::size_t>& cuts) {
-  ts_parser parser;
-  std::size_t at = 0;
-  for (auto cut : cuts) {
-    parser.feed(std::span(segment).subspan(at, cut - at));
-    at = cut;
-  }
-  parser.feed(std::span(segment).subspan(at));
-  return parser.finish();
+  return test::feed_in_pieces(ts_parser(), segment, cuts);
 }
 
 TEST(MpegTs, SummarisesEachElementaryStreamFromThePmt) {

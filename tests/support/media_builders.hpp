@@ -3,10 +3,12 @@
 // Hand-built fMP4 boxes and MPEG-TS packets for the media parser tests: just the fields the parsers read,
 // laid out as ffmpeg lays them out.
 
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -241,5 +243,18 @@ struct ts_writer {
     for (int i = 1; i < packets; ++i) packet(pid, false, bytes(184, 0x11));
   }
 };
+
+// Feeds `segment` to an incremental parser cut at the ascending offsets `cuts`, as a chunked upload
+// arrives; the parser's result.
+template <class Parser>
+auto feed_in_pieces(Parser parser, const bytes& segment, const std::vector<std::size_t>& cuts) {
+  std::size_t at = 0;
+  for (auto cut : cuts) {
+    parser.feed(std::span(segment).subspan(at, cut - at));
+    at = cut;
+  }
+  parser.feed(std::span(segment).subspan(at));
+  return parser.finish();
+}
 
 }  // namespace live_origin::test
