@@ -96,7 +96,8 @@ process.on('exit', () => {
 
 export class Stack {
   // options: origin (binary), config (origin TOML), ports ({delivery, ingest, admin, cdn}; 0 = any free
-  // one), streams ([{name, format}]), pictureSize, workDir (default: a new temporary directory).
+  // one), streams ([{name, format}]), pictureSize, workDir (default: a new temporary directory),
+  // pipelineOptions ({a: [...]}: extra ffmpeg output options for one pipeline, e.g. filters impairing it).
   constructor(options) {
     this.options = { pictureSize: '320x240', ...options };
     this.workDir = options.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'live-origin-stack-'));
@@ -186,7 +187,8 @@ export class Stack {
   startPipeline(stream, format, pipeline, startNumber, tenant = 'demo') {
     const spec = formats[format];
     if (!spec) throw new Error(`unknown format '${format}' (${Object.keys(formats).join(', ')})`);
-    const args = [...encoderArgs(this.options.pictureSize), ...spec.muxer({ pipeline, startNumber }),
+    const args = [...encoderArgs(this.options.pictureSize), ...(this.options.pipelineOptions?.[pipeline] ?? []),
+                  ...spec.muxer({ pipeline, startNumber }),
                   `http://${this.ingest}/${tenant}/${stream}/${spec.manifest}`];
     const name = `${tenant}/${stream}/${pipeline}`;
     this.pipelines.set(name, this.launch(`ffmpeg-${name.replaceAll('/', '-')}`, 'ffmpeg', args));

@@ -2,8 +2,10 @@
 // hls.js or dash.js plays the stream in headless Chromium. Passes when playback starts, currentTime
 // advances for the whole watch, no stall is longer than one segment, the player reports no error, and
 // (with --failover) killing pipeline a mid-playback changes nothing for the viewer while the origin's
-// metrics show segments now served from b. For HLS, the playlist fetched through the CDN every 200 ms never
-// lists an older last segment than the fetch before it.
+// metrics show segments now served from b. With --impair, pipeline a drops frames for 8 s, as a glitching
+// input makes an encoder do; the origin finds those segments short by itself (ffmpeg reports nothing), every
+// one of them fetched through the CDN comes from b without a defect, and playback does not stall. For HLS,
+// the playlist fetched through the CDN every 200 ms never lists an older last segment than the fetch before it.
 //
 //   node tests/e2e/playback.mjs --origin build/live-origin --format hls-ts --failover
 //
@@ -23,6 +25,7 @@ const { values: options } = parseArgs({
     config: { type: 'string', default: path.join(repoRoot, 'config', 'origin.toml') },
     format: { type: 'string', default: 'hls-ts' },
     failover: { type: 'boolean', default: false },
+    impair: { type: 'boolean', default: false },
     // Also run a third ffmpeg publishing to a tenant that does not exist: ffmpeg ignores the 404s, so the
     // origin's metrics and log must show them.
     'refused-publisher': { type: 'boolean', default: false },
@@ -41,19 +44,25 @@ const stream = 'e2e';
 const failures = [];
 const check = (ok, message) => { if (!ok) failures.push(message); };
 
+// Pipeline a's input glitches from 8 s to 16 s of its timeline: the middle 1.2 s of each 2 s segment is
+// lost, timestamps kept (one video sample then lasts 31 frames). Keyframes stay on the segment boundaries, so
+// both pipelines still cut the same segments. The window lies inside what the player watches.
+const impairment = ['-vf', "select='not(between(t,8,16)*between(mod(t,2),0.4,1.6))'", '-fps_mode', 'passthrough',
+                    '-force_key_frames', 'expr:gte(t,n_forced*2)'];
+
 const served = async (stack) => {
   const values = await stack.metric('live_origin_segments_served_total');
   return { a: values['tenant="demo",pipeline="a"'] ?? 0, b: values['tenant="demo",pipeline="b"'] ?? 0 };
 };
 
 // The number of the last media segment an HLS playlist lists (the last run of digits in the last URI's file
-// name, as the origin numbers segments); -1 when it lists none.
+// name without its extension, as the origin numbers segments: the 4 of .m4s is not one); -1 when it lists none.
 function lastListedSegment(playlist) {
   let last = -1;
   for (const line of playlist.split('\n')) {
     const uri = line.trim();
     if (!uri || uri.startsWith('#')) continue;
-    const match = /(\d+)\D*$/.exec(uri.split('?')[0].split('/').pop());
+    const match = /(\d+)\D*$/.exec(uri.split('?')[0].split('/').pop().replace(/\.[^.]*$/, ''));
     if (match) last = Number(match[1]);
   }
   return last;
@@ -84,6 +93,38 @@ function watchPlaylist(stack, intervalMs = 200) {
   return watch;
 }
 
+// Polls the stream's status for pipeline a's defective segments, as the origin finds them, and fetches each
+// through the CDN at once, as a viewer would: it must come from b, with no defect listed.
+function watchDefects(stack, intervalMs = 250) {
+  const watch = { found: new Map(), problems: [], running: true };
+  const check = async (object) => {
+    const reply = await fetch(`${stack.cdnUrl}/demo/${stream}/${object}`);
+    await reply.arrayBuffer();
+    const pipeline = reply.headers.get('x-origin-pipeline');
+    const defects = reply.headers.get('x-origin-defects');
+    if (reply.status !== 200 || pipeline !== 'b' || defects)
+      watch.problems.push(`${object}: ${reply.status} from pipeline ${pipeline}, defects ${defects} ` +
+                          `(cache ${reply.headers.get('x-cache-status')})`);
+  };
+  watch.done = (async () => {
+    while (watch.running) {
+      try {
+        const status = await (await fetch(`${stack.adminUrl}/streams/demo/${stream}`)).json();
+        for (const report of status.pipelines?.a?.recent_defects ?? []) {
+          if (watch.found.has(report.object)) continue;
+          watch.found.set(report.object, `${report.defects}: ${report.found}`);
+          await check(report.object);
+        }
+      } catch (error) {
+        watch.problems.push(`checking a defective segment: ${error.message}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  })();
+  watch.stop = async () => { watch.running = false; await watch.done; };
+  return watch;
+}
+
 function tail(file, lines = 25) {
   try {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -93,7 +134,8 @@ function tail(file, lines = 25) {
 }
 
 const stack = new Stack({ origin: options.origin, config: options.config,
-                          streams: [{ name: stream, format: options.format }] });
+                          streams: [{ name: stream, format: options.format }],
+                          pipelineOptions: options.impair ? { a: impairment } : {} });
 let browser;
 let page;
 let stopping = false;
@@ -136,6 +178,7 @@ try {
   // Watch: sample the position each second; kill pipeline a a third of the way in. Meanwhile the playlist is
   // fetched through the CDN every 200 ms, as a player reloading it would.
   const playlistWatch = options.format.startsWith('hls') ? watchPlaylist(stack) : null;
+  const defectWatch = options.impair ? watchDefects(stack) : null;
   const killAt = Math.floor(watchSeconds / 3);
   let servedAtKill;
   let lastPosition = startedAt;
@@ -157,6 +200,21 @@ try {
     check(playlistWatch.fetches >= watchSeconds, `only ${playlistWatch.fetches} playlist fetches through the CDN`);
     check(playlistWatch.backwards.length === 0,
           `the playlist went backwards through the CDN: ${playlistWatch.backwards.join('; ')}`);
+  }
+
+  if (defectWatch) {
+    await defectWatch.stop();
+    console.log(`origin: pipeline a's defective segments, each fetched through the CDN:`);
+    for (const [object, found] of defectWatch.found) console.log(`  ${object} ${found}`);
+    check(defectWatch.problems.length === 0, `a defective segment was served: ${defectWatch.problems.join('; ')}`);
+    // 4 impaired segments; in DASH, only the video representation's are short.
+    check(defectWatch.found.size >= 3, `only ${defectWatch.found.size} of pipeline a's segments found defective`);
+    const derived = await stack.metric('live_origin_derived_defects_total');
+    const ofB = Object.entries(derived).filter(([labels, n]) => labels.includes('pipeline="b"') && n > 0);
+    check(ofB.length === 0, `defects found in the intact pipeline b: ${JSON.stringify(ofB)}`);
+    const ofA = Object.entries(derived).filter(([labels, n]) => labels.includes('pipeline="a"') && n > 0);
+    check(ofA.every(([labels]) => labels.includes('kind="short"')),
+          `pipeline a's lost frames counted as other than short: ${JSON.stringify(ofA)}`);
   }
 
   const result = await page.evaluate(() => ({
@@ -211,11 +269,11 @@ try {
 }
 
 if (failures.length) {
-  console.log(`FAILED (${options.format}${options.failover ? ', failover' : ''}):\n- ${failures.join('\n- ')}`);
+  console.log(`FAILED (${options.format}${options.failover ? ', failover' : ''}${options.impair ? ', impaired' : ''}):\n- ${failures.join('\n- ')}`);
   for (const name of fs.readdirSync(stack.workDir).filter((f) => f.endsWith('.log') || f === 'error.log'))
     console.log(`--- ${name} (last lines)\n${tail(path.join(stack.workDir, name))}`);
   await finish(1);
 } else {
-  console.log(`PASSED (${options.format}${options.failover ? ', failover' : ''})`);
+  console.log(`PASSED (${options.format}${options.failover ? ', failover' : ''}${options.impair ? ', impaired' : ''})`);
   await finish(0);
 }
