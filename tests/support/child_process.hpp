@@ -6,8 +6,10 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -23,6 +25,17 @@
 extern char** environ;
 
 namespace live_origin::test {
+
+// A program's path as the shell would find it on PATH.
+inline std::optional<std::string> find_program(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::stringstream folders(path ? path : "/usr/bin:/bin");
+  for (std::string folder; std::getline(folders, folder, ':');) {
+    auto candidate = std::filesystem::path(folder) / name;
+    if (!folder.empty() && access(candidate.c_str(), X_OK) == 0) return candidate.string();
+  }
+  return std::nullopt;
+}
 
 inline std::string read_file(const std::filesystem::path& path) {
   std::ifstream file(path);

@@ -22,16 +22,6 @@
 
 namespace live_origin::test {
 
-inline std::optional<std::string> find_program(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::stringstream folders(path ? path : "/usr/bin:/bin");
-  for (std::string folder; std::getline(folders, folder, ':');) {
-    auto candidate = std::filesystem::path(folder) / name;
-    if (!folder.empty() && access(candidate.c_str(), X_OK) == 0) return candidate.string();
-  }
-  return std::nullopt;
-}
-
 struct segment_file {
   std::filesystem::path path;
   std::optional<std::int64_t> duration_ms;  // from the playlist, when it says
