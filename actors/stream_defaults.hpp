@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/write_fence.hpp"
 #include "model/clock.hpp"
 #include "model/quota.hpp"
 #include "model/read_policy.hpp"
@@ -20,6 +21,8 @@ namespace live_origin::actors {
 struct stream_defaults {
   // Where stream actors read the time (tests hand in one that follows simulated time).
   std::shared_ptr<const model::wall_clock> clock = model::system_wall_clock();
+  // Writes are accepted only while it is open (a node holding an etcd lease); null: always.
+  std::shared_ptr<const write_fence> fence;
   model::stream_profile profile;
   model::cache_policy cache;
   std::vector<std::string> pipelines{"a", "b"};  // pipeline ids in selection order

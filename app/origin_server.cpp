@@ -24,9 +24,11 @@
 #include "cluster/cluster_actor.hpp"
 #include "cluster/cluster_owners.hpp"
 #include "cluster/cluster_view.hpp"
+#include "cluster/lease_keeper.hpp"
 #include "http/listener_metrics.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
+#include "model/endpoint_url.hpp"
 #include "storage/storage_actor.hpp"
 
 namespace live_origin::app {
@@ -64,8 +66,9 @@ std::shared_ptr<const actors::stream_defaults> stream_defaults_for(
     std::shared_ptr<std::atomic<std::size_t>> held_total,
     std::shared_ptr<actors::stream_defaults::hold_outcomes> hold_ends,
     std::shared_ptr<actors::stream_defaults::tenant_counters> counters,
-    std::shared_ptr<std::atomic<std::uint64_t>> hot_total) {
+    std::shared_ptr<std::atomic<std::uint64_t>> hot_total, std::shared_ptr<const actors::write_fence> fence) {
   auto defaults = std::make_shared<actors::stream_defaults>();
+  defaults->fence = std::move(fence);
   defaults->profile = tenant.profile;
   defaults->cache = config.cache;
   defaults->max_held_per_stream = config.live.max_held_per_stream;
@@ -125,6 +128,9 @@ struct origin_server::parts {
   cluster::cluster_actor cluster;
   std::uint16_t cluster_port = 0;
   std::vector<storage::recovered_stream> recovered;  // what storage held at start, until handed to the tenants
+  // With etcd: writes only while this node's lease lives ([cluster] etcd). Null without.
+  std::shared_ptr<actors::write_fence> fence;
+  std::shared_ptr<cluster::lease_keeper> lease;
 
   // The setups with the streams storage holds for each tenant (handed over once, at start).
   std::vector<actors::tenant_setup> recover_into(std::vector<actors::tenant_setup> setups) {
@@ -153,9 +159,10 @@ struct origin_server::parts {
       std::shared_ptr<actors::stream_defaults::tenant_counters> counters;
       for (const auto& known : tenants)
         if (known.name == tenant.name) counters = known.defaults->tenant;
-      setups.push_back({tenant.name,
-                        stream_defaults_for(config, tenant, held_total, hold_ends, std::move(counters), hot_total),
-                        {}});
+      setups.push_back(
+          {tenant.name,
+           stream_defaults_for(config, tenant, held_total, hold_ends, std::move(counters), hot_total, fence),
+           {}});
     }
     return setups;
   }
@@ -290,6 +297,14 @@ void origin_server::start() {
   for (int i = 0; i < p.config.storage_writers; ++i)
     p.storage.push_back(storage::spawn_storage_actor(*p.system, store, replication));
   p.bridges = std::make_shared<actors::bridge_pool>(*p.system, p.config.actors.bridges);
+  if (!cluster_config.etcd.empty()) {
+    p.fence = std::make_shared<actors::write_fence>();
+    cluster::lease_settings lease{
+        .ttl = cluster_config.lease_ttl, .margin = cluster_config.lease_margin, .timeout = cluster_config.etcd_timeout};
+    for (const auto& url : cluster_config.etcd) lease.members.push_back(*model::parse_endpoint_url(url));
+    p.lease = std::make_shared<cluster::lease_keeper>(std::move(lease), p.fence);
+    p.lease->start();
+  }
   p.tenants = p.setups_for(p.config.tenants);
   p.policies->replace(policies_of(p.config.tenants));
   p.origin = actors::spawn_origin_supervisor(*p.system, p.recover_into(p.tenants), p.directory, p.storage, owners);
@@ -329,6 +344,7 @@ void origin_server::start() {
   context.accepting = [&p] { return p.accepting.load(); };
   context.clustered = cluster_config.enabled();
   if (p.cluster) context.cluster = p.cluster;
+  context.lease = p.lease;
   context.metrics = [&p] { return p.metrics_text(); };
   p.delivery = std::make_unique<http::server>(
       p.settings("delivery", p.config.delivery, delivery_body_limit, spdlog::level::debug),
@@ -402,6 +418,7 @@ bool origin_server::shutdown() {
     for (auto& storage : p.storage) caf::anon_send_exit(storage, caf::exit_reason::user_shutdown);  // closes the store
     p.system->await_all_actors_done();
   }
+  if (p.lease) p.lease->stop();  // after the last write: the lease goes, and another node may take over
   for (auto* server : servers) server->stop();
   p.delivery.reset();
   p.ingest.reset();
@@ -412,6 +429,7 @@ bool origin_server::shutdown() {
   p.cluster = nullptr;
   p.storage.clear();
   p.system.reset();
+  p.lease.reset();
   return drained;
 }
 

@@ -12,14 +12,12 @@
 #include <variant>
 #include <vector>
 
+#include "model/endpoint_url.hpp"
+
 namespace live_origin::cluster::etcd {
 
-// One member's client URL, as written in the config: "http://HOST:PORT" (HOST an IP address or a name).
-struct endpoint {
-  std::string host;
-  std::string port;
-};
-std::optional<endpoint> parse_endpoint(std::string_view url);
+// One member, from its client URL in the config (model::parse_endpoint_url).
+using endpoint = model::endpoint_url;
 
 std::string base64_encode(std::string_view bytes);
 // nullopt for anything that is not canonical padded base64.

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "model/endpoint_url.hpp"
 #include "model/object_path.hpp"
 
 namespace live_origin::config {
@@ -353,6 +354,18 @@ origin_config parse_document(const toml::value& document) {
     reader.read("join_timeout_ms", cluster.join_timeout, 0, 600'000);
     if (cluster.connection_timeout <= cluster.heartbeat)
       reader.fail("connection_timeout_ms", "must be longer than heartbeat_ms");
+    reader.read("etcd", cluster.etcd);
+    for (const auto& url : cluster.etcd)
+      if (!model::parse_endpoint_url(url)) reader.fail("etcd", fmt::format("'{}' is not http://HOST:PORT", url));
+    std::chrono::milliseconds ttl = cluster.lease_ttl;
+    reader.read("lease_ttl_ms", ttl, 2000, 600'000);
+    if (ttl.count() % 1000 != 0) reader.fail("lease_ttl_ms", "must be whole seconds (etcd's leases are)");
+    cluster.lease_ttl = std::chrono::duration_cast<std::chrono::seconds>(ttl);
+    reader.read("lease_margin_ms", cluster.lease_margin, 100, 300'000);
+    reader.read("etcd_timeout_ms", cluster.etcd_timeout, 50, 60'000);
+    // A keep-alive is sent every third of the TTL; the node must still hold it when two of them failed.
+    if (cluster.lease_margin * 3 > ttl) reader.fail("lease_margin_ms", "must be at most a third of lease_ttl_ms");
+    if (cluster.etcd_timeout * 3 > ttl) reader.fail("etcd_timeout_ms", "must be at most a third of lease_ttl_ms");
     reader.reject_unknown_keys();
   }
   read_live(root, config.live);

@@ -100,6 +100,11 @@ struct cluster_settings {
   std::chrono::milliseconds connection_timeout{2000};  // a peer silent this long is down
   std::chrono::milliseconds request_timeout{5000};     // a message to a peer (besides held GETs) gets an answer by then
   std::chrono::milliseconds join_timeout{3000};        // a starting node waits this long for its copies before owning
+  // Leased ownership: etcd members' client URLs ("http://HOST:PORT"); empty: none (a node of its own).
+  std::vector<std::string> etcd;
+  std::chrono::seconds lease_ttl{5};             // the node's etcd lease, kept alive every third of it
+  std::chrono::milliseconds lease_margin{1000};  // writes stop this long before the lease could expire
+  std::chrono::milliseconds etcd_timeout{1000};  // bound on one call to one etcd member
   bool enabled() const { return !node_id.empty(); }
 };
 

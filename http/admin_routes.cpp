@@ -46,6 +46,15 @@ nlohmann::ordered_json to_json(const cluster::cluster_member& member) {
           {"admin", node.admin}};
 }
 
+nlohmann::ordered_json to_json(const cluster::lease_status& lease) {
+  return {{"id", lease.id},
+          {"ttl_s", lease.ttl_s},
+          {"valid", lease.valid},
+          {"valid_for_ms", lease.valid_for_ms},
+          {"leases_granted", lease.leases_granted},
+          {"last_error", lease.last_error}};
+}
+
 nlohmann::ordered_json to_json(const cluster::cluster_info& cluster) {
   auto nodes = nlohmann::ordered_json::array();
   for (const auto& member : cluster.members) nodes.push_back(to_json(member));
@@ -461,7 +470,11 @@ class admin_handler final : public handler {
     return continuation([this](request&&, const responder& respond) {
       ask_actor<cluster::cluster_info>(
           *context_.bridges, *context_.cluster, introspection_timeout,
-          [respond](cluster::cluster_info&& info) { respond(json_response(to_json(info))); },
+          [respond, lease = context_.lease](cluster::cluster_info&& info) {
+            auto json = to_json(info);
+            if (lease) json["lease"] = to_json(lease->status());
+            respond(json_response(std::move(json)));
+          },
           answer_unavailable(respond), actors::info_atom_v);
     });
   }

@@ -26,7 +26,8 @@ response write_answer(const actors::write_reply& reply) {
   // Packagers never read this; the reason is for the counters and the log.
   auto answer = text_response(status, "refused: " + std::string(model::to_string(reply.outcome)) + "\n",
                               model::rejection_for(reply.outcome));
-  if (reply.status == 429) answer.message.set(beast_http::field::retry_after, "1");
+  // Over a quota, or not able to store it now (storage, or a node that lost its lease): ask again soon.
+  if (reply.status == 429 || reply.status == 503) answer.message.set(beast_http::field::retry_after, "1");
   return answer;
 }
 

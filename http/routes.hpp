@@ -15,6 +15,7 @@
 #include "actors/interfaces.hpp"
 #include "actors/stream_directory.hpp"
 #include "cluster/cluster_actor.hpp"
+#include "cluster/lease_keeper.hpp"
 #include "http/message.hpp"
 #include "model/auth.hpp"
 #include "model/client_networks.hpp"
@@ -75,8 +76,9 @@ struct route_context {
   std::vector<model::ip_network> delivery_allow;  // empty: any client may GET
   std::function<bool()> accepting;                // false while starting up or draining (readiness)
   bool clustered = false;  // streams may live on other nodes: one missing here is opened, not refused
-  std::optional<cluster::cluster_actor> cluster;  // this node's cluster actor (GET /cluster)
-  std::function<std::string()> metrics;           // Prometheus text for /metrics
+  std::optional<cluster::cluster_actor> cluster;       // this node's cluster actor (GET /cluster)
+  std::shared_ptr<const cluster::lease_keeper> lease;  // this node's etcd lease (GET /cluster); null: none
+  std::function<std::string()> metrics;                // Prometheus text for /metrics
   // Re-reads the configuration file and applies its tenants (POST /config/reload); answers via the callback.
   std::function<void(std::function<void(reload_result)>)> reload;
 };

@@ -87,6 +87,8 @@ std::optional<rejection> rejection_for(write_outcome outcome) {
       return rejection::quota_stored_bytes;
     case write_outcome::store_failed:
       return rejection::store_failed;
+    case write_outcome::refused_no_lease:
+      return rejection::no_lease;
   }
   return rejection::store_failed;
 }

@@ -32,7 +32,7 @@ namespace live_origin::model {
   X(quota_streams) X(quota_object_size) X(quota_request_rate) X(quota_stored_bytes)              \
   /* ingest: names and headers, then what the stream decided (model::write_outcome) */           \
   X(unknown_tenant) X(bad_segment_duration) X(unknown_pipeline) X(bad_defects) X(bad_event)      \
-  X(segment_gone) X(segment_already_served) X(store_failed)                                      \
+  X(segment_gone) X(segment_already_served) X(store_failed) X(no_lease)                          \
   /* delivery: what the stream could not answer now (model::read_outcome) */                     \
   X(shed_dvr) X(hold_limit) X(owner_unavailable) X(storage_unavailable)                          \
   /* a stream actor that did not answer */                                                       \

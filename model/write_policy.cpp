@@ -23,6 +23,7 @@ std::uint16_t status_for(write_outcome outcome) {
     case write_outcome::refused_quota:
       return 429;
     case write_outcome::store_failed:
+    case write_outcome::refused_no_lease:
       return 503;
     case write_outcome::delete_scheduled:
       return 204;
@@ -46,6 +47,8 @@ std::string_view to_string(write_outcome outcome) {
       return "quota_stored_bytes";
     case write_outcome::store_failed:
       return "store_failed";
+    case write_outcome::refused_no_lease:
+      return "no_lease";
     case write_outcome::delete_scheduled:
       return "delete_scheduled";
   }

@@ -14,6 +14,7 @@ enum class write_outcome : std::uint8_t {
   refused_served,    // different bytes for a segment already served (CDNs cached it): 409
   refused_quota,     // storing it would take the tenant past its stored-bytes quota: 429
   store_failed,      // durable storage did not take it in time: 503, nothing kept
+  refused_no_lease,  // this node's etcd lease may have run out, so another may own the stream: 503, nothing kept
   delete_scheduled,  // a DELETE: the object expires later (or, by the tenant's policy, stays): 204
 };
 

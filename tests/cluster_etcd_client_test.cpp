@@ -19,7 +19,7 @@ class EtcdClient : public ::testing::Test {
   etcd::client client_for(const std::vector<std::string>& urls,
                           std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
     std::vector<etcd::endpoint> members;
-    for (const auto& url : urls) members.push_back(etcd::parse_endpoint(url).value());
+    for (const auto& url : urls) members.push_back(model::parse_endpoint_url(url).value());
     return etcd::client(io_.get_executor(), members, timeout);
   }
 

@@ -38,18 +38,6 @@ TEST(EtcdBase64, RefusesWhatIsNotCanonical) {
     EXPECT_EQ(base64_decode(text), std::nullopt) << text;
 }
 
-TEST(EtcdEndpoint, ReadsHttpUrlsOnly) {
-  auto parsed = parse_endpoint("http://127.0.0.1:2379");
-  ASSERT_TRUE(parsed);
-  EXPECT_EQ(parsed->host, "127.0.0.1");
-  EXPECT_EQ(parsed->port, "2379");
-  EXPECT_EQ(parse_endpoint("http://[::1]:2379/")->host, "::1");
-  EXPECT_EQ(parse_endpoint("http://etcd-1.internal:2379")->host, "etcd-1.internal");
-  for (auto url : {"https://127.0.0.1:2379", "127.0.0.1:2379", "http://127.0.0.1", "http://:2379", "http://127.0.0.1:0",
-                   "http://127.0.0.1:65536", "http://127.0.0.1:23x9", "http://h:1/v3"})
-    EXPECT_EQ(parse_endpoint(url), std::nullopt) << url;
-}
-
 TEST(EtcdRequests, ClaimCreatesOnlyIfAbsentAttachedToTheLease) {
   auto call = claim("/o/demo/live", "node-1", 7);
   EXPECT_EQ(call.path, "/v3/kv/txn");

@@ -131,6 +131,30 @@ connection_timeout_ms = 500
   expect_refused("[cluster]\nnode_id = \"n\"\ngossip = true\n", {"cluster.gossip", "unknown key"});
 }
 
+TEST(Config, EtcdMembersAndTheLeaseAreReadAndChecked) {
+  EXPECT_TRUE(parse_config("[cluster]\nnode_id = \"n\"\n", "none.toml").cluster.etcd.empty());
+  auto cluster = parse_config(R"([cluster]
+node_id = "node-1"
+etcd = ["http://127.0.0.1:2379", "http://[::1]:2379"]
+lease_ttl_ms = 6000
+lease_margin_ms = 1500
+etcd_timeout_ms = 800
+)",
+                              "etcd.toml")
+                     .cluster;
+  EXPECT_EQ(cluster.etcd, (std::vector<std::string>{"http://127.0.0.1:2379", "http://[::1]:2379"}));
+  EXPECT_EQ(cluster.lease_ttl, std::chrono::seconds(6));
+  EXPECT_EQ(cluster.lease_margin, std::chrono::milliseconds(1500));
+  EXPECT_EQ(cluster.etcd_timeout, std::chrono::milliseconds(800));
+  auto with = [](const std::string& lines) { return "[cluster]\nnode_id = \"n\"\n" + lines; };
+  expect_refused(with("etcd = [\"127.0.0.1:2379\"]\n"), {"cluster.etcd", "127.0.0.1:2379", "http://HOST:PORT"});
+  expect_refused("[cluster]\netcd = [\"http://127.0.0.1:2379\"]\n", {"cluster.node_id"});  // the lease's holder
+  expect_refused(with("lease_ttl_ms = 2500\n"), {"cluster.lease_ttl_ms", "whole seconds"});
+  expect_refused(with("lease_ttl_ms = 1000\n"), {"cluster.lease_ttl_ms"});
+  expect_refused(with("lease_ttl_ms = 3000\nlease_margin_ms = 1500\n"), {"cluster.lease_margin_ms", "third"});
+  expect_refused(with("lease_ttl_ms = 3000\netcd_timeout_ms = 1500\n"), {"cluster.etcd_timeout_ms", "third"});
+}
+
 TEST(Config, DeliveryAllowListIsCidrs) {
   auto config = parse_config("[delivery]\nallow = [\"10.0.0.0/8\", \"::1/128\"]\n", "allow.toml");
   EXPECT_EQ(config.delivery_allow.size(), 2u);

@@ -90,7 +90,7 @@ TEST(MpegTs, GapsAndStepsBackAreMeasured) {
 
 TEST(MpegTs, ALengthNotAMultipleOf188IsATruncation) {
   auto segment = two_seconds();
-  segment.resize(segment.size() - 100);
+  segment.erase(segment.end() - 100, segment.end());  // (resize: GCC under ASan fears a wrap-around)
   auto summary = inspect_ts_segment(segment);
   EXPECT_EQ(summary.status, parse_status::corrupt);
   EXPECT_EQ(summary.problem, "TS: truncated: 88 bytes after the last whole packet");

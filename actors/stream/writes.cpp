@@ -58,6 +58,10 @@ void record_events(stream_state& st, std::uint64_t segment_number, const std::ve
     st.events.erase(st.events.begin(), st.events.end() - max_events_per_stream);
 }
 
+// Only while this node's fence is open (its etcd lease surely alive), when there is one.
+bool may_write(const stream_state& st) { return !st.defaults->fence || st.defaults->fence->open(); }
+
+// Only the incarnation that heard of the upload counts it finished (a retry may reach its successor).
 void finish_upload(stream_state& st, const std::string& name) {
   if (auto upload = st.uploads_in_flight.find(name); upload != st.uploads_in_flight.end())
     if (--upload->second == 0) st.uploads_in_flight.erase(upload);
@@ -130,12 +134,15 @@ void note_written(stream_state& st, const model::object_class& object, stream_st
 caf::result<write_reply> write_object(stream_pointer self, const object_write& write) {
   auto& st = self->state;
   ++st.writes;
+  if (write.announced_to == self->id()) finish_upload(st, write.object);
+  if (!may_write(st)) {
+    resolve_holds(self, write.object);  // a read held for this upload's end decides again without it
+    return write_reply_for(model::write_outcome::refused_no_lease);
+  }
   auto now = now_ms(st);
   auto object = classify(st, write.object);
   ensure_timeline(st, object, write.segment_duration_ms, now);
   note_track(st, object);
-  // Only the incarnation that heard of the upload counts it finished (a retry may reach its successor).
-  if (write.announced_to == self->id()) finish_upload(st, write.object);
   auto pipeline = pipeline_index(st, write.pipeline);
   auto& entry = entry_for(st, write.object);
   auto outcome = decide_write(st, object, write, entry.candidates[pipeline]);
@@ -172,6 +179,7 @@ caf::result<write_reply> write_object(stream_pointer self, const object_write& w
 
 caf::result<write_reply> schedule_delete(stream_pointer self, const std::string& name) {
   auto& st = self->state;
+  if (!may_write(st)) return write_reply_for(model::write_outcome::refused_no_lease);
   auto it = st.objects.find(name);
   if (st.defaults->profile.on_delete == model::delete_policy::expire && it != st.objects.end() &&
       it->second.delete_requested_at_ms == 0) {
