@@ -30,6 +30,17 @@ class LeasedNode : public ::testing::Test {
       c.cluster.lease_margin = 500ms;
       c.cluster.etcd_timeout = 300ms;
     });
+    // A starting node owns nothing until it is active (a 503 of another kind before that).
+    auto deadline = clock_type::now() + 10s;
+    while (!active() && clock_type::now() < deadline) std::this_thread::sleep_for(10ms);
+    ASSERT_TRUE(active()) << fetch(origin_->admin(), bhttp::verb::get, "/cluster").body;
+  }
+
+  bool active() {
+    auto cluster = nlohmann::json::parse(fetch(origin_->admin(), bhttp::verb::get, "/cluster").body);
+    for (const auto& node : cluster["nodes"])
+      if (node["self"].get<bool>()) return node["state"] == "active";
+    return false;
   }
 
   http_reply put(const std::string& object, const std::string& body) {
