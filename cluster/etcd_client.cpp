@@ -49,15 +49,15 @@ class attempt : public std::enable_shared_from_this<attempt> {
     request_.set(http::field::host, member().host + ":" + member().port);
     request_.prepare_payload();
     stream_.expires_after(timeout_);
-    resolver_.async_resolve(member().host, member().port,
-                            [self = shared_from_this()](beast::error_code error, tcp::resolver::results_type found) {
-                              if (error) return self->next_member(error.message());
-                              self->stream_.async_connect(found,
-                                                          [self](beast::error_code failed, const tcp::endpoint&) {
-                                                            if (failed) return self->next_member(failed.message());
-                                                            self->send();
-                                                          });
-                            });
+    resolver_.async_resolve(
+        member().host, member().port,
+        [self = shared_from_this()](beast::error_code error, const tcp::resolver::results_type& found) {
+          if (error) return self->next_member(error.message());
+          self->stream_.async_connect(found, [self](beast::error_code failed, const tcp::endpoint&) {
+            if (failed) return self->next_member(failed.message());
+            self->send();
+          });
+        });
   }
 
   void send() {

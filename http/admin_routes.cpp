@@ -473,7 +473,7 @@ class admin_handler final : public handler {
           [respond, lease = context_.lease](cluster::cluster_info&& info) {
             auto json = to_json(info);
             if (lease) json["lease"] = to_json(lease->status());
-            respond(json_response(std::move(json)));
+            respond(json_response(json));
           },
           answer_unavailable(respond), actors::info_atom_v);
     });
