@@ -54,9 +54,12 @@ class LeasedNode : public ::testing::Test {
     EXPECT_EQ(reply.status, 200) << reply.body;
     return nlohmann::json::parse(reply.body).value("lease", nlohmann::json());
   }
+  // The refusals counted so far, once at least one is (the count follows the answer's last byte).
   double refused_for_no_lease() {
-    return prometheus_text(fetch(origin_->admin(), bhttp::verb::get, "/metrics").body)
-        .value_or("live_origin_http_rejections_total", {{"listener", "ingest"}, {"reason", "no_lease"}}, 0);
+    auto count = [](const prometheus_text& m) {
+      return m.value_or("live_origin_http_rejections_total", {{"listener", "ingest"}, {"reason", "no_lease"}}, 0);
+    };
+    return count(scrape_metrics_until(origin_->admin(), [&](const prometheus_text& m) { return count(m) >= 1; }));
   }
 
   // PUTs a new segment every 20 ms until the answer has `status` or `deadline` passes; the last answer and
