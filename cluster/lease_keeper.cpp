@@ -101,7 +101,8 @@ void lease_keeper::renewed(std::int64_t sent_ms, std::int64_t id, std::int64_t t
     last_error_.clear();
     validity_.renewed(sent_ms, ttl_s);
     if (auto until = validity_.valid_until_ms()) fence_->open_until(*until);
-    next = validity_.next_renewal_ms(actors::write_fence::now_ms()) - actors::write_fence::now_ms();
+    auto now = actors::write_fence::now_ms();
+    next = validity_.next_renewal_ms(now) - now;
   }
   after(milliseconds(next), &lease_keeper::renew);
 }
